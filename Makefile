@@ -1,0 +1,44 @@
+# careaudit: every target sets itself up on a fresh machine.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
+
+.PHONY: install audit test lint bench review report evaluate train clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[transformer,dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+audit: $(STAMP)
+	$(BIN)/careaudit audit examples/sample_notes.csv --register examples/register.csv --out out/
+
+test: $(STAMP)
+	bash scripts/test_system_deps.sh
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py --notes 10000 --out bench/
+
+evaluate: $(STAMP)
+	$(BIN)/careaudit evaluate annotations/test.jsonl --register annotations/test_register.csv
+
+review: $(STAMP)
+	$(BIN)/careaudit review out/
+
+report: $(STAMP)
+	$(BIN)/careaudit report out/ --format html
+
+clean:
+	rm -rf out/ .pytest_cache .ruff_cache

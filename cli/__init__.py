@@ -1,0 +1,1 @@
+"""careaudit command line (Typer). Calls into :mod:`nlp`; nothing here is imported by it."""

@@ -7,7 +7,7 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-import typer  # noqa: E402
+import typer
 
 app = typer.Typer(
     name="careaudit",

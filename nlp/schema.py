@@ -122,7 +122,9 @@ def make_flag_id(note_id: str, text: str, category: str, start: int, end: int) -
     position, so re-auditing unchanged notes gives the same ids (the review store
     keys decisions on them) while an edited note gets new ones.
     """
-    key = "\x1f".join([note_id, hashlib.sha256(text.encode()).hexdigest(), category, str(start), str(end)])
+    key = "\x1f".join(
+        [note_id, hashlib.sha256(text.encode()).hexdigest(), category, str(start), str(end)]
+    )
     return "F-" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
 

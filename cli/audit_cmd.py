@@ -46,9 +46,7 @@ def audit(
         read = read_notes(records, parse_column_map(columns))
         reg, reg_problems = load_register(register) if register else (Register.empty(), [])
         sentence_model = load_sentence_model(model)
-        auditor = Auditor(
-            sentence_model, register=reg, batch_size=batch_size, extra_findings=_plan_gap_hook()
-        )
+        auditor = Auditor(sentence_model, register=reg, batch_size=batch_size)
     except (RecordsError, ParserMissing, ModelNotFound) as exc:
         fail(str(exc))
         return
@@ -83,15 +81,6 @@ def audit(
     }
     summary = write_run(out_dir, result, problems, meta)
     _print_summary(summary, out_dir)
-
-
-def _plan_gap_hook():
-    """Care-plan standard findings (plan_gap), when that module is installed."""
-    try:
-        from nlp.plan_flags import plan_gap_flags
-    except ImportError:
-        return None
-    return plan_gap_flags
 
 
 def _run_id(path: Path, model: str) -> str:

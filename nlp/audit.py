@@ -7,11 +7,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import islice
 
-from nlp.analysis import Analyzer, NoteAnalysis
+from nlp.analysis import Analyzer
 from nlp.flags import build_note_findings
+from nlp.plan_flags import plan_gap_flags
 from nlp.prediction import SentenceModel
 from nlp.register import Register
-from nlp.schema import Flag, Note, RestrictionMention
+from nlp.schema import CATEGORIES, Flag, Note, RestrictionMention
 
 
 @dataclass(slots=True)
@@ -33,7 +34,7 @@ class AuditResult:
             "sentences": self.sentences,
             "parsed_sentences": self.parsed_sentences,
             "flags": len(self.flags),
-            "flags_by_category": dict(sorted(by_cat.items())),
+            "flags_by_category": {c: by_cat.get(c, 0) for c in CATEGORIES},
             "restriction_mentions": len(self.restrictions),
             "by_service": {
                 s: {"notes": notes_per_service[s], **dict(sorted(by_service.get(s, {}).items()))}
@@ -51,13 +52,13 @@ class Auditor:
         analyzer: Analyzer | None = None,
         register: Register | None = None,
         batch_size: int = 256,
-        extra_findings: Callable[[NoteAnalysis], list[Flag]] | None = None,
+        plan_standard: bool = True,
     ) -> None:
         self.model = model
         self.analyzer = analyzer or Analyzer()
         self.register = register or Register.empty()
         self.batch_size = batch_size
-        self.extra_findings = extra_findings
+        self.plan_standard = plan_standard
 
     def run(
         self, notes: Iterable[Note], progress: Callable[[int], None] | None = None
@@ -70,8 +71,10 @@ class Auditor:
                 found = build_note_findings(analysis, preds, self.register)
                 result.flags.extend(found.flags)
                 result.restrictions.extend(found.restrictions)
-                if self.extra_findings is not None:
-                    result.flags.extend(self.extra_findings(analysis))
+                if self.plan_standard:
+                    result.flags.extend(
+                        plan_gap_flags(self.analyzer, analysis, found.restrictions)
+                    )
             result.notes.extend(batch)
             if progress:
                 progress(len(batch))

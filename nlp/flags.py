@@ -108,7 +108,7 @@ def build_note_findings(
                 "participation, choice or prompting.",
                 suggestion=_suggestion(ev.doing_for[0] if ev.doing_for else None),
             )
-        if pred.positive("restriction"):
+        if pred.positive("restriction") or pred.positive("unauthorised"):
             _restriction(out, flag, note, ev, pred, register)
         if pred.positive("missing_rationale"):
             span = _span(ev, ev.decisions)
@@ -136,7 +136,7 @@ def _restriction(
     rtype = pred.restriction_type or "routine_rule"
     typed = [f for f in ev.restrictions if f.label == rtype] or ev.restrictions
     span = _span(ev, typed)
-    authorised = pred.positive("authorised_in_text")
+    authorised = not pred.positive("unauthorised")
     match = register.match(note.person_id, rtype, ev.text, note.date)
     if authorised:
         status = "authorised_in_text"
@@ -162,7 +162,7 @@ def _restriction(
             register_match=match.description,
             register_status=match.status,
             status=status,
-            score=round(pred.probs["restriction"], 3),
+            score=round(max(pred.probs["restriction"], pred.probs["unauthorised"]), 3),
         )
     )
     if status != "unrecorded":
@@ -173,13 +173,12 @@ def _restriction(
         else "",
         NO_REGISTER: "; no register was supplied",
     }.get(match.status, "; not in the person's restriction register")
-    score = pred.probs["restriction"] * (1.0 - pred.probs.get("authorised_in_text", 0.0))
     flag(
         "unrecorded_restriction",
         ev,
         span,
-        score,
-        pred.source.get("restriction", ""),
+        pred.probs["unauthorised"],
+        pred.source.get("unauthorised", ""),
         f"'{span[2]}' looks like {TYPE_WORDS.get(rtype, 'a restriction')} ({rtype}) with no "
         f"authority cited in the note{register_note}.",
         restriction_type=rtype,

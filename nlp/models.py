@@ -6,7 +6,7 @@ from pathlib import Path
 
 from nlp.prediction import RulesModel, SentenceModel
 
-MODEL_NAMES = ("hybrid", "sklearn", "transformer", "rules")
+MODEL_NAMES = ("hybrid", "sklearn", "transformer", "rules", "keyword")
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 
 
@@ -19,6 +19,10 @@ def load_sentence_model(name: str = "hybrid", models_dir: Path | None = None) ->
     base = models_dir or MODELS_DIR
     if name == "rules":
         return RulesModel()
+    if name == "keyword":
+        from nlp.classifiers.keyword_model import KeywordModel
+
+        return KeywordModel()
     path = Path(name)
     if path.is_dir():
         return _load_dir(path)

@@ -18,7 +18,8 @@ from __future__ import annotations
 import spacy
 from spacy.language import Language
 
-import nlp.components  # noqa: F401  (registers the factories)
+import nlp.components  # registers the factories
+import nlp.plan_standard  # noqa: F401  (registers careaudit_plan_elements)
 from nlp.english import load_english
 
 FULL_COMPONENTS: tuple[str, ...] = (
@@ -27,6 +28,7 @@ FULL_COMPONENTS: tuple[str, ...] = (
     "careaudit_doing_for",
     "careaudit_restrictions",
     "careaudit_decisions",
+    "careaudit_plan_elements",
 )
 
 

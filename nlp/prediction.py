@@ -8,7 +8,9 @@ from typing import Protocol
 from nlp.analysis import NoteAnalysis
 from nlp.rules import label_note
 
-LABELS: tuple[str, ...] = ("doing_for", "restriction", "authorised_in_text", "missing_rationale")
+# "unauthorised": a restriction with no authority cited in the text (the register check
+# comes after); it gates the unrecorded_restriction flag.
+LABELS: tuple[str, ...] = ("doing_for", "restriction", "unauthorised", "missing_rationale")
 RULE_SCORE = 0.9  # nominal score of a rule-only finding (the rules model is not calibrated)
 
 
@@ -46,12 +48,14 @@ class RulesModel:
                 probs = {
                     "doing_for": float(lab.doing_for),
                     "restriction": float(lab.restriction),
-                    "authorised_in_text": float(lab.authorised_in_text),
+                    "unauthorised": float(lab.restriction and not lab.authorised_in_text),
                     "missing_rationale": float(lab.missing_rationale),
                 }
                 source = {
                     "doing_for": "rules:" + (ev.doing_for[0].rule if ev.doing_for else ""),
                     "restriction": "rules:" + (ev.restrictions[0].rule if ev.restrictions else ""),
+                    "unauthorised": "rules:" + (ev.restrictions[0].rule if ev.restrictions else "")
+                    + "+no_authority",
                     "missing_rationale": "rules:decision+no_reason_nearby",
                 }
                 preds.append(

@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from nlp import lexicon
 from nlp.records import Problem, RecordsError, parse_date, read_table
 from nlp.schema import RESTRICTION_TYPES
 
@@ -32,45 +33,7 @@ IN_REGISTER, OUT_OF_DATE, NOT_IN_REGISTER, NO_REGISTER = (
     "not_in_register",
     "no_register",
 )
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "for",
-        "and",
-        "or",
-        "by",
-        "with",
-        "his",
-        "her",
-        "their",
-        "he",
-        "she",
-        "they",
-        "is",
-        "was",
-        "be",
-        "been",
-        "are",
-        "were",
-        "not",
-        "no",
-        "from",
-        "after",
-        "before",
-        "as",
-        "per",
-        "staff",
-        "only",
-        "all",
-    ]
-)
+_STOP = frozenset(lexicon.load("register_matching")["stopwords"])
 _WORD = re.compile(r"[a-z0-9:]+")
 
 
@@ -99,10 +62,16 @@ class RegisterEntry:
     row: int
 
     def covers(self, restriction_type: str, wording: str) -> bool:
-        if self.restriction_type == restriction_type:
-            return True
+        """Same practice: same type and a shared key word, or clearly the same wording.
+
+        Type alone is too generous: a person's register often holds several practices
+        of one type (cigarettes held, money managed), and a mention of one is not
+        recorded by the entry for another.
+        """
         mine = content_words(self.restriction)
         shared = mine & content_words(wording)
+        if self.restriction_type == restriction_type and shared:
+            return True
         return len(shared) >= 2 or (bool(mine) and len(shared) / len(mine) >= 0.5)
 
 

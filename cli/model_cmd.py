@@ -1,0 +1,101 @@
+"""``careaudit train`` and ``careaudit evaluate``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cli.audit_cmd import fail
+
+out = Console()
+
+
+def train(
+    corpus: Path = typer.Option(Path("annotations/train.jsonl"), help="Gold JSONL to train on."),
+    dev: Path | None = typer.Option(Path("annotations/dev.jsonl"),
+                                    help="Gold JSONL for thresholds."),
+    model: str = typer.Option("hybrid", help="hybrid | sklearn | transformer"),
+    out_dir: Path = typer.Option(..., "--out", help="Folder to write the model to."),
+    limit: int | None = typer.Option(None, help="Use only the first N training sentences."),
+) -> None:
+    """Train a sentence model on a gold corpus and write it with its model card."""
+    from nlp.classifiers.store import UnsafeModel
+    from nlp.classifiers.train import train as run_train
+    from nlp.records import RecordsError
+
+    try:
+        _, report = run_train(model, corpus, dev, out_dir, limit=limit)
+    except (RecordsError, UnsafeModel, ValueError) as exc:
+        fail(str(exc))
+        return
+    out.print(f"Trained {model} on {report['train_sentences']} sentences in "
+              f"{report['train_seconds']} s; written to {out_dir}/")
+    if report["dev_metrics"]:
+        _metrics_table("Dev split (gold sentences)", report["dev_metrics"])
+
+
+def evaluate(
+    gold: Path = typer.Argument(..., help="Gold JSONL (annotation-guidelines format)."),
+    register: Path | None = typer.Option(None, "--register", help="Register CSV for the gold."),
+    model: str = typer.Option("hybrid", help="hybrid | sklearn | transformer | rules | keyword "
+                              "| a model folder"),
+    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+    worst: int = typer.Option(20, help="How many errors to print."),
+) -> None:
+    """Per-flag precision/recall/F1 against a gold file (any file in the gold format)."""
+    from nlp.classifiers.store import UnsafeModel
+    from nlp.english import ParserMissing
+    from nlp.evaluation_run import evaluate_file
+    from nlp.models import ModelNotFound, load_sentence_model
+    from nlp.records import RecordsError
+
+    try:
+        sentence_model = load_sentence_model(model)
+        result = evaluate_file(gold, sentence_model, register)
+    except (RecordsError, ModelNotFound, ParserMissing, UnsafeModel) as exc:
+        fail(str(exc))
+        return
+    data = result.as_dict(worst=worst)
+    data["model"] = sentence_model.name
+    data["gold"] = str(gold)
+    if as_json:
+        print(json.dumps(data, indent=2))
+        return
+    out.print(f"{gold}: {data['notes']} notes, {data['sentences']} gold sentences; "
+              f"model {sentence_model.name}")
+    _metrics_table("Per flag (sentence level)", data["flags"], confusion=True)
+    types = Table(title="Recall per restriction_type (restriction found with this type)")
+    for col in ("restriction_type", "found", "gold", "recall"):
+        types.add_column(col)
+    for t, v in data["restriction_type_recall"].items():
+        types.add_row(t, str(v["found"]), str(v["gold"]), f"{v['recall']:.2f}")
+    out.print(types)
+    out.print(f"[bold]{min(worst, len(result.errors))} errors[/] (false negatives first):")
+    for e in data["worst_errors"]:
+        out.print(f"  {e['kind']} {e['category']:<22} {e['note_id']}: {e['sentence']!r} "
+                  f"{e['detail']}", highlight=False, markup=False)
+
+
+def _metrics_table(title: str, metrics: dict, confusion: bool = False) -> None:
+    table = Table(title=title)
+    cols = ["flag", "precision", "recall", "F1", "support"]
+    if confusion:
+        cols += ["TP", "FP", "FN", "TN"]
+    for c in cols:
+        table.add_column(c, justify="right" if c != "flag" else "left")
+    for name, m in metrics.items():
+        row = [name, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}",
+               str(m["support"])]
+        if confusion:
+            row += [str(m[k]) for k in ("tp", "fp", "fn", "tn")]
+        table.add_row(*row)
+    out.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train")(train)
+    app.command("evaluate")(evaluate)

@@ -1,0 +1,83 @@
+"""Trained sentence models as :class:`~nlp.prediction.SentenceModel`: ``sklearn`` and ``hybrid``.
+
+``sklearn`` reads the sentence and its neighbours only; ``hybrid`` also reads the
+rule evidence (which patterns fired, negation, whose action it is, reasons and
+authorities nearby). In both, the flag's span comes from the rules when they
+found one, else it is the whole sentence; ``source`` names the parts that fired.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from nlp.analysis import NoteAnalysis, SentenceEvidence
+from nlp.classifiers.features import note_records
+from nlp.classifiers.sklearn_model import HEADS, SklearnSentenceClassifier
+from nlp.classifiers.store import load_state, save_state
+from nlp.prediction import SentencePrediction
+from nlp.rules import primary_restriction
+
+RULE_SOURCE = {
+    "doing_for": lambda ev: ev.doing_for,
+    "restriction": lambda ev: ev.restrictions,
+    "unauthorised": lambda ev: ev.restrictions,
+    "missing_rationale": lambda ev: ev.decisions,
+}
+
+
+def make_prediction(name: str, ev: SentenceEvidence, probs: np.ndarray, rtype: str | None,
+                    thresholds: dict[str, float]) -> SentencePrediction:
+    """One sentence's prediction, with the rule type preferred when the rules found one."""
+    prob = {h: float(p) for h, p in zip(HEADS, probs, strict=True)}
+    source: dict[str, str] = {}
+    for head in HEADS:
+        found = RULE_SOURCE[head](ev)
+        rule = f"+rules:{found[0].rule}" if found else ""
+        source[head] = f"{name} p={prob[head]:.2f}{rule}"
+    return SentencePrediction(probs=prob, restriction_type=primary_restriction(ev) or rtype,
+                              source=source, thresholds=thresholds)
+
+
+class SklearnModel:
+    """A trained :class:`SklearnSentenceClassifier` with its decision thresholds."""
+
+    def __init__(self, clf: SklearnSentenceClassifier, thresholds: dict[str, float],
+                 name: str = "hybrid", meta: dict | None = None) -> None:
+        self.clf = clf
+        self.thresholds = thresholds
+        self.name = name
+        self.meta = meta or {}
+
+    def predict_notes(self, analyses: list[NoteAnalysis]) -> list[list[SentencePrediction]]:
+        records = [note_records(a) for a in analyses]
+        flat = [r for rs in records for r in rs]
+        probs = self.clf.predict_proba(flat)
+        types = self.clf.predict_type(flat)
+        out: list[list[SentencePrediction]] = []
+        k = 0
+        for analysis in analyses:
+            preds = []
+            for ev in analysis.sentences:
+                preds.append(make_prediction(self.name, ev, probs[k], types[k], self.thresholds))
+                k += 1
+            out.append(preds)
+        return out
+
+    def save(self, folder: Path, extra_meta: dict | None = None) -> None:
+        meta = {
+            "kind": self.name,
+            "params": self.clf.get_params(),
+            "thresholds": self.thresholds,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            **(extra_meta or {}),
+        }
+        save_state(folder, self.clf.get_state(), meta)
+
+    @classmethod
+    def load(cls, folder: Path) -> SklearnModel:
+        state, meta = load_state(folder)
+        clf = SklearnSentenceClassifier.from_state(meta["params"], state)
+        return cls(clf, meta["thresholds"], name=meta["kind"], meta=meta)

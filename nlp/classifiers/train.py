@@ -1,0 +1,72 @@
+"""``careaudit train``: fit a model on a gold corpus, tune thresholds on dev, save it."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from nlp.analysis import Analyzer
+from nlp.classifiers.model_card import write_model_card
+from nlp.classifiers.training import Dataset, build_dataset, dev_metrics, tune_thresholds
+from nlp.corpus import GoldNote, read_gold
+
+KINDS = ("hybrid", "sklearn", "transformer")
+
+
+def _limit(gold: list[GoldNote], limit: int | None) -> list[GoldNote]:
+    """The first notes up to ``limit`` sentences (learning curves, CI slices)."""
+    if not limit:
+        return gold
+    out, total = [], 0
+    for g in gold:
+        if total >= limit:
+            break
+        out.append(g)
+        total += len(g.sentences)
+    return out
+
+
+def train(kind: str, corpus: Path, dev: Path | None, out: Path, limit: int | None = None,
+          analyzer: Analyzer | None = None, write: bool = True):
+    """Train ``kind`` on ``corpus``; returns (model, report)."""
+    if kind not in KINDS:
+        raise ValueError(f"--model must be one of {', '.join(KINDS)}")
+    analyzer = analyzer or Analyzer()
+    started = time.perf_counter()
+    train_gold = _limit(read_gold(corpus), limit)
+    train_set = build_dataset(train_gold, analyzer)
+    dev_set: Dataset | None = build_dataset(read_gold(dev), analyzer) if dev else None
+    if kind == "transformer":
+        from nlp.classifiers.transformer_model import TransformerModel
+
+        model = TransformerModel().fit(train_set.records, train_set.y, train_set.types)
+        probs_fn = model.predict_proba
+    else:
+        from nlp.classifiers.sentence_models import SklearnModel
+        from nlp.classifiers.sklearn_model import SklearnSentenceClassifier
+
+        clf = SklearnSentenceClassifier(stack=kind == "hybrid")
+        clf.fit(train_set.records, train_set.y, train_set.types)
+        model = SklearnModel(clf, {}, name=kind)
+        probs_fn = clf.predict_proba
+    metrics = {}
+    if dev_set is not None:
+        dev_probs = probs_fn(dev_set.records)
+        model.thresholds = tune_thresholds(dev_probs, dev_set.y)
+        metrics = dev_metrics(dev_probs, dev_set.y, model.thresholds)
+    else:
+        model.thresholds = {h: 0.5 for h in ("doing_for", "restriction", "unauthorised",
+                                             "missing_rationale")}
+    seconds = round(time.perf_counter() - started, 1)
+    report = {
+        "trained_on": str(corpus), "dev": str(dev) if dev else "",
+        "train_notes": len(train_gold), "train_sentences": len(train_set.records),
+        "train_positives": {h: int(v) for h, v in zip(
+            ("doing_for", "restriction", "unauthorised", "missing_rationale"),
+            train_set.y.sum(axis=0), strict=True)},
+        "dev_metrics": metrics, "train_seconds": seconds,
+    }
+    if write:
+        model.save(out, report)
+        write_model_card(out, kind, report, model.thresholds)
+    return model, report

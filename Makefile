@@ -30,6 +30,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py --notes 10000 --out bench/
+	$(BIN)/python scripts/bench_report.py --notes 100000
 
 evaluate: $(STAMP)
 	$(BIN)/careaudit evaluate annotations/test.jsonl --register annotations/test_register.csv

@@ -9,6 +9,7 @@ flag builder consume this evidence; nothing here decides the final flags.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -53,12 +54,14 @@ class SentenceEvidence:
     context: list[str] = field(default_factory=list)
     pain_prn: bool = False
     standard_med: bool = False
+    strong_reason: bool = False
 
 
 @dataclass(slots=True)
 class NoteAnalysis:
     note: Note
     sentences: list[SentenceEvidence]
+    doc: Doc | None = None  # the whole parsed note (care plans: the plan standard reads it)
 
 
 class Analyzer:
@@ -75,7 +78,12 @@ class Analyzer:
         self.full = full or build_full()
         self.batch_size = batch_size
         self.parse_all = parse_all
-        self.stats = {"sentences": 0, "parsed": 0}
+        self.stats: dict[str, float] = {
+            "sentences": 0,
+            "parsed": 0,
+            "cheap_seconds": 0.0,
+            "parse_seconds": 0.0,
+        }
 
     def analyse(self, notes: Iterable[Note]) -> Iterator[NoteAnalysis]:
         """Analyse notes lazily, ``batch_size`` notes at a time."""
@@ -111,9 +119,12 @@ class Analyzer:
     def _analyse_batch(
         self, notes: list[Note], segments: list[list[tuple[int, int]]] | None = None
     ) -> list[NoteAnalysis]:
+        started = time.perf_counter()
         results: list[NoteAnalysis] = []
         to_parse: list[tuple[SentenceEvidence, Doc]] = []
+        whole_notes: list[tuple[NoteAnalysis, Doc]] = []
         for k, note in enumerate(notes):
+            whole_note = note.note_type == "care_plan" and len(note.text) <= CHUNK_CHARS
             sentences: list[SentenceEvidence] = []
             if segments is None:
                 pieces = [(offset, piece, False) for offset, piece in _chunks(note.text)]
@@ -127,20 +138,34 @@ class Analyzer:
                     ev = _sentence_evidence(sent, offset)
                     if ev is None:
                         continue
-                    ev.candidate = self.parse_all or bool(
-                        candidate_starts & set(range(sent.start, sent.end))
+                    ev.candidate = (
+                        whole_note
+                        or self.parse_all
+                        or bool(candidate_starts & set(range(sent.start, sent.end)))
                     )
                     sentences.append(ev)
-                    if ev.candidate:
+                    if ev.candidate and not whole_note:
                         sdoc = self.full.make_doc(ev.text)
                         sdoc._.note_type = note.note_type
                         to_parse.append((ev, sdoc))
             self.stats["sentences"] += len(sentences)
             results.append(NoteAnalysis(note=note, sentences=sentences))
-        self.stats["parsed"] += len(to_parse)
+            if whole_note:
+                ndoc = self.full.make_doc(note.text)
+                ndoc._.note_type = note.note_type
+                whole_notes.append((results[-1], ndoc))
+        self.stats["cheap_seconds"] += time.perf_counter() - started
+        self.stats["parsed"] += len(to_parse) + sum(len(a.sentences) for a, _ in whole_notes)
+        started = time.perf_counter()
         docs = self.full.pipe((d for _, d in to_parse), batch_size=128)
         for (ev, _), doc in zip(to_parse, docs, strict=True):
             _add_parsed(ev, doc)
+        docs = self.full.pipe((d for _, d in whole_notes), batch_size=16)
+        for (analysis, _), doc in zip(whole_notes, docs, strict=True):
+            analysis.doc = doc
+            for ev in analysis.sentences:
+                _add_parsed(ev, doc, window=(ev.start, ev.end))
+        self.stats["parse_seconds"] += time.perf_counter() - started
         return results
 
 
@@ -173,6 +198,7 @@ def _sentence_evidence(sent: Span, offset: int) -> SentenceEvidence | None:
     ev.non_reasons = _texts_in(doc, "non_reason", sent)
     ev.pain_prn = bool(_texts_in(doc, "pain_prn", sent))
     ev.standard_med = bool(_texts_in(doc, "standard_med", sent))
+    ev.strong_reason = bool(_texts_in(doc, "strong_reason", sent))
     return ev
 
 
@@ -191,12 +217,24 @@ def _finding(span: Span, base: int, why: str = "") -> Finding:
     )
 
 
-def _add_parsed(ev: SentenceEvidence, doc: Doc) -> None:
-    base = ev.start
-    ev.doing_for = [_finding(s, base) for s in doc.spans.get("doing_for", [])]
-    ev.restrictions = [_finding(s, base) for s in doc.spans.get("restrictions", [])]
-    ev.dropped = [_finding(s, base, s.kb_id_) for s in doc.spans.get("restrictions_dropped", [])]
-    ev.decisions = [_finding(s, base) for s in doc.spans.get("decisions", [])]
-    ev.context = sorted({s.label_ for s in doc.spans.get("context", [])})
-    for target in doc.spans.get("decisions", []):
+def _add_parsed(ev: SentenceEvidence, doc: Doc, window: tuple[int, int] | None = None) -> None:
+    """Copy the parsed findings onto the sentence.
+
+    ``doc`` is either the sentence itself (offsets relative to it) or the whole note,
+    in which case only spans starting inside ``window`` (note offsets) belong here.
+    """
+    base = 0 if window else ev.start
+
+    def group(name: str) -> list[Span]:
+        spans = doc.spans.get(name, [])
+        if window is None:
+            return list(spans)
+        return [s for s in spans if window[0] <= s.start_char < window[1]]
+
+    ev.doing_for = [_finding(s, base) for s in group("doing_for")]
+    ev.restrictions = [_finding(s, base) for s in group("restrictions")]
+    ev.dropped = [_finding(s, base, s.kb_id_) for s in group("restrictions_dropped")]
+    ev.decisions = [_finding(s, base) for s in group("decisions")]
+    ev.context = sorted({s.label_ for s in group("context")})
+    for target in group("decisions"):
         ev.context.extend(f"decision_{m.lower()}" for m in modifiers(target))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -59,22 +60,29 @@ class Auditor:
         self.register = register or Register.empty()
         self.batch_size = batch_size
         self.plan_standard = plan_standard
+        self.timings = {"model_seconds": 0.0, "flags_seconds": 0.0, "plan_standard_seconds": 0.0}
 
     def run(
         self, notes: Iterable[Note], progress: Callable[[int], None] | None = None
     ) -> AuditResult:
         result = AuditResult()
+        clock = time.perf_counter
         it = iter(notes)
         while batch := list(islice(it, self.batch_size)):
             analyses = list(self.analyzer.analyse(batch))
-            for analysis, preds in zip(analyses, self.model.predict_notes(analyses), strict=True):
+            t0 = clock()
+            predictions = self.model.predict_notes(analyses)
+            t1 = clock()
+            for analysis, preds in zip(analyses, predictions, strict=True):
                 found = build_note_findings(analysis, preds, self.register)
                 result.flags.extend(found.flags)
                 result.restrictions.extend(found.restrictions)
+                t2 = clock()
                 if self.plan_standard:
-                    result.flags.extend(
-                        plan_gap_flags(self.analyzer, analysis, found.restrictions)
-                    )
+                    result.flags.extend(plan_gap_flags(self.analyzer, analysis, found.restrictions))
+                self.timings["plan_standard_seconds"] += clock() - t2
+            self.timings["model_seconds"] += t1 - t0
+            self.timings["flags_seconds"] += clock() - t1
             result.notes.extend(batch)
             if progress:
                 progress(len(batch))

@@ -11,8 +11,12 @@ from nlp.prediction import SentenceModel
 from nlp.register import Register, load_register
 
 
-def evaluate_file(gold_path: Path, model: SentenceModel, register_path: Path | None = None,
-                  auditor: Auditor | None = None) -> Evaluation:
+def evaluate_file(
+    gold_path: Path,
+    model: SentenceModel,
+    register_path: Path | None = None,
+    auditor: Auditor | None = None,
+) -> Evaluation:
     gold = read_gold(gold_path)
     register = load_register(register_path)[0] if register_path else Register.empty()
     if auditor is None:
@@ -22,6 +26,7 @@ def evaluate_file(gold_path: Path, model: SentenceModel, register_path: Path | N
     result = auditor.run([g.note for g in gold])
     spans: dict[str, list[tuple[int, int, str]]] = {}
     for r in result.restrictions:
-        spans.setdefault(r.note_id, []).append((r.sentence_start, r.sentence_end,
-                                                 r.restriction_type))
+        spans.setdefault(r.note_id, []).append(
+            (r.sentence_start, r.sentence_end, r.restriction_type)
+        )
     return score(gold, result.flags, spans)

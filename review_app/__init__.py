@@ -1,0 +1,1 @@
+"""careaudit review app: store, import, review views, exports (see docs/review_app.md)."""

@@ -54,6 +54,7 @@ def evidence_features(analysis: NoteAnalysis, i: int, rule_labels=None) -> dict[
     f["candidate"] = float(ev.candidate)
     f["pain_prn"] = float(ev.pain_prn)
     f["standard_med"] = float(ev.standard_med)
+    f["self:strong_reason"] = float(ev.strong_reason)
     for finding in ev.doing_for:
         f["rule:doing_for"] = 1.0
         f[f"rule:{finding.rule}"] = 1.0

@@ -14,8 +14,10 @@ class KeywordModel:
 
     def __init__(self) -> None:
         data = lexicon.load("keyword_baseline")
-        self.words = {k: [w.lower() for w in data[k]] for k in
-                      ("doing_for", "unrecorded_restriction", "missing_rationale")}
+        self.words = {
+            k: [w.lower() for w in data[k]]
+            for k in ("doing_for", "unrecorded_restriction", "missing_rationale")
+        }
 
     def _hit(self, category: str, text: str) -> str:
         low = f" {text.lower()} "
@@ -32,10 +34,13 @@ class KeywordModel:
                     "missing_rationale": self._hit("missing_rationale", ev.text),
                 }
                 hits["restriction"] = hits["unauthorised"]
-                preds.append(SentencePrediction(
-                    probs={k: 1.0 if hits[k] else 0.0 for k in LABELS},
-                    restriction_type=None,
-                    source={k: f"keyword:{v}" for k, v in hits.items() if v},
-                    thresholds=dict.fromkeys(LABELS, 0.5)))
+                preds.append(
+                    SentencePrediction(
+                        probs={k: 1.0 if hits[k] else 0.0 for k in LABELS},
+                        restriction_type=None,
+                        source={k: f"keyword:{v}" for k, v in hits.items() if v},
+                        thresholds=dict.fromkeys(LABELS, 0.5),
+                    )
+                )
             out.append(preds)
         return out

@@ -31,7 +31,7 @@ def write_model_card(folder: Path, kind: str, report: dict, thresholds: dict[str
     card = f"""# careaudit model: `{kind}`
 
 Trained {datetime.now(UTC).date().isoformat()} by `careaudit train --model {kind}` in
-{report['train_seconds']} s on a 2-core CPU.
+{report["train_seconds"]} s on a 2-core CPU.
 
 ## What it is
 {DESCRIPTIONS[kind]}
@@ -42,9 +42,9 @@ plus a restriction-type classifier. Scores are calibrated probabilities (sigmoid
 thresholds were chosen on the dev split for the best F1 per head.
 
 ## Data
-- training: `{report['trained_on']}` — {report['train_notes']} notes,
-  {report['train_sentences']} sentences; positives: {pos}.
-- thresholds and the figures below: `{report['dev'] or '(no dev set)'}`.
+- training: `{report["trained_on"]}` — {report["train_notes"]} notes,
+  {report["train_sentences"]} sentences; positives: {pos}.
+- thresholds and the figures below: `{report["dev"] or "(no dev set)"}`.
 - The corpus is invented (see `annotations/README.md`), split by service: no service of the
   dev or test split is in training. Held-out test figures are in the project README
   (`careaudit evaluate annotations/test.jsonl --model {kind}`).

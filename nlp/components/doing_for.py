@@ -42,12 +42,13 @@ class DoingFor:
         self.needs_phrase = {k: frozenset(v) for k, v in data["needs_object_phrase"].items()}
         self.objectless_ok = frozenset(data["objectless_ok"])
         self.enabling_verbs = frozenset(data["enabling_verbs"])
+        self.lemma_aliases: dict[str, str] = data.get("lemma_aliases", {})
         self.shorthand = phrase_matcher(nlp.vocab, {"shorthand": data["shorthand"]})
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[Span] = []
         for token in doc:
-            if token.lemma_.lower() in self.care_verbs and token.pos_ in {"VERB", "AUX", "ADJ"}:
+            if self._lemma(token) in self.care_verbs and token.pos_ in {"VERB", "AUX", "ADJ"}:
                 span = self._verb_finding(doc, token)
                 if span is not None:
                     found.append(span)
@@ -59,11 +60,16 @@ class DoingFor:
         set_group(doc, "doing_for", _dedupe(found))
         return doc
 
+    def _lemma(self, token: Token) -> str:
+        """The lemma, corrected where the lemmatizer mangles care words ('toileted')."""
+        lemma = token.lemma_.lower()
+        return self.lemma_aliases.get(lemma, self.lemma_aliases.get(token.lower_, lemma))
+
     # -- verbs ---------------------------------------------------------------
     def _verb_finding(self, doc: Doc, verb: Token) -> Span | None:
         if any(c.dep_ == "neg" for c in verb.children) or self._enabled(verb):
             return None
-        lemma = verb.lemma_.lower()
+        lemma = self._lemma(verb)
         if lemma in self.needs_phrase and not self._has_task_phrase(verb, self.needs_phrase[lemma]):
             return None
         if agency.is_passive(verb) or (verb.dep_ == "conj" and agency.is_passive(verb.head)):

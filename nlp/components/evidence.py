@@ -4,7 +4,8 @@ Runs on the cheap blank pipeline as well as on the full one, so every sentence
 of a note (not only the parsed candidates) is known to give a reason or cite an
 authority — the rationale check looks at neighbouring sentences. Span groups:
 ``authority``, ``reason`` (minus those inside a non-reason such as "as usual"),
-``non_reason``, ``pain_prn``, ``standard_med``, ``decision_phrase``.
+``non_reason``, ``pain_prn``, ``standard_med``, ``decision_phrase`` and ``strong_reason``
+(explicit causal connectives: "because", "due to", "in order to", "as per" ...).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ GROUPS = {
     "pain_prn": "pain_prn",
     "standard_med": "standard_medication",
     "decision_phrase": "decision_phrases",
+    "strong_reason": "strong_reasons",
 }
 
 
@@ -44,7 +46,8 @@ class Evidence:
             group = doc.vocab.strings[match_id]
             found[group].append(Span(doc, start, end, label=group))
         non = found["non_reason"]
-        found["reason"] = [r for r in found["reason"] if not any(overlaps(r, n) for n in non)]
+        for group in ("reason", "strong_reason"):
+            found[group] = [r for r in found[group] if not any(overlaps(r, n) for n in non)]
         for group, spans in found.items():
             set_group(doc, group, spans)
         return doc

@@ -113,7 +113,10 @@ def _routine_night_checks(doc: Doc, span: Span) -> bool:
     first = span[0].lower_
     if first not in {"hourly", "hour", "hours"} and not first.endswith("-hourly"):
         return False
-    prev = doc[span.start - 1].lower_ if span.start > 0 else ""
+    k = span.start - 1
+    if k >= 0 and doc[k].text == "-":  # "two - hourly" tokenised apart
+        k -= 1
+    prev = doc[k].lower_ if k >= 0 else ""
     number = first.split("-")[0] if "-" in first else prev.rstrip("-")
     return number in {"2", "3", "4", "two", "three", "four", "2hr", "two-"}
 

@@ -7,11 +7,10 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 
-.PHONY: install audit test lint bench review report evaluate train clean
+.PHONY: install audit test lint bench review report evaluate train corpus clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e ".[transformer,dev]"
 	touch $(STAMP)
 
@@ -39,7 +38,14 @@ review: $(STAMP)
 	$(BIN)/careaudit review out/
 
 report: $(STAMP)
+	$(BIN)/careaudit register-review out/ --register examples/register.csv
 	$(BIN)/careaudit report out/ --format html
+
+train: $(STAMP)
+	$(BIN)/careaudit train --model hybrid --out models/hybrid
+
+corpus: $(STAMP)
+	$(BIN)/python annotations/build_corpus.py
 
 clean:
 	rm -rf out/ .pytest_cache .ruff_cache

@@ -16,8 +16,9 @@ out = Console()
 
 def train(
     corpus: Path = typer.Option(Path("annotations/train.jsonl"), help="Gold JSONL to train on."),
-    dev: Path | None = typer.Option(Path("annotations/dev.jsonl"),
-                                    help="Gold JSONL for thresholds."),
+    dev: Path | None = typer.Option(
+        Path("annotations/dev.jsonl"), help="Gold JSONL for thresholds."
+    ),
     model: str = typer.Option("hybrid", help="hybrid | sklearn | transformer"),
     out_dir: Path = typer.Option(..., "--out", help="Folder to write the model to."),
     limit: int | None = typer.Option(None, help="Use only the first N training sentences."),
@@ -32,8 +33,10 @@ def train(
     except (RecordsError, UnsafeModel, ValueError) as exc:
         fail(str(exc))
         return
-    out.print(f"Trained {model} on {report['train_sentences']} sentences in "
-              f"{report['train_seconds']} s; written to {out_dir}/")
+    out.print(
+        f"Trained {model} on {report['train_sentences']} sentences in "
+        f"{report['train_seconds']} s; written to {out_dir}/"
+    )
     if report["dev_metrics"]:
         _metrics_table("Dev split (gold sentences)", report["dev_metrics"])
 
@@ -41,8 +44,9 @@ def train(
 def evaluate(
     gold: Path = typer.Argument(..., help="Gold JSONL (annotation-guidelines format)."),
     register: Path | None = typer.Option(None, "--register", help="Register CSV for the gold."),
-    model: str = typer.Option("hybrid", help="hybrid | sklearn | transformer | rules | keyword "
-                              "| a model folder"),
+    model: str = typer.Option(
+        "hybrid", help="hybrid | sklearn | transformer | rules | keyword | a model folder"
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
     worst: int = typer.Option(20, help="How many errors to print."),
 ) -> None:
@@ -65,8 +69,10 @@ def evaluate(
     if as_json:
         print(json.dumps(data, indent=2))
         return
-    out.print(f"{gold}: {data['notes']} notes, {data['sentences']} gold sentences; "
-              f"model {sentence_model.name}")
+    out.print(
+        f"{gold}: {data['notes']} notes, {data['sentences']} gold sentences; "
+        f"model {sentence_model.name}"
+    )
     _metrics_table("Per flag (sentence level)", data["flags"], confusion=True)
     types = Table(title="Recall per restriction_type (restriction found with this type)")
     for col in ("restriction_type", "found", "gold", "recall"):
@@ -76,8 +82,11 @@ def evaluate(
     out.print(types)
     out.print(f"[bold]{min(worst, len(result.errors))} errors[/] (false negatives first):")
     for e in data["worst_errors"]:
-        out.print(f"  {e['kind']} {e['category']:<22} {e['note_id']}: {e['sentence']!r} "
-                  f"{e['detail']}", highlight=False, markup=False)
+        out.print(
+            f"  {e['kind']} {e['category']:<22} {e['note_id']}: {e['sentence']!r} {e['detail']}",
+            highlight=False,
+            markup=False,
+        )
 
 
 def _metrics_table(title: str, metrics: dict, confusion: bool = False) -> None:
@@ -88,8 +97,13 @@ def _metrics_table(title: str, metrics: dict, confusion: bool = False) -> None:
     for c in cols:
         table.add_column(c, justify="right" if c != "flag" else "left")
     for name, m in metrics.items():
-        row = [name, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}",
-               str(m["support"])]
+        row = [
+            name,
+            f"{m['precision']:.3f}",
+            f"{m['recall']:.3f}",
+            f"{m['f1']:.3f}",
+            str(m["support"]),
+        ]
         if confusion:
             row += [str(m[k]) for k in ("tp", "fp", "fn", "tn")]
         table.add_row(*row)

@@ -17,8 +17,8 @@ from nlp.register import IN_REGISTER, NO_REGISTER, OUT_OF_DATE, Register
 from nlp.schema import Flag, RestrictionMention, make_flag_id
 
 TYPE_WORDS = {
-    "environmental": "an environmental restriction",
-    "physical": "a physical restriction",
+    "environmental": "a restriction of the environment (locked or removed access)",
+    "physical": "physical restraint or holding",
     "mechanical": "a mechanical restraint",
     "chemical": "medication used to control behaviour",
     "seclusion": "seclusion or keeping the person apart",
@@ -179,7 +179,7 @@ def _restriction(
         span,
         pred.probs["unauthorised"],
         pred.source.get("unauthorised", ""),
-        f"'{span[2]}' looks like {TYPE_WORDS.get(rtype, 'a restriction')} ({rtype}) with no "
+        f"'{span[2]}' looks like {TYPE_WORDS.get(rtype, 'a restriction')} with no "
         f"authority cited in the note{register_note}.",
         restriction_type=rtype,
         register_status=match.status,

@@ -36,19 +36,32 @@ def main() -> None:
     rows = []
     for size in [int(s) for s in args.sizes.split(",")]:
         t = time.perf_counter()
-        model, report = train(args.model, ROOT / "annotations/train.jsonl",
-                              ROOT / "annotations/dev.jsonl", Path("/nonexistent"),
-                              limit=size, analyzer=analyzer, write=False)
-        ev = evaluate_file(ROOT / "annotations/dev.jsonl", model,
-                           ROOT / "annotations/dev_register.csv", auditor=auditor)
-        row = {"train_sentences": report["train_sentences"],
-               **{c: round(s.f1, 3) for c, s in ev.scores.items()},
-               "seconds": round(time.perf_counter() - t, 1)}
+        model, report = train(
+            args.model,
+            ROOT / "annotations/train.jsonl",
+            ROOT / "annotations/dev.jsonl",
+            Path("/nonexistent"),
+            limit=size,
+            analyzer=analyzer,
+            write=False,
+        )
+        ev = evaluate_file(
+            ROOT / "annotations/dev.jsonl",
+            model,
+            ROOT / "annotations/dev_register.csv",
+            auditor=auditor,
+        )
+        row = {
+            "train_sentences": report["train_sentences"],
+            **{c: round(s.f1, 3) for c, s in ev.scores.items()},
+            "seconds": round(time.perf_counter() - t, 1),
+        }
         rows.append(row)
         print(json.dumps(row), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"model": args.model, "eval": "annotations/dev.jsonl",
-                                    "rows": rows}, indent=2))
+    args.out.write_text(
+        json.dumps({"model": args.model, "eval": "annotations/dev.jsonl", "rows": rows}, indent=2)
+    )
 
 
 if __name__ == "__main__":

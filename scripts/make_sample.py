@@ -37,23 +37,34 @@ def main() -> None:
         text = n["text"]
         if i % 37 == 5:  # an HTML fragment, as some care apps export
             text = "<p>" + html.escape(text).replace("\n", "<br>") + "</p>"
-        rows.append({"note_id": n["note_id"], "person_id": n["person_id"],
-                     "date": f"{d}/{m}/{y}", "service": n["service"], "author": n["author"],
-                     "note_type": n["note_type"].replace("_", " ").title(), "text": text})
+        rows.append(
+            {
+                "note_id": n["note_id"],
+                "person_id": n["person_id"],
+                "date": f"{d}/{m}/{y}",
+                "service": n["service"],
+                "author": n["author"],
+                "note_type": n["note_type"].replace("_", " ").title(),
+                "text": text,
+            }
+        )
     rows.insert(20, dict.fromkeys(rows[0], ""))  # blank row
     rows.insert(60, dict(rows[59]))  # exact duplicate
     rows.insert(90, {**rows[89], "text": rows[89]["text"] + " Later: settled well."})
     rows.insert(120, {**rows[119], "note_id": "N-X-0001", "text": ""})
     rows.insert(150, {**rows[149], "note_id": "N-X-0002", "date": "31/02/2026"})
     OUT.mkdir(exist_ok=True)
-    with (OUT / "sample_notes.csv").open("w", newline="", encoding="cp1252",
-                                         errors="replace") as fh:
+    with (OUT / "sample_notes.csv").open(
+        "w", newline="", encoding="cp1252", errors="replace"
+    ) as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
     people = {n["person_id"] for n in chosen}
-    with (ROOT / "annotations/train_register.csv").open(encoding="utf-8") as src, \
-            (OUT / "register.csv").open("w", newline="", encoding="utf-8") as dst:
+    with (
+        (ROOT / "annotations/train_register.csv").open(encoding="utf-8") as src,
+        (OUT / "register.csv").open("w", newline="", encoding="utf-8") as dst,
+    ):
         reader = csv.reader(src)
         writer = csv.writer(dst)
         writer.writerow(next(reader))

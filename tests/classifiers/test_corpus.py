@@ -15,7 +15,9 @@ SPLITS = ("train", "dev", "test")
 @pytest.mark.parametrize("split", SPLITS)
 def test_every_note_validates(split):
     lines = (ANN / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()
-    problems = [p for i, line in enumerate(lines, 1) for p in validate_gold_note(json.loads(line), i)]
+    problems = [
+        p for i, line in enumerate(lines, 1) for p in validate_gold_note(json.loads(line), i)
+    ]
     assert problems == []
 
 
@@ -37,14 +39,25 @@ def test_sizes_required_by_the_corpus_issue():
 
 
 def test_validator_catches_bad_notes():
-    good = {"note_id": "N", "person_id": "P", "text": "Kitchen locked. Fine.",
-            "sentences": [{"start": 0, "end": 15, "restriction": 1,
-                           "restriction_type": "environmental"}, {"start": 16, "end": 21}]}
+    good = {
+        "note_id": "N",
+        "person_id": "P",
+        "text": "Kitchen locked. Fine.",
+        "sentences": [
+            {"start": 0, "end": 15, "restriction": 1, "restriction_type": "environmental"},
+            {"start": 16, "end": 21},
+        ],
+    }
     assert validate_gold_note(good) == []
     gap = {**good, "sentences": good["sentences"][:1]}
     assert any("not covered" in p for p in validate_gold_note(gap))
-    bad_type = {**good, "sentences": [{"start": 0, "end": 15, "restriction": 1,
-                                       "restriction_type": "cupboard"}, good["sentences"][1]]}
+    bad_type = {
+        **good,
+        "sentences": [
+            {"start": 0, "end": 15, "restriction": 1, "restriction_type": "cupboard"},
+            good["sentences"][1],
+        ],
+    }
     assert any("restriction_type" in p for p in validate_gold_note(bad_type))
     outside = {**good, "sentences": [{"start": 0, "end": 99}]}
     assert any("outside text" in p for p in validate_gold_note(outside))
@@ -53,4 +66,6 @@ def test_validator_catches_bad_notes():
 def test_registers_exist_for_each_split():
     for split in SPLITS:
         header = (ANN / f"{split}_register.csv").read_text().splitlines()[0]
-        assert header == "person_id,restriction,restriction_type,authorised_by,start_date,review_date"
+        assert (
+            header == "person_id,restriction,restriction_type,authorised_by,start_date,review_date"
+        )

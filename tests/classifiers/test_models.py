@@ -17,8 +17,10 @@ from nlp.classifiers.store import UnsafeModel, sha256_file
 from nlp.models import ModelNotFound, load_sentence_model
 
 ROOT = Path(__file__).resolve().parents[2]
-TEXTS = ["Staff washed and dressed Mary. Kitchen locked after 9pm. She chose porridge.",
-         "PRN lorazepam given. Trip to town cancelled due to staff shortage."]
+TEXTS = [
+    "Staff washed and dressed Mary. Kitchen locked after 9pm. She chose porridge.",
+    "PRN lorazepam given. Trip to town cancelled due to staff shortage.",
+]
 
 
 class NotAllowed:
@@ -69,12 +71,27 @@ def test_missing_model_folder_says_how_to_train(tmp_path):
 def test_evaluate_accepts_any_gold_file_and_prints_json(tmp_path):
     gold = tmp_path / "mine.jsonl"
     text = "Staff washed and dressed Mary. Kitchen locked after 9pm."
-    gold.write_text(json.dumps({
-        "note_id": "X1", "person_id": "P-9", "date": "2026-01-05", "text": text,
-        "sentences": [
-            {"start": 0, "end": 30, "doing_for": 1},
-            {"start": 31, "end": 56, "restriction": 1, "restriction_type": "environmental",
-             "missing_rationale": 1}]}) + "\n")
+    gold.write_text(
+        json.dumps(
+            {
+                "note_id": "X1",
+                "person_id": "P-9",
+                "date": "2026-01-05",
+                "text": text,
+                "sentences": [
+                    {"start": 0, "end": 30, "doing_for": 1},
+                    {
+                        "start": 31,
+                        "end": 56,
+                        "restriction": 1,
+                        "restriction_type": "environmental",
+                        "missing_rationale": 1,
+                    },
+                ],
+            }
+        )
+        + "\n"
+    )
     result = CliRunner().invoke(app, ["evaluate", str(gold), "--model", "rules", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
@@ -85,8 +102,17 @@ def test_evaluate_accepts_any_gold_file_and_prints_json(tmp_path):
 
 def test_evaluate_rejects_malformed_gold(tmp_path):
     gold = tmp_path / "bad.jsonl"
-    gold.write_text(json.dumps({"note_id": "X", "person_id": "P", "text": "Hi there.",
-                                "sentences": [{"start": 0, "end": 40}]}) + "\n")
+    gold.write_text(
+        json.dumps(
+            {
+                "note_id": "X",
+                "person_id": "P",
+                "text": "Hi there.",
+                "sentences": [{"start": 0, "end": 40}],
+            }
+        )
+        + "\n"
+    )
     result = CliRunner().invoke(app, ["evaluate", str(gold), "--model", "rules"])
     assert result.exit_code == 2 and "outside text" in result.output
 
@@ -103,8 +129,13 @@ def test_transformer_trains_on_a_slice_and_round_trips(tmp_path, records):
     from nlp.classifiers.train import train
 
     out = tmp_path / "transformer"
-    model, report = train("transformer", ROOT / "annotations/train.jsonl",
-                          ROOT / "annotations/dev.jsonl", out, limit=400)
+    model, report = train(
+        "transformer",
+        ROOT / "annotations/train.jsonl",
+        ROOT / "annotations/dev.jsonl",
+        out,
+        limit=400,
+    )
     assert report["train_sentences"] >= 400 and (out / "README.md").exists()
     loaded = load_sentence_model(str(out))
     assert np.allclose(model.predict_proba(records), loaded.predict_proba(records))

@@ -18,9 +18,12 @@ def _write(tmp_path, name, content, encoding="utf-8"):
 
 
 def test_cp1252_csv_with_pound_sign_and_uk_dates(tmp_path):
-    path = _write(tmp_path, "notes.csv",
-                  HEADER + 'N1,P1,14/03/2026,Oak,carer,Daily Note,"Gave him £5 – he chose crisps."\n',
-                  encoding="cp1252")
+    path = _write(
+        tmp_path,
+        "notes.csv",
+        HEADER + 'N1,P1,14/03/2026,Oak,carer,Daily Note,"Gave him £5 – he chose crisps."\n',
+        encoding="cp1252",
+    )
     read = read_notes(path)
     assert [n.text for n in read.notes] == ["Gave him £5 – he chose crisps."]
     assert read.notes[0].date == "2026-03-14"
@@ -33,8 +36,11 @@ def test_utf8_bom_csv(tmp_path):
 
 
 def test_blank_rows_skipped_and_row_numbers_are_spreadsheet_rows(tmp_path):
-    path = _write(tmp_path, "notes.csv", HEADER + ",,,,,,\nN1,P1,2026-03-14,,,,Fine.\n"
-                  "N2,P1,not a date,,,,Fine.\n")
+    path = _write(
+        tmp_path,
+        "notes.csv",
+        HEADER + ",,,,,,\nN1,P1,2026-03-14,,,,Fine.\nN2,P1,not a date,,,,Fine.\n",
+    )
     read = read_notes(path)
     assert [n.note_id for n in read.notes] == ["N1"]
     (problem,) = read.problems
@@ -49,25 +55,35 @@ def test_html_fragments_become_plain_text(tmp_path):
 
 
 def test_duplicates(tmp_path):
-    path = _write(tmp_path, "notes.csv", HEADER + "N1,P1,2026-03-14,,,,Same.\nN1,P1,2026-03-14,,,,"
-                  "Same.\nN1,P1,2026-03-14,,,,Different.\n")
+    path = _write(
+        tmp_path,
+        "notes.csv",
+        HEADER + "N1,P1,2026-03-14,,,,Same.\nN1,P1,2026-03-14,,,,"
+        "Same.\nN1,P1,2026-03-14,,,,Different.\n",
+    )
     read = read_notes(path)
     assert len(read.notes) == 1
     assert [(p.row, p.action) for p in read.problems] == [(3, "skipped"), (4, "rejected")]
     assert "different text" in read.problems[1].reason
 
 
-@pytest.mark.parametrize(("row", "column", "reason"), [
-    (",P1,2026-03-14,,,,Text.", "note_id", "no note id"),
-    ("N1,P1,2026-03-14,,,,", "text", "no note text"),
-    ("N1,,2026-03-14,,,,Text.", "person_id", "no person id"),
-])
+@pytest.mark.parametrize(
+    ("row", "column", "reason"),
+    [
+        (",P1,2026-03-14,,,,Text.", "note_id", "no note id"),
+        ("N1,P1,2026-03-14,,,,", "text", "no note text"),
+        ("N1,,2026-03-14,,,,Text.", "person_id", "no person id"),
+    ],
+)
 def test_unusable_rows_are_reported_with_column(tmp_path, row, column, reason):
     path = _write(tmp_path, "notes.csv", HEADER + row + "\nN9,P1,2026-03-14,,,,Good.\n")
     read = read_notes(path)
     assert [n.note_id for n in read.notes] == ["N9"]
     assert (read.problems[0].row, read.problems[0].column, read.problems[0].reason) == (
-        2, column, reason)
+        2,
+        column,
+        reason,
+    )
 
 
 def test_unknown_note_type_is_a_warning_not_a_rejection(tmp_path):
@@ -123,8 +139,10 @@ def test_bad_column_map():
 
 
 def test_jsonl_parquet_and_xlsx_read_the_same(tmp_path):
-    rows = [{"note_id": "N1", "person_id": "P1", "date": "2026-03-14", "text": "Fine."},
-            {"note_id": "N2", "person_id": "P2", "date": "15/03/2026", "text": "Slept."}]
+    rows = [
+        {"note_id": "N1", "person_id": "P1", "date": "2026-03-14", "text": "Fine."},
+        {"note_id": "N2", "person_id": "P2", "date": "15/03/2026", "text": "Slept."},
+    ]
     jsonl = tmp_path / "n.jsonl"
     jsonl.write_text("\n".join(json.dumps(r) for r in rows) + "\n{not json\n")
     pd.DataFrame(rows).to_parquet(tmp_path / "n.parquet")
@@ -132,6 +150,8 @@ def test_jsonl_parquet_and_xlsx_read_the_same(tmp_path):
     for name in ("n.jsonl", "n.parquet", "n.xlsx"):
         read = read_notes(tmp_path / name)
         assert [(n.note_id, n.date) for n in read.notes] == [
-            ("N1", "2026-03-14"), ("N2", "2026-03-15")], name
+            ("N1", "2026-03-14"),
+            ("N2", "2026-03-15"),
+        ], name
     bad = read_notes(jsonl).problems
     assert bad and bad[0].row == 3 and "not valid JSON" in bad[0].reason

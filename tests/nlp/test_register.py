@@ -19,10 +19,12 @@ HEADER = "person_id,restriction,restriction_type,authorised_by,start_date,review
 @pytest.fixture
 def register(tmp_path):
     path = tmp_path / "register.csv"
-    path.write_text(HEADER + "P-1,Kitchen locked at night,environmental,BI decision,2026-01-01,"
-                    "2026-06-30\nP-1,Cigarettes held by staff,possessions_finance,BI,2025-01-01,"
-                    "2025-12-31\nP-2,Sensor mat by bed,supervision_surveillance,DoLS,2026-03-01,"
-                    "2026-09-01\n")
+    path.write_text(
+        HEADER + "P-1,Kitchen locked at night,environmental,BI decision,2026-01-01,"
+        "2026-06-30\nP-1,Cigarettes held by staff,possessions_finance,BI,2025-01-01,"
+        "2025-12-31\nP-2,Sensor mat by bed,supervision_surveillance,DoLS,2026-03-01,"
+        "2026-09-01\n"
+    )
     reg, problems = load_register(path)
     assert problems == []
     return reg
@@ -34,19 +36,24 @@ def test_in_date_entry_covers(register):
 
 
 def test_lapsed_entry_is_out_of_date(register):
-    m = register.match("P-1", "possessions_finance", "His cigarettes are kept in the office.",
-                       "2026-03-14")
+    m = register.match(
+        "P-1", "possessions_finance", "His cigarettes are kept in the office.", "2026-03-14"
+    )
     assert m.status == OUT_OF_DATE and m.entry.review_date == "2025-12-31"
 
 
 def test_other_persons_entry_does_not_count(register):
-    assert register.match("P-1", "supervision_surveillance", "Sensor mat on.", "2026-04-01"
-                          ).status == NOT_IN_REGISTER
+    assert (
+        register.match("P-1", "supervision_surveillance", "Sensor mat on.", "2026-04-01").status
+        == NOT_IN_REGISTER
+    )
 
 
 def test_entry_not_started_yet(register):
-    assert register.match("P-2", "supervision_surveillance", "Sensor mat on.", "2026-02-01"
-                          ).status == NOT_IN_REGISTER
+    assert (
+        register.match("P-2", "supervision_surveillance", "Sensor mat on.", "2026-02-01").status
+        == NOT_IN_REGISTER
+    )
 
 
 def test_same_type_but_different_practice_is_not_covered(register):
@@ -65,14 +72,19 @@ def test_no_register_supplied():
 
 def test_bad_rows_reported_good_rows_kept(tmp_path):
     path = tmp_path / "register.csv"
-    path.write_text(HEADER + "P-1,Kitchen locked,environmental,BI,2026-01-01,2026-06-30\n"
-                    "P-1,Door alarm,alarmy,BI,2026-01-01,2026-06-30\n"
-                    "P-2,Lap belt,mechanical,BI,2026-13-01,2026-06-30\n"
-                    "P-3,Rails,mechanical,BI,2026-06-01,2026-01-01\n")
+    path.write_text(
+        HEADER + "P-1,Kitchen locked,environmental,BI,2026-01-01,2026-06-30\n"
+        "P-1,Door alarm,alarmy,BI,2026-01-01,2026-06-30\n"
+        "P-2,Lap belt,mechanical,BI,2026-13-01,2026-06-30\n"
+        "P-3,Rails,mechanical,BI,2026-06-01,2026-01-01\n"
+    )
     reg, problems = load_register(path)
     assert sum(len(v) for v in reg.by_person.values()) == 1
     assert [(p.row, p.column) for p in problems] == [
-        (3, "restriction_type"), (4, "start_date"), (5, "review_date")]
+        (3, "restriction_type"),
+        (4, "start_date"),
+        (5, "review_date"),
+    ]
 
 
 def test_register_missing_columns(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +37,7 @@ def audit(
 ) -> None:
     """Audit care notes for doing_for, unrecorded_restriction and missing_rationale."""
     from nlp.audit import Auditor
+    from nlp.classifiers.store import UnsafeModel
     from nlp.english import ParserMissing
     from nlp.models import ModelNotFound, load_sentence_model
     from nlp.outputs import write_run
@@ -47,7 +49,7 @@ def audit(
         reg, reg_problems = load_register(register) if register else (Register.empty(), [])
         sentence_model = load_sentence_model(model)
         auditor = Auditor(sentence_model, register=reg, batch_size=batch_size)
-    except (RecordsError, ParserMissing, ModelNotFound) as exc:
+    except (RecordsError, ParserMissing, ModelNotFound, UnsafeModel) as exc:
         fail(str(exc))
         return
     problems = read.problems + reg_problems
@@ -72,7 +74,7 @@ def audit(
         task = bar.add_task("auditing notes", total=len(read.notes))
         result = auditor.run(read.notes, progress=lambda n: bar.advance(task, n))
     meta = {
-        "run_id": _run_id(records, sentence_model.name),
+        "run_id": _run_id([records, register], sentence_model),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "input": str(records),
         "register": str(register) if register else "",
@@ -83,13 +85,13 @@ def audit(
     _print_summary(summary, out_dir)
 
 
-def _run_id(path: Path, model: str) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    digest.update(model.encode())
-    return "R-" + digest.hexdigest()[:12]
+def _run_id(inputs: list[Path | None], model) -> str:
+    """Same export, register and model (weights included) → same run id."""
+    from nlp.classifiers.store import sha256_file
+
+    parts = [sha256_file(p) if p else "-" for p in inputs]
+    parts += [model.name, json.dumps(getattr(model, "meta", {}).get("files", {}), sort_keys=True)]
+    return "R-" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:12]
 
 
 def _print_summary(summary: dict, out_dir: Path) -> None:

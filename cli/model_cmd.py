@@ -26,11 +26,12 @@ def train(
     """Train a sentence model on a gold corpus and write it with its model card."""
     from nlp.classifiers.store import UnsafeModel
     from nlp.classifiers.train import train as run_train
+    from nlp.english import ParserMissing
     from nlp.records import RecordsError
 
     try:
         _, report = run_train(model, corpus, dev, out_dir, limit=limit)
-    except (RecordsError, UnsafeModel, ValueError) as exc:
+    except (RecordsError, UnsafeModel, ValueError, ParserMissing) as exc:
         fail(str(exc))
         return
     out.print(

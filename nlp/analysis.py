@@ -19,9 +19,8 @@ from spacy.tokens import Doc, Span
 
 from nlp.components.context import modifiers
 from nlp.pipeline import build_cheap, build_full
+from nlp.records import LONG_NOTE_CHARS as CHUNK_CHARS  # longer notes: analysed in pieces
 from nlp.schema import Note
-
-CHUNK_CHARS = 100_000  # notes longer than this are processed in pieces
 
 
 @dataclass(slots=True)

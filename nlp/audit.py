@@ -79,7 +79,7 @@ class Auditor:
                 result.restrictions.extend(found.restrictions)
                 t2 = clock()
                 if self.plan_standard:
-                    result.flags.extend(plan_gap_flags(self.analyzer, analysis, found.restrictions))
+                    result.flags.extend(plan_gap_flags(analysis, found.restrictions))
                 self.timings["plan_standard_seconds"] += clock() - t2
             self.timings["model_seconds"] += t1 - t0
             self.timings["flags_seconds"] += clock() - t1

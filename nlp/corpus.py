@@ -9,7 +9,6 @@ evaluate`` accepts any file in this format, not only ours.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,35 +122,3 @@ def _gold(obj: dict, line: int) -> GoldNote:
         for s in obj["sentences"]
     ]
     return GoldNote(note=note, sentences=sents, line=line)
-
-
-def gold_to_dict(gold: GoldNote) -> dict:
-    n = gold.note
-    return {
-        "note_id": n.note_id,
-        "person_id": n.person_id,
-        "service": n.service,
-        "note_type": n.note_type,
-        "date": n.date,
-        "author": n.author,
-        "text": n.text,
-        "sentences": [
-            {
-                "start": s.start,
-                "end": s.end,
-                "doing_for": s.doing_for,
-                "restriction": s.restriction,
-                "restriction_type": s.restriction_type,
-                "authorised_in_text": s.authorised_in_text,
-                "in_register": s.in_register,
-                "missing_rationale": s.missing_rationale,
-            }
-            for s in gold.sentences
-        ],
-    }
-
-
-def iter_gold_sentences(notes: list[GoldNote]) -> Iterator[tuple[GoldNote, int, SentenceLabels]]:
-    for g in notes:
-        for i, s in enumerate(g.sentences):
-            yield g, i, s

@@ -8,22 +8,21 @@ alternative, review date, involvement) by :func:`nlp.plan_standard.plan_gaps`.
 
 from __future__ import annotations
 
-from nlp.analysis import Analyzer, NoteAnalysis
+from nlp.analysis import NoteAnalysis
 from nlp.plan_standard import plan_gap_flag, plan_gaps
 from nlp.schema import Flag, RestrictionMention
 
 
-def plan_gap_flags(
-    analyzer: Analyzer, analysis: NoteAnalysis, restrictions: list[RestrictionMention]
-) -> list[Flag]:
+def plan_gap_flags(analysis: NoteAnalysis, restrictions: list[RestrictionMention]) -> list[Flag]:
+    """Missing plan elements of each restriction the audit found in a care-plan note.
+
+    Care plans longer than the analyzer reads whole are not checked (the analyzer
+    read them in pieces; the records reader warns about such notes).
+    """
     note = analysis.note
-    if note.note_type != "care_plan" or not restrictions:
+    if note.note_type != "care_plan" or not restrictions or analysis.doc is None:
         return []
-    doc = (
-        analysis.doc
-        if analysis.doc is not None
-        else analyzer.parse_sentence(note.text, "care_plan")
-    )
+    doc = analysis.doc
     spans = []
     for r in restrictions:
         span = doc.char_span(r.start, r.end, label=r.restriction_type, alignment_mode="expand")

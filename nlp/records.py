@@ -12,9 +12,11 @@ first record is row 2 (JSONL: line numbers).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -73,7 +75,8 @@ NOTE_TYPE_ALIASES = {
     "abc chart": "incident",
     "accident": "incident",
 }
-LONG_NOTE_CHARS = 50_000
+LONG_NOTE_CHARS = 100_000  # longer notes are analysed in pieces (nlp.analysis)
+EXCEL_EPOCH = date(1899, 12, 30)
 
 
 class RecordsError(Exception):
@@ -127,15 +130,30 @@ def parse_date(value: object) -> str | None:
         return value.date().isoformat() if not pd.isna(value) else None
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _excel_serial(float(value))
     text = str(value).strip()
     if not text:
         return None
+    if text.replace(".", "", 1).isdigit():
+        return _excel_serial(float(text))
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
+    except ValueError:
+        pass
     for fmt in DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt).date().isoformat()
         except ValueError:
             continue
     return None
+
+
+def _excel_serial(days: float) -> str | None:
+    """Excel's day number (a date cell exported as General) as an ISO date."""
+    if not 20_000 <= days <= 80_000:  # 1954..2119: anything else is not a date
+        return None
+    return (EXCEL_EPOCH + timedelta(days=int(days))).isoformat()
 
 
 def read_table(path: Path) -> pd.DataFrame:
@@ -174,16 +192,29 @@ def _read_delimited(path: Path, sep: str | None) -> pd.DataFrame:
             break
         except UnicodeDecodeError:
             continue
-    import io
-
-    return pd.read_csv(
-        io.StringIO(text),
-        sep=sep,
-        engine="python",
-        dtype=str,
-        keep_default_na=False,
-        skip_blank_lines=False,
-    )
+    lines = io.StringIO(text, newline="")
+    if sep is None:
+        first = text.split("\n", 1)[0]
+        sep = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(lines, delimiter=sep)
+    header = next(reader, None)
+    if not header:
+        raise RecordsError(f"{path}: the file is empty (no header row)")
+    records: list[dict[str, str]] = []
+    for row in reader:
+        if len(row) == len(header):
+            records.append(dict(zip(header, row, strict=True)))
+        elif not any(cell.strip() for cell in row):
+            records.append({})
+        else:
+            records.append(
+                {
+                    "__error__": f"has {len(row)} fields but the header has "
+                    f"{len(header)} (an unquoted comma or a broken line?)"
+                }
+            )
+    frame = pd.DataFrame(records, columns=[*header, "__error__"]).astype(object)
+    return frame.where(frame.notna(), None)
 
 
 def _read_jsonl(path: Path) -> pd.DataFrame:
@@ -228,7 +259,7 @@ def read_notes(path: str | Path, columns: dict[str, str] | None = None) -> ReadR
         if errors is not None and isinstance(errors.iloc[idx], str):
             result.problems.append(Problem(name, row, "", errors.iloc[idx]))
             continue
-        cell = {f: _cell(values.get(get[f])) if get[f] is not None else "" for f in get}
+        cell = {f: cell_text(values.get(get[f])) if get[f] is not None else "" for f in get}
         if not any(cell.values()):
             continue  # blank row
         note = _validate(cell, values.get(get["date"]), name, row, result.problems, mapping)
@@ -262,7 +293,8 @@ def read_notes(path: str | Path, columns: dict[str, str] | None = None) -> ReadR
     return result
 
 
-def _cell(value: object) -> str:
+def cell_text(value: object) -> str:
+    """A table cell as trimmed text (None/NaN → '', 17.0 → '17')."""
     if value is None:
         return ""
     if isinstance(value, float) and pd.isna(value):

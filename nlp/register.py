@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nlp import lexicon
-from nlp.records import Problem, RecordsError, parse_date, read_table
+from nlp.records import Problem, RecordsError, cell_text, parse_date, read_table
 from nlp.schema import RESTRICTION_TYPES
 
 COLUMNS = (
@@ -130,14 +130,13 @@ def load_register(path: str | Path) -> tuple[Register, list[Problem]]:
         )
     entries: list[RegisterEntry] = []
     problems: list[Problem] = []
+    first_row = frame.attrs.get("first_row", 2)
     for idx, record in enumerate(frame.to_dict("records")):
-        row = idx + 2
-        cell = {
-            c: str(record[present[c]] if record[present[c]] is not None else "").strip()
-            for c in COLUMNS
-        }
-        if cell["person_id"].lower() == "nan":
-            cell["person_id"] = ""
+        row = idx + first_row
+        if isinstance(record.get("__error__"), str):
+            problems.append(Problem(str(path), row, "", record["__error__"]))
+            continue
+        cell = {c: cell_text(record[present[c]]) for c in COLUMNS}
         if not any(cell.values()):
             continue
         problem = _check_row(cell)

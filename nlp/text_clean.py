@@ -6,7 +6,13 @@ import html
 import re
 from html.parser import HTMLParser
 
-_TAG_HINT = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|&[a-zA-Z]+;|&#\d+;")
+_KNOWN_TAGS = (
+    "p|br|div|span|b|i|u|em|strong|font|li|ul|ol|table|tbody|thead|tr|td|th|h[1-6]|a|"
+    "img|hr|blockquote|pre|code|small|sub|sup|script|style|html|body|head|title|meta"
+)
+_TAG_HINT = re.compile(rf"<\s*/?\s*(?:{_KNOWN_TAGS})\b[^>]*>|&[a-zA-Z]+;|&#\d+;", re.I)
+# A "<" that does not open a known tag is text ("staff said <Mary> must stay in"): keep it.
+_NOT_A_TAG = re.compile(rf"<(?!\s*/?\s*(?:{_KNOWN_TAGS})\b)", re.I)
 _BLOCK_TAGS = {
     "p",
     "div",
@@ -58,7 +64,7 @@ def clean_text(raw: str) -> str:
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     if _TAG_HINT.search(text):
         parser = _TextExtractor()
-        parser.feed(text)
+        parser.feed(_NOT_A_TAG.sub("&lt;", text))
         parser.close()
         text = html.unescape("".join(parser.parts))
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]

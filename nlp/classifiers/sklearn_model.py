@@ -31,8 +31,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from nlp.classifiers.features import SentenceRecord
+from nlp.prediction import LABELS as HEADS  # one list of heads everywhere
 
-HEADS: tuple[str, ...] = ("doing_for", "restriction", "unauthorised", "missing_rationale")
 STACK_FOLDS = 3
 MAX_WORD_FEATURES = 20_000  # caps keep the saved model small (a few MB)
 MAX_CHAR_FEATURES = 25_000

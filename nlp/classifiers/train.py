@@ -9,6 +9,7 @@ import numpy as np
 
 from nlp.analysis import Analyzer
 from nlp.classifiers.model_card import write_model_card
+from nlp.classifiers.sklearn_model import HEADS
 from nlp.classifiers.training import Dataset, build_dataset, dev_metrics, tune_thresholds
 from nlp.corpus import GoldNote, read_gold
 
@@ -76,9 +77,7 @@ def train(
         model.thresholds = tune_thresholds(dev_probs, dev_set.y)
         metrics = dev_metrics(dev_probs, dev_set.y, model.thresholds)
     else:
-        model.thresholds = {
-            h: 0.5 for h in ("doing_for", "restriction", "unauthorised", "missing_rationale")
-        }
+        model.thresholds = dict.fromkeys(HEADS, 0.5)
     seconds = round(time.perf_counter() - started, 1)
     report = {
         "trained_on": str(corpus),
@@ -88,7 +87,7 @@ def train(
         "train_positives": {
             h: int(v)
             for h, v in zip(
-                ("doing_for", "restriction", "unauthorised", "missing_rationale"),
+                HEADS,
                 train_set.y.sum(axis=0),
                 strict=True,
             )

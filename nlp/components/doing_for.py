@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
 
 from nlp import agency, lexicon
 from nlp.components.context import modifiers
@@ -57,7 +58,7 @@ class DoingFor:
             span.id_ = "doing_for.shorthand"
             if not (modifiers(span) & BLOCKING_CONTEXT) and not self._enabled(doc[start]):
                 found.append(span)
-        set_group(doc, "doing_for", _dedupe(found))
+        set_group(doc, "doing_for", filter_spans(found))
         return doc
 
     def _lemma(self, token: Token) -> str:
@@ -124,9 +125,3 @@ class DoingFor:
             ):
                 return True
         return False
-
-
-def _dedupe(spans: list[Span]) -> list[Span]:
-    from spacy.util import filter_spans
-
-    return filter_spans(spans)

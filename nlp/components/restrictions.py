@@ -82,7 +82,7 @@ class Restrictions:
                 dropped.append(span)
             else:
                 kept.append(span)
-        set_group(doc, "restrictions", _best_per_region(kept))
+        set_group(doc, "restrictions", filter_spans(kept))  # longest span wins
         set_group(doc, "restrictions_dropped", dropped)
         return doc
 
@@ -125,8 +125,3 @@ def _anchor_verb(span: Span):
     """The verb that carries the restriction, when the span has one."""
     verbs = [t for t in span if t.pos_ == "VERB"]
     return verbs[0] if verbs else None
-
-
-def _best_per_region(spans: list[Span]) -> list[Span]:
-    """Keep the longest span where matches overlap (as spaCy's filter_spans)."""
-    return filter_spans(spans)

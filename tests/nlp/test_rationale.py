@@ -57,3 +57,15 @@ def test_reason_two_sentences_away_does_not(analyzer):
     )
     labels = _labels(analyzer, text)
     assert labels[2][1] == 1
+
+
+def test_very_long_care_plan_is_audited_in_pieces(analyzer):
+    from nlp.audit import Auditor
+    from nlp.prediction import RulesModel
+    from nlp.schema import Note
+
+    text = "He slept well. " * 8000 + "Kitchen locked after 9pm."
+    note = Note(note_id="L1", person_id="P", date="2026-01-01", text=text, note_type="care_plan")
+    result = Auditor(RulesModel(), analyzer=analyzer).run([note])
+    flag = next(f for f in result.flags if f.category == "unrecorded_restriction")
+    assert text[flag.start:flag.end] == flag.span_text and flag.start > 100_000

@@ -94,10 +94,10 @@ def test_unknown_note_type_is_a_warning_not_a_rejection(tmp_path):
 
 
 def test_very_long_note_is_kept(tmp_path):
-    body = "Staff washed and dressed him. " * 3000
+    body = "Staff washed and dressed him. " * 4000
     path = _write(tmp_path, "notes.csv", HEADER + f'N1,P1,2026-03-14,,,,"{body}"\n')
     read = read_notes(path)
-    assert len(read.notes[0].text) > 50_000
+    assert len(read.notes[0].text) > 100_000
     assert read.problems[0].action == "warning"
 
 
@@ -155,3 +155,30 @@ def test_jsonl_parquet_and_xlsx_read_the_same(tmp_path):
         ], name
     bad = read_notes(jsonl).problems
     assert bad and bad[0].row == 3 and "not valid JSON" in bad[0].reason
+
+
+def test_broken_csv_row_is_rejected_alone(tmp_path):
+    path = _write(tmp_path, "notes.csv", HEADER + "N1,P1,2026-03-14,,,,Fine.\n"
+                  "N2,P1,2026-03-14,,,,Kitchen locked, fridge too, door as well.\n"
+                  "N3,P1,2026-03-14,,,,Slept.\n")
+    read = read_notes(path)
+    assert [n.note_id for n in read.notes] == ["N1", "N3"]
+    assert read.problems[0].row == 3 and "fields" in read.problems[0].reason
+
+
+@pytest.mark.parametrize(("raw", "iso"), [
+    ("46095", "2026-03-14"),  # an Excel date cell exported as a number
+    ("2026-03-14T10:00:00Z", "2026-03-14"),
+    ("2026-03-14T10:00:00.123+01:00", "2026-03-14"),
+    ("14 March 2026", "2026-03-14"),
+])
+def test_more_date_shapes(raw, iso):
+    from nlp.records import parse_date
+
+    assert parse_date(raw) == iso
+
+
+def test_angle_brackets_that_are_not_html_are_kept(tmp_path):
+    text = "Mary &amp; John. Staff said <Mary> must stay in room."
+    path = _write(tmp_path, "notes.csv", HEADER + f'N1,P1,2026-03-14,,,,"{text}"\n')
+    assert read_notes(path).notes[0].text == "Mary & John. Staff said <Mary> must stay in room."

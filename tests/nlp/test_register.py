@@ -92,3 +92,18 @@ def test_register_missing_columns(tmp_path):
     path.write_text("person_id,restriction\nP-1,x\n")
     with pytest.raises(RecordsError, match="missing column"):
         load_register(path)
+
+
+def test_jsonl_register_with_numeric_ids_matches_text_ids(tmp_path):
+    import json
+
+    path = tmp_path / "register.jsonl"
+    rows = [{"person_id": 17, "restriction": "Kitchen locked", "restriction_type":
+             "environmental", "authorised_by": "BI", "start_date": "2026-01-01",
+             "review_date": "2026-12-31"},
+            {"person_id": None, "restriction": "", "restriction_type": "",
+             "authorised_by": "", "start_date": "", "review_date": ""}]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    reg, problems = load_register(path)
+    assert problems == []
+    assert reg.match("17", "environmental", "Kitchen locked.", "2026-03-01").status == IN_REGISTER

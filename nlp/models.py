@@ -6,7 +6,7 @@ from pathlib import Path
 
 from nlp.prediction import RulesModel, SentenceModel
 
-MODEL_NAMES = ("hybrid", "sklearn", "transformer", "rules", "keyword")
+MODEL_NAMES = ("hybrid", "sklearn", "transformer", "transformer-ft", "rules", "keyword")
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 
 

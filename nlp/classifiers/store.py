@@ -99,4 +99,8 @@ def load_model_dir(folder: Path):
         from nlp.classifiers.transformer_model import TransformerModel
 
         return TransformerModel.load(folder)
+    if kind == "transformer-ft":
+        from nlp.classifiers.finetune_model import FineTunedModel
+
+        return FineTunedModel.load(folder)
     raise UnsafeModel(f"{folder}: unknown model kind {kind!r}")

@@ -13,7 +13,7 @@ from nlp.classifiers.sklearn_model import HEADS
 from nlp.classifiers.training import Dataset, build_dataset, dev_metrics, tune_thresholds
 from nlp.corpus import GoldNote, read_gold
 
-KINDS = ("hybrid", "sklearn", "transformer")
+KINDS = ("hybrid", "sklearn", "transformer", "transformer-ft")
 
 
 def _limit(gold: list[GoldNote], limit: int | None) -> list[GoldNote]:
@@ -57,6 +57,11 @@ def train(
 
         model = TransformerModel().fit(train_set.records, train_set.y, train_set.types)
         probs_fn = model.predict_proba
+    elif kind == "transformer-ft":
+        from nlp.classifiers.finetune_model import FineTunedModel
+
+        model = FineTunedModel().fit(train_set.records, train_set.y, train_set.types)
+        probs_fn = model.calibrate if dev_set is not None else model.predict_proba
     else:
         from nlp.classifiers.sentence_models import SklearnModel
         from nlp.classifiers.sklearn_model import SklearnSentenceClassifier
@@ -69,7 +74,11 @@ def train(
         probs_fn = clf.predict_proba
     metrics = {}
     if dev_set is not None:
-        dev_probs = probs_fn(dev_set.records)
+        dev_probs = (
+            probs_fn(dev_set.records, dev_set.y)
+            if kind == "transformer-ft"
+            else probs_fn(dev_set.records)
+        )
         rate = getattr(model, "meta", {}).get("strong_reason_mr_rate")
         if rate is not None:
             capped = [r.evidence.get("self:strong_reason", 0.0) > 0 for r in dev_set.records]

@@ -141,3 +141,17 @@ def test_transformer_trains_on_a_slice_and_round_trips(tmp_path, records):
     assert np.allclose(model.predict_proba(records), loaded.predict_proba(records))
     preds = loaded.predict_notes([Analyzer().analyse_one(TEXTS[0])])
     assert len(preds[0]) == 3
+
+
+@pytest.mark.transformer
+def test_finetuned_transformer_trains_on_a_slice_and_round_trips(tmp_path, records):
+    pytest.importorskip("torch", reason="transformer extra not installed")
+    from nlp.classifiers.train import train
+
+    out = tmp_path / "ft"
+    model, _ = train("transformer-ft", ROOT / "annotations/train.jsonl", None, out, limit=64)
+    assert (out / "encoder" / "model.safetensors").exists()
+    assert (out / "heads.safetensors").exists() and (out / "README.md").exists()
+    loaded = load_sentence_model(str(out))
+    assert np.allclose(model.predict_proba(records), loaded.predict_proba(records), atol=1e-5)
+    assert len(loaded.predict_notes([Analyzer().analyse_one(TEXTS[1])])[0]) == 2

@@ -19,9 +19,11 @@ def train(
     dev: Path | None = typer.Option(
         Path("annotations/dev.jsonl"), help="Gold JSONL for thresholds."
     ),
-    model: str = typer.Option("hybrid", help="hybrid | sklearn | transformer"),
+    model: str = typer.Option("hybrid", help="hybrid | sklearn | transformer | transformer-ft"),
     out_dir: Path = typer.Option(..., "--out", help="Folder to write the model to."),
     limit: int | None = typer.Option(None, help="Use only the first N training sentences."),
+    epochs: int = typer.Option(1, min=1, help="transformer-ft only: training epochs."),
+    lr: float = typer.Option(5e-5, help="transformer-ft only: learning rate."),
 ) -> None:
     """Train a sentence model on a gold corpus and write it with its model card."""
     from nlp.classifiers.store import UnsafeModel
@@ -30,7 +32,7 @@ def train(
     from nlp.records import RecordsError
 
     try:
-        _, report = run_train(model, corpus, dev, out_dir, limit=limit)
+        _, report = run_train(model, corpus, dev, out_dir, limit=limit, epochs=epochs, lr=lr)
     except (RecordsError, UnsafeModel, ValueError, ParserMissing) as exc:
         fail(str(exc))
         return

@@ -43,8 +43,13 @@ def train(
     limit: int | None = None,
     analyzer: Analyzer | None = None,
     write: bool = True,
+    epochs: int = 1,
+    lr: float = 5e-5,
 ):
-    """Train ``kind`` on ``corpus``; returns (model, report)."""
+    """Train ``kind`` on ``corpus``; returns (model, report).
+
+    ``epochs`` and ``lr`` apply to ``transformer-ft`` only.
+    """
     if kind not in KINDS:
         raise ValueError(f"--model must be one of {', '.join(KINDS)}")
     analyzer = analyzer or Analyzer()
@@ -60,7 +65,8 @@ def train(
     elif kind == "transformer-ft":
         from nlp.classifiers.finetune_model import FineTunedModel
 
-        model = FineTunedModel().fit(train_set.records, train_set.y, train_set.types)
+        model = FineTunedModel().fit(train_set.records, train_set.y, train_set.types,
+                                     epochs=epochs, lr=lr)
         probs_fn = model.calibrate if dev_set is not None else model.predict_proba
     else:
         from nlp.classifiers.sentence_models import SklearnModel

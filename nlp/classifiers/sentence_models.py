@@ -76,8 +76,7 @@ class SklearnModel:
     def predict_notes(self, analyses: list[NoteAnalysis]) -> list[list[SentencePrediction]]:
         records = [note_records(a) for a in analyses]
         flat = [r for rs in records for r in rs]
-        probs = self.clf.predict_proba(flat)
-        types = self.clf.predict_type(flat)
+        probs, types = self.clf.predict_with_types(flat)
         out: list[list[SentencePrediction]] = []
         k = 0
         for analysis in analyses:

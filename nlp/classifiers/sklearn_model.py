@@ -164,18 +164,25 @@ class SklearnSentenceClassifier(BaseEstimator, ClassifierMixin):
         return self
 
     def predict_proba(self, records: list[SentenceRecord]) -> np.ndarray:
-        if not records:
-            return np.zeros((0, len(HEADS)))
-        p1 = self._heads_proba(self.heads_, self._text_matrix(records))
-        if not self.stack:
-            return p1
-        Z = self.stack_vec_.transform(self._stack_dicts(records, p1))
-        return np.column_stack([self.stack_heads_[h].predict_proba(Z)[:, 1] for h in HEADS])
+        return self.predict_with_types(records)[0]
 
     def predict_type(self, records: list[SentenceRecord]) -> list[str | None]:
-        if self.type_ is None or not records:
-            return [None] * len(records)
-        return list(self.type_.predict(self._text_matrix(records)))
+        return self.predict_with_types(records)[1]
+
+    def predict_with_types(
+        self, records: list[SentenceRecord]
+    ) -> tuple[np.ndarray, list[str | None]]:
+        """Head probabilities and restriction types, vectorising the text once."""
+        if not records:
+            return np.zeros((0, len(HEADS))), []
+        X = self._text_matrix(records)
+        types = list(self.type_.predict(X)) if self.type_ is not None else [None] * len(records)
+        p1 = self._heads_proba(self.heads_, X)
+        if not self.stack:
+            return p1, types
+        Z = self.stack_vec_.transform(self._stack_dicts(records, p1))
+        probs = np.column_stack([self.stack_heads_[h].predict_proba(Z)[:, 1] for h in HEADS])
+        return probs, types
 
     def predict(self, records: list[SentenceRecord]) -> np.ndarray:
         return (self.predict_proba(records) >= 0.5).astype(int)

@@ -24,7 +24,7 @@ import numpy as np
 
 from nlp.analysis import NoteAnalysis
 from nlp.classifiers.features import SentenceRecord, note_records
-from nlp.classifiers.sentence_models import make_prediction
+from nlp.classifiers.sentence_models import predictions_by_note
 from nlp.classifiers.sklearn_model import HEADS
 from nlp.classifiers.store import UnsafeModel, load_state, save_state
 from nlp.classifiers.transformer_model import encoder_path
@@ -172,14 +172,7 @@ class FineTunedModel:
         raw, typ = self.logits(flat)
         probs = self._calibrated(raw)
         types = [RESTRICTION_TYPES[int(k)] for k in typ.argmax(axis=1)] if len(flat) else []
-        out, k = [], 0
-        for analysis in analyses:
-            preds = []
-            for ev in analysis.sentences:
-                preds.append(make_prediction(self.name, ev, probs[k], types[k], self.thresholds))
-                k += 1
-            out.append(preds)
-        return out
+        return predictions_by_note(self.name, analyses, probs, types, self.thresholds)
 
     # -- persistence -----------------------------------------------------------------
     def save(self, folder: Path, extra_meta: dict | None = None) -> None:

@@ -58,6 +58,28 @@ def make_prediction(
     )
 
 
+def predictions_by_note(
+    name: str,
+    analyses: list[NoteAnalysis],
+    probs: np.ndarray,
+    types: list[str | None],
+    thresholds: dict[str, float],
+    strong_reason_rate: float | None = None,
+) -> list[list[SentencePrediction]]:
+    """Regroup flat per-sentence scores (in note order) into per-note predictions."""
+    out: list[list[SentencePrediction]] = []
+    k = 0
+    for analysis in analyses:
+        preds = []
+        for ev in analysis.sentences:
+            preds.append(
+                make_prediction(name, ev, probs[k], types[k], thresholds, strong_reason_rate)
+            )
+            k += 1
+        out.append(preds)
+    return out
+
+
 class SklearnModel:
     """A trained :class:`SklearnSentenceClassifier` with its decision thresholds."""
 
@@ -74,27 +96,16 @@ class SklearnModel:
         self.meta = meta or {}
 
     def predict_notes(self, analyses: list[NoteAnalysis]) -> list[list[SentencePrediction]]:
-        records = [note_records(a) for a in analyses]
-        flat = [r for rs in records for r in rs]
+        flat = [r for a in analyses for r in note_records(a)]
         probs, types = self.clf.predict_with_types(flat)
-        out: list[list[SentencePrediction]] = []
-        k = 0
-        for analysis in analyses:
-            preds = []
-            for ev in analysis.sentences:
-                preds.append(
-                    make_prediction(
-                        self.name,
-                        ev,
-                        probs[k],
-                        types[k],
-                        self.thresholds,
-                        self.meta.get("strong_reason_mr_rate"),
-                    )
-                )
-                k += 1
-            out.append(preds)
-        return out
+        return predictions_by_note(
+            self.name,
+            analyses,
+            probs,
+            types,
+            self.thresholds,
+            self.meta.get("strong_reason_mr_rate"),
+        )
 
     def save(self, folder: Path, extra_meta: dict | None = None) -> None:
         meta = {

@@ -65,8 +65,9 @@ def train(
     elif kind == "transformer-ft":
         from nlp.classifiers.finetune_model import FineTunedModel
 
-        model = FineTunedModel().fit(train_set.records, train_set.y, train_set.types,
-                                     epochs=epochs, lr=lr)
+        model = FineTunedModel().fit(
+            train_set.records, train_set.y, train_set.types, epochs=epochs, lr=lr
+        )
         probs_fn = model.calibrate if dev_set is not None else model.predict_proba
     else:
         from nlp.classifiers.sentence_models import SklearnModel

@@ -18,7 +18,7 @@ import numpy as np
 
 from nlp.analysis import NoteAnalysis
 from nlp.classifiers.features import SentenceRecord, note_records
-from nlp.classifiers.sentence_models import make_prediction
+from nlp.classifiers.sentence_models import predictions_by_note
 from nlp.classifiers.sklearn_model import HEADS
 from nlp.classifiers.store import UnsafeModel, load_state, save_state, sha256_file
 
@@ -147,14 +147,7 @@ class TransformerModel:
             if self.type_ is not None and flat
             else [None] * len(flat)
         )
-        out, k = [], 0
-        for analysis in analyses:
-            preds = []
-            for ev in analysis.sentences:
-                preds.append(make_prediction(self.name, ev, probs[k], types[k], self.thresholds))
-                k += 1
-            out.append(preds)
-        return out
+        return predictions_by_note(self.name, analyses, probs, types, self.thresholds)
 
     def save(self, folder: Path, extra_meta: dict | None = None) -> None:
         meta = {

@@ -8,11 +8,10 @@ evaluate`` accepts any file in this format, not only ours.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from nlp.records import RecordsError
+from nlp.records import RecordsError, iter_jsonl
 from nlp.schema import NOTE_TYPES, RESTRICTION_TYPES, Note, SentenceLabels
 
 BINARY = ("doing_for", "restriction", "authorised_in_text", "in_register", "missing_rationale")
@@ -76,13 +75,9 @@ def read_gold(path: str | Path, strict: bool = True) -> list[GoldNote]:
         raise RecordsError(f"{path}: no such file")
     notes: list[GoldNote] = []
     errors: list[str] = []
-    for line_no, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            errors.append(f"line {line_no}: not valid JSON ({exc.msg})")
+    for line_no, obj, error in iter_jsonl(path):
+        if obj is None:
+            errors.append(error)
             continue
         problems = validate_gold_note(obj, line_no)
         if problems:

@@ -74,14 +74,9 @@ def build_note_findings(
         **extra: str,
     ) -> None:
         out.flags.append(
-            Flag(
+            Flag.for_note(
+                note,
                 flag_id=make_flag_id(note.note_id, note.text, category, ev.start, ev.end),
-                note_id=note.note_id,
-                person_id=note.person_id,
-                service=note.service,
-                author=note.author,
-                date=note.date,
-                note_type=note.note_type,
                 category=category,
                 start=span[0],
                 end=span[1],

@@ -346,14 +346,9 @@ def plan_gap_flag(
     one sentence) get distinct, stable ids.
     """
     category = f"plan_gap:{gap.element}"
-    return Flag(
+    return Flag.for_note(
+        note,
         flag_id=make_flag_id(note.note_id, note.text, category, gap.start, gap.end),
-        note_id=note.note_id,
-        person_id=note.person_id,
-        service=note.service,
-        author=note.author,
-        date=note.date,
-        note_type=note.note_type,
         category="plan_gap",
         start=gap.start,
         end=gap.end,

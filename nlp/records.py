@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -217,18 +218,27 @@ def _read_delimited(path: Path, sep: str | None) -> pd.DataFrame:
     return frame.where(frame.notna(), None)
 
 
-def _read_jsonl(path: Path) -> pd.DataFrame:
-    rows: list[dict] = []
+def iter_jsonl(path: Path) -> Iterator[tuple[int, dict | None, str]]:
+    """Each non-blank line of a JSONL file: (line number, object or None, what is wrong)."""
     for lineno, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
         if not line.strip():
-            rows.append({})
             continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            rows.append({"__error__": f"line {lineno}: not valid JSON ({exc.msg})"})
+            yield lineno, None, f"line {lineno}: not valid JSON ({exc.msg})"
             continue
-        rows.append(obj if isinstance(obj, dict) else {"__error__": "not a JSON object"})
+        if isinstance(obj, dict):
+            yield lineno, obj, ""
+        else:
+            yield lineno, None, f"line {lineno}: not a JSON object"
+
+
+def _read_jsonl(path: Path) -> pd.DataFrame:
+    rows: list[dict] = []
+    for lineno, obj, error in iter_jsonl(path):
+        rows.extend({} for _ in range(lineno - 1 - len(rows)))  # blank lines keep numbering
+        rows.append(obj if obj is not None else {"__error__": error})
     frame = pd.DataFrame(rows)
     frame.attrs["first_row"] = 1
     return frame

@@ -80,6 +80,19 @@ class Flag:
     register_status: str = ""
     element: str = ""
 
+    @classmethod
+    def for_note(cls, note: Note, **fields: Any) -> Flag:
+        """A flag on ``note``: the note's id, person, service, author, date and type."""
+        return cls(
+            note_id=note.note_id,
+            person_id=note.person_id,
+            service=note.service,
+            author=note.author,
+            date=note.date,
+            note_type=note.note_type,
+            **fields,
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

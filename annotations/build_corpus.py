@@ -22,7 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from nlp.corpus import validate_gold_note  # noqa: E402
+from nlp.records.corpus import validate_gold_note  # noqa: E402
 from nlp.schema import RESTRICTION_TYPES  # noqa: E402
 
 

@@ -36,13 +36,13 @@ def audit(
     progress: bool = typer.Option(True, help="Progress bar on stderr."),
 ) -> None:
     """Audit care notes for doing_for, unrecorded_restriction and missing_rationale."""
-    from nlp.audit import Auditor
-    from nlp.classifiers.store import UnsafeModel
-    from nlp.english import ParserMissing
-    from nlp.models import ModelNotFound, load_sentence_model
-    from nlp.outputs import write_run
-    from nlp.records import RecordsError, parse_column_map, read_notes
-    from nlp.register import Register, load_register
+    from nlp.analysis.english import ParserMissing
+    from nlp.audit.auditor import Auditor
+    from nlp.audit.register_match import Register, load_register
+    from nlp.prediction.registry import ModelNotFound, load_sentence_model
+    from nlp.prediction.store import UnsafeModel
+    from nlp.records.exports import RecordsError, parse_column_map, read_notes
+    from nlp.records.run_writer import write_run
 
     try:
         read = read_notes(records, parse_column_map(columns))
@@ -87,7 +87,7 @@ def audit(
 
 def _run_id(inputs: list[Path | None], model) -> str:
     """Same export, register and model (weights included) → same run id."""
-    from nlp.classifiers.store import sha256_file
+    from nlp.prediction.store import sha256_file
 
     parts = [sha256_file(p) if p else "-" for p in inputs]
     parts += [model.name, json.dumps(getattr(model, "meta", {}).get("files", {}), sort_keys=True)]

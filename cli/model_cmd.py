@@ -26,10 +26,10 @@ def train(
     lr: float = typer.Option(5e-5, help="transformer-ft only: learning rate."),
 ) -> None:
     """Train a sentence model on a gold corpus and write it with its model card."""
-    from nlp.classifiers.store import UnsafeModel
-    from nlp.classifiers.train import train as run_train
-    from nlp.english import ParserMissing
-    from nlp.records import RecordsError
+    from nlp.analysis.english import ParserMissing
+    from nlp.prediction.store import UnsafeModel
+    from nlp.prediction.training import train as run_train
+    from nlp.records.exports import RecordsError
 
     try:
         _, report = run_train(model, corpus, dev, out_dir, limit=limit, epochs=epochs, lr=lr)
@@ -54,11 +54,11 @@ def evaluate(
     worst: int = typer.Option(20, help="How many errors to print."),
 ) -> None:
     """Per-flag precision/recall/F1 against a gold file (any file in the gold format)."""
-    from nlp.classifiers.store import UnsafeModel
-    from nlp.english import ParserMissing
-    from nlp.evaluation_run import evaluate_file
-    from nlp.models import ModelNotFound, load_sentence_model
-    from nlp.records import RecordsError
+    from nlp.analysis.english import ParserMissing
+    from nlp.evaluation.run import evaluate_file
+    from nlp.prediction.registry import ModelNotFound, load_sentence_model
+    from nlp.prediction.store import UnsafeModel
+    from nlp.records.exports import RecordsError
 
     try:
         sentence_model = load_sentence_model(model)

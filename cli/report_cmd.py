@@ -10,8 +10,8 @@ from typing import TypeVar
 
 import typer
 
-from nlp.register_review import RegisterError
-from nlp.reporting import (
+from nlp.governance.register_review import RegisterError
+from nlp.governance.reporting import (
     ReportError,
     ReportOptions,
     person_command,

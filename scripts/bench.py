@@ -26,13 +26,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from nlp.analysis import Analyzer  # noqa: E402
-from nlp.audit import Auditor  # noqa: E402
-from nlp.corpus import read_gold  # noqa: E402
-from nlp.models import load_sentence_model  # noqa: E402
-from nlp.outputs import write_run  # noqa: E402
-from nlp.records import read_notes  # noqa: E402
-from nlp.register import load_register  # noqa: E402
+from nlp.analysis.analyzer import Analyzer  # noqa: E402
+from nlp.audit.auditor import Auditor  # noqa: E402
+from nlp.audit.register_match import load_register  # noqa: E402
+from nlp.prediction.registry import load_sentence_model  # noqa: E402
+from nlp.records.corpus import read_gold  # noqa: E402
+from nlp.records.exports import read_notes  # noqa: E402
+from nlp.records.run_writer import write_run  # noqa: E402
 
 
 def generate(path: Path, n: int, seed: int = 11) -> int:

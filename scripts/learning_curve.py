@@ -19,10 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from nlp.analysis import Analyzer  # noqa: E402
-from nlp.audit import Auditor  # noqa: E402
-from nlp.classifiers.train import train  # noqa: E402
-from nlp.evaluation_run import evaluate_file  # noqa: E402
+from nlp.analysis.analyzer import Analyzer  # noqa: E402
+from nlp.audit.auditor import Auditor  # noqa: E402
+from nlp.evaluation.run import evaluate_file  # noqa: E402
+from nlp.prediction.training import train  # noqa: E402
 
 
 def main() -> None:

@@ -1,0 +1,127 @@
+"""``careaudit_restrictions``: restrictive practices, typed by ``restriction_type``.
+
+Token patterns per type live in ``resources/restrictions.json``. A match is
+dropped when context removes it: negated ("the kitchen is never locked"),
+hypothetical outside a care plan ("if he becomes distressed staff may ..."),
+historical, the person's own action ("John locked the kitchen door himself")
+or the person being supported to do it ("supported John to lock his door").
+Results: ``doc.spans["restrictions"]``, ``span.label_`` = restriction type,
+``span.id_`` = the rule (``type:index``).
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from nlp.analysis import agency, lexicon
+from nlp.analysis.components.context import modifiers
+from nlp.analysis.components.phrases import set_group
+
+if not Doc.has_extension("note_type"):
+    Doc.set_extension("note_type", default="daily_note")
+
+ENABLING_HEADS = frozenset(lexicon.load("doing_for")["enabling_verbs"]) - {"let", "allow"}
+# Types whose matched verb is the imposing act itself (lock, take, hold, send): when the
+# person is its active subject, it is their own action. For threats, rules and
+# supervision the verb in the span is the person's activity being limited.
+AGENCY_CHECKED = frozenset(
+    {
+        "environmental",
+        "physical",
+        "mechanical",
+        "possessions_finance",
+        "seclusion",
+        "contact_communication",
+    }
+)
+
+
+@Language.factory("careaudit_restrictions", default_config={"resource": "restrictions"})
+def make_restrictions(nlp: Language, name: str, resource: str) -> Restrictions:
+    return Restrictions(nlp, name, resource)
+
+
+def _pattern_words(pattern: list[dict]) -> frozenset[str]:
+    words: set[str] = set()
+    for spec in pattern:
+        for key in ("LOWER", "LEMMA", "TEXT"):
+            value = spec.get(key)
+            if isinstance(value, str):
+                words.add(value.lower())
+            elif isinstance(value, dict):
+                words.update(w.lower() for w in value.get("IN", []))
+    return frozenset(words)
+
+
+class Restrictions:
+    """Match restriction patterns and filter them by context and agency."""
+
+    def __init__(self, nlp: Language, name: str, resource: str = "restrictions") -> None:
+        self.name = name
+        self.matcher = Matcher(nlp.vocab)
+        self.own_words: dict[str, frozenset[str]] = {}
+        for rtype, patterns in lexicon.load(resource)["patterns"].items():
+            for i, pattern in enumerate(patterns):
+                key = f"{rtype}:{i}"
+                self.matcher.add(key, [pattern])
+                self.own_words[key] = _pattern_words(pattern)
+
+    def __call__(self, doc: Doc) -> Doc:
+        kept: list[Span] = []
+        dropped: list[Span] = []
+        for match_id, start, end in self.matcher(doc):
+            key = doc.vocab.strings[match_id]
+            span = Span(doc, start, end, label=key.split(":")[0])
+            span.id_ = key
+            reason = self._drop_reason(doc, span, key)
+            if reason:
+                span.kb_id_ = reason
+                dropped.append(span)
+            else:
+                kept.append(span)
+        set_group(doc, "restrictions", filter_spans(kept))  # longest span wins
+        set_group(doc, "restrictions_dropped", dropped)
+        return doc
+
+    def _drop_reason(self, doc: Doc, span: Span, key: str) -> str:
+        if _routine_night_checks(doc, span):
+            return "routine_checks"
+        mods = modifiers(span, self.own_words[key])
+        if "NEGATED" in mods:
+            return "negated"
+        if "HISTORICAL" in mods:
+            return "historical"
+        if "HYPOTHETICAL" in mods and doc._.note_type != "care_plan":
+            return "hypothetical"
+        if "OWN_CHOICE" in mods:
+            return "own_choice"
+        verb = _anchor_verb(span) if span.label_ in AGENCY_CHECKED else None
+        if verb is not None:
+            if not agency.is_passive(verb) and agency.agent(verb) == agency.PERSON:
+                return "own_action"
+            for head in agency.governing_verbs(verb):
+                if head.lemma_.lower() in ENABLING_HEADS:
+                    return "enabled"
+        return ""
+
+
+def _routine_night_checks(doc: Doc, span: Span) -> bool:
+    """Two-hourly (or rarer) checks are not a restriction (guidelines, Clarifications)."""
+    first = span[0].lower_
+    if first not in {"hourly", "hour", "hours"} and not first.endswith("-hourly"):
+        return False
+    k = span.start - 1
+    if k >= 0 and doc[k].text == "-":  # "two - hourly" tokenised apart
+        k -= 1
+    prev = doc[k].lower_ if k >= 0 else ""
+    number = first.split("-")[0] if "-" in first else prev.rstrip("-")
+    return number in {"2", "3", "4", "two", "three", "four", "2hr", "two-"}
+
+
+def _anchor_verb(span: Span):
+    """The verb that carries the restriction, when the span has one."""
+    verbs = [t for t in span if t.pos_ == "VERB"]
+    return verbs[0] if verbs else None

@@ -1,0 +1,51 @@
+"""Build careaudit's two spaCy pipelines.
+
+- the **cheap** pipeline: ``spacy.blank("en")`` + ``careaudit_sentences`` +
+  ``careaudit_evidence`` + ``careaudit_candidates``. Every note goes through it
+  (tens of thousands of sentences a second).
+- the **full** pipeline: the English model (tagger, parser, lemmatizer; NER
+  excluded) + ``careaudit_context`` + ``careaudit_evidence`` +
+  ``careaudit_doing_for`` + ``careaudit_restrictions`` + ``careaudit_decisions``.
+  Only candidate sentences reach it.
+
+Both are ordinary spaCy ``Language`` objects: ``nlp.to_disk()`` /
+``spacy.load()`` round-trip them, since every component is a registered factory
+whose data comes from ``nlp/resources``.
+"""
+
+from __future__ import annotations
+
+import spacy
+from spacy.language import Language
+
+import nlp.analysis.components  # registers the factories
+import nlp.analysis.components.plan_elements  # noqa: F401  (registers careaudit_plan_elements)
+from nlp.analysis.english import load_english
+
+FULL_COMPONENTS: tuple[str, ...] = (
+    "careaudit_context",
+    "careaudit_evidence",
+    "careaudit_doing_for",
+    "careaudit_restrictions",
+    "careaudit_decisions",
+    "careaudit_plan_elements",
+)
+
+
+def build_cheap() -> Language:
+    """Blank tokenizer, sentence splitter, lexical evidence and candidate filter."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("careaudit_sentences")
+    nlp.add_pipe("careaudit_evidence")
+    nlp.add_pipe("careaudit_candidates")
+    nlp.max_length = 5_000_000
+    return nlp
+
+
+def build_full(english: Language | None = None) -> Language:
+    """The English model plus careaudit's linguistic components."""
+    nlp = english if english is not None else load_english()
+    for name in FULL_COMPONENTS:
+        if name not in nlp.pipe_names:
+            nlp.add_pipe(name)
+    return nlp

@@ -1,0 +1,174 @@
+"""The restriction register: load it and decide whether a restriction is recorded.
+
+A register is a CSV ``person_id,restriction,restriction_type,authorised_by,
+start_date,review_date``. A restriction found in a note counts as recorded when
+that person has an entry that *covers* it (same ``restriction_type``, or
+wording that clearly describes the same practice) and is in date on the note's
+date (``start_date <= date <= review_date``). A covering entry whose review date
+has passed gives the status ``out_of_date``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from nlp.analysis import lexicon
+from nlp.records.exports import Problem, RecordsError, cell_text, parse_date, read_table
+from nlp.schema import RESTRICTION_TYPES
+
+COLUMNS = (
+    "person_id",
+    "restriction",
+    "restriction_type",
+    "authorised_by",
+    "start_date",
+    "review_date",
+)
+IN_REGISTER, OUT_OF_DATE, NOT_IN_REGISTER, NO_REGISTER = (
+    "in_register",
+    "out_of_date",
+    "not_in_register",
+    "no_register",
+)
+_STOP = frozenset(lexicon.load("register_matching")["stopwords"])
+_WORD = re.compile(r"[a-z0-9:]+")
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-case content words with a crude suffix strip (locked → lock)."""
+    words = set()
+    for w in _WORD.findall(text.lower()):
+        if w in _STOP or (len(w) < 3 and ":" not in w):
+            continue
+        for suffix in ("ing", "ed", "es", "s"):
+            if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+                w = w[: -len(suffix)]
+                break
+        words.add(w)
+    return words
+
+
+@dataclass(slots=True)
+class RegisterEntry:
+    person_id: str
+    restriction: str
+    restriction_type: str
+    authorised_by: str
+    start_date: str
+    review_date: str
+    row: int
+
+    def covers(self, restriction_type: str, wording: str) -> bool:
+        """Same practice: same type and a shared key word, or clearly the same wording.
+
+        Type alone is too generous: a person's register often holds several practices
+        of one type (cigarettes held, money managed), and a mention of one is not
+        recorded by the entry for another.
+        """
+        mine = content_words(self.restriction)
+        shared = mine & content_words(wording)
+        if self.restriction_type == restriction_type and shared:
+            return True
+        return len(shared) >= 2 or (bool(mine) and len(shared) / len(mine) >= 0.5)
+
+
+@dataclass(slots=True)
+class RegisterMatch:
+    status: str
+    entry: RegisterEntry | None = None
+
+    @property
+    def description(self) -> str:
+        if self.entry is None:
+            return ""
+        e = self.entry
+        return f"{e.restriction} ({e.restriction_type}; {e.authorised_by}; review {e.review_date})"
+
+
+class Register:
+    """Register entries indexed by person."""
+
+    def __init__(self, entries: list[RegisterEntry] | None = None, supplied: bool = True) -> None:
+        self.supplied = supplied
+        self.by_person: dict[str, list[RegisterEntry]] = defaultdict(list)
+        for entry in entries or []:
+            self.by_person[entry.person_id].append(entry)
+
+    @classmethod
+    def empty(cls) -> Register:
+        return cls([], supplied=False)
+
+    def match(self, person_id: str, restriction_type: str, wording: str, on: str) -> RegisterMatch:
+        """The register status of a restriction of ``person_id`` on ISO date ``on``."""
+        if not self.supplied:
+            return RegisterMatch(NO_REGISTER)
+        covering = [
+            e for e in self.by_person.get(person_id, []) if e.covers(restriction_type, wording)
+        ]
+        current = [e for e in covering if e.start_date <= on <= e.review_date]
+        if current:
+            return RegisterMatch(IN_REGISTER, current[0])
+        lapsed = [e for e in covering if e.review_date < on]
+        if lapsed:
+            return RegisterMatch(OUT_OF_DATE, max(lapsed, key=lambda e: e.review_date))
+        return RegisterMatch(NOT_IN_REGISTER)
+
+
+def load_register(path: str | Path) -> tuple[Register, list[Problem]]:
+    """Read a register CSV; bad rows are reported (file, row, column) and skipped."""
+    path = Path(path)
+    frame = read_table(path)
+    present = {str(c).strip().lower(): c for c in frame.columns}
+    missing = [c for c in COLUMNS if c not in present]
+    if missing:
+        raise RecordsError(
+            f"{path}: register is missing column(s) {', '.join(missing)}; expected header "
+            f"{','.join(COLUMNS)}"
+        )
+    entries: list[RegisterEntry] = []
+    problems: list[Problem] = []
+    first_row = frame.attrs.get("first_row", 2)
+    for idx, record in enumerate(frame.to_dict("records")):
+        row = idx + first_row
+        if isinstance(record.get("__error__"), str):
+            problems.append(Problem(str(path), row, "", record["__error__"]))
+            continue
+        cell = {c: cell_text(record[present[c]]) for c in COLUMNS}
+        if not any(cell.values()):
+            continue
+        problem = _check_row(cell)
+        if problem:
+            column, reason = problem
+            problems.append(Problem(str(path), row, column, reason))
+            continue
+        entries.append(
+            RegisterEntry(
+                person_id=cell["person_id"],
+                restriction=cell["restriction"],
+                restriction_type=cell["restriction_type"],
+                authorised_by=cell["authorised_by"],
+                start_date=parse_date(cell["start_date"]) or "",
+                review_date=parse_date(cell["review_date"]) or "",
+                row=row,
+            )
+        )
+    return Register(entries), problems
+
+
+def _check_row(cell: dict[str, str]) -> tuple[str, str] | None:
+    if not cell["person_id"]:
+        return "person_id", "no person id"
+    if cell["restriction_type"] not in RESTRICTION_TYPES:
+        return "restriction_type", (
+            f"restriction_type {cell['restriction_type']!r} is not one of "
+            f"{', '.join(RESTRICTION_TYPES)}"
+        )
+    for column in ("start_date", "review_date"):
+        if parse_date(cell[column]) is None:
+            return column, f"{column} {cell[column]!r} not understood; use YYYY-MM-DD"
+    if parse_date(cell["review_date"]) < parse_date(cell["start_date"]):  # type: ignore[operator]
+        return "review_date", "review_date is before start_date"
+    return None

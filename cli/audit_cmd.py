@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -36,32 +33,22 @@ def audit(
     progress: bool = typer.Option(True, help="Progress bar on stderr."),
 ) -> None:
     """Audit care notes for doing_for, unrecorded_restriction and missing_rationale."""
-    from nlp.analysis.english import ParserMissing
-    from nlp.audit.auditor import Auditor
-    from nlp.audit.register_match import Register, load_register
-    from nlp.prediction.registry import ModelNotFound, load_sentence_model
-    from nlp.prediction.store import UnsafeModel
-    from nlp.records.exports import RecordsError, parse_column_map, read_notes
-    from nlp.records.run_writer import write_run
+    from nlp.audit.run import AuditError, AuditProgress, AuditRequest, run_audit
+    from nlp.records.exports import RecordsError, parse_column_map
 
     try:
-        read = read_notes(records, parse_column_map(columns))
-        reg, reg_problems = load_register(register) if register else (Register.empty(), [])
-        sentence_model = load_sentence_model(model)
-        auditor = Auditor(sentence_model, register=reg, batch_size=batch_size)
-    except (RecordsError, ParserMissing, ModelNotFound, UnsafeModel) as exc:
+        column_map = parse_column_map(columns)
+    except RecordsError as exc:
         fail(str(exc))
         return
-    problems = read.problems + reg_problems
-    for p in problems:
-        if p.action != "skipped":
-            err.print(
-                f"{p.action}: {p.file} row {p.row} column {p.column or '-'}: {p.reason}",
-                highlight=False,
-                markup=False,
-            )
-    if not read.notes:
-        fail(f"{records}: no usable notes ({read.rejected} rows rejected; see messages above)")
+    request = AuditRequest(
+        records=records,
+        out_dir=out_dir,
+        register=register,
+        model=model,
+        columns=column_map,
+        batch_size=batch_size,
+    )
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -71,27 +58,27 @@ def audit(
         disable=not progress,
         transient=True,
     ) as bar:
-        task = bar.add_task("auditing notes", total=len(read.notes))
-        result = auditor.run(read.notes, progress=lambda n: bar.advance(task, n))
-    meta = {
-        "run_id": _run_id([records, register], sentence_model),
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "input": str(records),
-        "register": str(register) if register else "",
-        "model": sentence_model.name,
-        "rows_read": read.rows,
-    }
-    summary = write_run(out_dir, result, problems, meta)
+        task = bar.add_task("auditing notes", total=None)
+        hooks = AuditProgress(
+            on_problem=_print_problem,
+            on_start=lambda total: bar.update(task, total=total),
+            on_advance=lambda n: bar.advance(task, n),
+        )
+        try:
+            summary = run_audit(request, hooks)
+        except AuditError as exc:
+            fail(str(exc))
+            return
     _print_summary(summary, out_dir)
 
 
-def _run_id(inputs: list[Path | None], model) -> str:
-    """Same export, register and model (weights included) → same run id."""
-    from nlp.prediction.store import sha256_file
-
-    parts = [sha256_file(p) if p else "-" for p in inputs]
-    parts += [model.name, json.dumps(getattr(model, "meta", {}).get("files", {}), sort_keys=True)]
-    return "R-" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:12]
+def _print_problem(p) -> None:
+    if p.action != "skipped":
+        err.print(
+            f"{p.action}: {p.file} row {p.row} column {p.column or '-'}: {p.reason}",
+            highlight=False,
+            markup=False,
+        )
 
 
 def _print_summary(summary: dict, out_dir: Path) -> None:

@@ -23,6 +23,12 @@ CATEGORIES: tuple[str, ...] = (
     "missing_rationale",
     "plan_gap",
 )
+CATEGORY_LABELS: dict[str, str] = {
+    "doing_for": "Doing for",
+    "unrecorded_restriction": "Unrecorded restriction",
+    "missing_rationale": "Missing rationale",
+    "plan_gap": "Care-plan gap",
+}
 NOTE_TYPES: tuple[str, ...] = ("daily_note", "care_plan", "incident")
 RESTRICTION_TYPES: tuple[str, ...] = (
     "environmental",

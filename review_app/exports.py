@@ -1,13 +1,12 @@
 """Files that leave the store: decisions CSV and supervision packs (HTML + CSV).
 
-Every CSV goes through :func:`safe_cell`, so a cell that starts with ``=``,
+Every CSV goes through :func:`nlp.records.spreadsheet.write_csv`, so a cell that starts with ``=``,
 ``+``, ``-``, ``@``, tab or carriage return is prefixed with ``'`` and
 spreadsheet programs show it as text instead of running it as a formula.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, fields
@@ -18,10 +17,9 @@ from typing import Any
 from jinja2 import Environment, select_autoescape
 from sqlalchemy import Engine
 
+from nlp.records.spreadsheet import write_csv
 from review_app.render import CATEGORY_LABELS, NOTE_CSS, Span, note_html
 from review_app.store import FlagFilter, FlagView, all_decisions, list_flags
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 DECISION_COLUMNS: list[str] = [
     "flag_id",
@@ -51,28 +49,9 @@ PACK_COLUMNS: list[str] = [
 ]
 
 
-def safe_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in text cells."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def write_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], target: Any) -> None:
-    """Write ``rows`` as CSV to a path or an open text file, formula-safe."""
-    if isinstance(target, (str, Path)):
-        with open(target, "w", encoding="utf-8", newline="") as fh:
-            write_csv(rows, columns, fh)
-        return
-    writer = csv.DictWriter(target, fieldnames=list(columns), extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: safe_cell(row.get(k, "")) for k in columns})
-
-
 def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
     buf = io.StringIO()
-    write_csv(rows, columns, buf)
+    write_csv(buf, columns, rows)
     return buf.getvalue()
 
 
@@ -121,7 +100,7 @@ def decision_rows(engine: Engine, history: bool = False) -> list[dict[str, Any]]
 def export_decisions(engine: Engine, target: str | Path, history: bool = False) -> int:
     """Write the decisions CSV; returns the number of rows."""
     rows = decision_rows(engine, history=history)
-    write_csv(rows, DECISION_COLUMNS, target)
+    write_csv(target, DECISION_COLUMNS, rows)
     return len(rows)
 
 

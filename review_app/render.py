@@ -12,17 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 
+from nlp.schema import CATEGORY_LABELS
+
 CATEGORY_COLOURS: dict[str, str] = {
     "doing_for": "#fde68a",
     "unrecorded_restriction": "#fca5a5",
     "missing_rationale": "#bfdbfe",
     "plan_gap": "#ddd6fe",
-}
-CATEGORY_LABELS: dict[str, str] = {
-    "doing_for": "Doing for",
-    "unrecorded_restriction": "Unrecorded restriction",
-    "missing_rationale": "Missing rationale",
-    "plan_gap": "Plan gap",
 }
 
 NOTE_CSS = """

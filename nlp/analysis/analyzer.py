@@ -232,7 +232,7 @@ def _add_parsed(ev: SentenceEvidence, doc: Doc, window: tuple[int, int] | None =
 
     ev.doing_for = [_finding(s, base) for s in group("doing_for")]
     ev.restrictions = [_finding(s, base) for s in group("restrictions")]
-    ev.dropped = [_finding(s, base, s.kb_id_) for s in group("restrictions_dropped")]
+    ev.dropped = [_finding(s, base, s._.drop_reason) for s in group("restrictions_dropped")]
     ev.decisions = [_finding(s, base) for s in group("decisions")]
     ev.context = sorted({s.label_ for s in group("context")})
     for target in group("decisions"):

@@ -16,8 +16,3 @@ def load(name: str) -> dict[str, Any]:
     path = RESOURCE_DIR / f"{name}.json"
     with path.open(encoding="utf-8") as fh:
         return json.load(fh)
-
-
-def phrase_list(name: str, key: str) -> list[str]:
-    """A list of lower-case phrases from a resource file."""
-    return [p.lower() for p in load(name)[key]]

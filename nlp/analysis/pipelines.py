@@ -10,7 +10,8 @@
 
 Both are ordinary spaCy ``Language`` objects: ``nlp.to_disk()`` /
 ``spacy.load()`` round-trip them, since every component is a registered factory
-whose data comes from ``nlp/resources``.
+whose rule data is given by ``initialize()`` (the packaged ``resources/``) and
+saved with the pipeline by ``to_disk``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ from spacy.language import Language
 
 import nlp.analysis.components  # registers the factories
 import nlp.analysis.components.plan_elements  # noqa: F401  (registers careaudit_plan_elements)
+from nlp.analysis.components.data_component import DataComponent
 from nlp.analysis.english import load_english
+from nlp.analysis.extensions import declare as declare_extensions
+
+declare_extensions()
 
 FULL_COMPONENTS: tuple[str, ...] = (
     "careaudit_context",
@@ -36,8 +41,8 @@ def build_cheap() -> Language:
     """Blank tokenizer, sentence splitter, lexical evidence and candidate filter."""
     nlp = spacy.blank("en")
     nlp.add_pipe("careaudit_sentences")
-    nlp.add_pipe("careaudit_evidence")
-    nlp.add_pipe("careaudit_candidates")
+    nlp.add_pipe("careaudit_evidence").initialize()
+    nlp.add_pipe("careaudit_candidates").initialize()
     nlp.max_length = 5_000_000
     return nlp
 
@@ -47,5 +52,7 @@ def build_full(english: Language | None = None) -> Language:
     nlp = english if english is not None else load_english()
     for name in FULL_COMPONENTS:
         if name not in nlp.pipe_names:
-            nlp.add_pipe(name)
+            component = nlp.add_pipe(name)
+            if isinstance(component, DataComponent):
+                component.initialize()
     return nlp

@@ -9,7 +9,7 @@ from sklearn.metrics import f1_score
 
 from nlp.analysis.analyzer import Analyzer, NoteAnalysis
 from nlp.prediction.features import SentenceRecord, note_records
-from nlp.prediction.text_classifier import HEADS, SklearnSentenceClassifier
+from nlp.prediction.text_classifier import HEADS
 from nlp.records.corpus import GoldNote
 
 THRESHOLD_GRID = np.round(np.arange(0.1, 0.91, 0.025), 3)
@@ -62,16 +62,6 @@ def tune_thresholds(probs: np.ndarray, y: np.ndarray) -> dict[str, float]:
         scores = [f1_score(y[:, j], probs[:, j] >= t, zero_division=0) for t in THRESHOLD_GRID]
         out[head] = float(THRESHOLD_GRID[int(np.argmax(scores))])
     return out
-
-
-def fit_sklearn(
-    train: Dataset, dev: Dataset | None, stack: bool, C: float = 8.0
-) -> tuple[SklearnSentenceClassifier, dict[str, float]]:
-    clf = SklearnSentenceClassifier(stack=stack, C=C)
-    clf.fit(train.records, train.y, train.types)
-    if dev is None:
-        return clf, dict.fromkeys(HEADS, 0.5)
-    return clf, tune_thresholds(clf.predict_proba(dev.records), dev.y)
 
 
 def dev_metrics(probs: np.ndarray, y: np.ndarray, thresholds: dict[str, float]) -> dict:

@@ -13,10 +13,8 @@ shipped in ``models/``; ``careaudit train --model transformer-ft`` builds it.
 
 from __future__ import annotations
 
-import json
 import os
 import random
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
@@ -229,12 +227,3 @@ class FineTunedModel:
         model.thresholds = meta["thresholds"]
         model.meta = meta
         return model
-
-
-def timed_fit(model: FineTunedModel, records, y, types, epochs: int) -> float:
-    started = time.perf_counter()
-    model.fit(records, y, types, epochs=epochs)
-    return time.perf_counter() - started
-
-
-__all__ = ["FineTunedModel", "json", "timed_fit"]

@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from nlp.records.exports import Problem
+from nlp.records.spreadsheet import write_csv
 from nlp.schema import FLAG_COLUMNS, NOTE_COLUMNS, RESTRICTION_COLUMNS
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 REJECTED_COLUMNS = ["file", "row", "column", "reason", "action"]
-
-
-def excel_safe(value: Any) -> Any:
-    """Neutralise cells Excel would run as formulas (CSV injection) with a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def write_csv(path: Path, columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> int:
-    n = 0
-    with path.open("w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(columns), extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: excel_safe(v) for k, v in row.items()})
-            n += 1
-    return n
 
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
@@ -65,4 +46,4 @@ def write_run(out_dir: Path, result, problems: list[Problem], run_meta: dict[str
     return summary
 
 
-__all__ = ["NOTE_COLUMNS", "excel_safe", "write_csv", "write_jsonl", "write_run"]
+__all__ = ["NOTE_COLUMNS", "write_jsonl", "write_run"]

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from nlp.governance.reporting import charts
-from nlp.governance.reporting.xlsx import safe_text, sheet_name
+from nlp.governance.reporting.xlsx import sheet_name
+from nlp.records.spreadsheet import excel_safe
 from tests.governance.builders import note, restriction, write_run
 
 SECTIONS = ["Flags by category", "Flags per 100 notes by service", "Flags per 100 notes by month",
@@ -114,7 +115,7 @@ def test_xlsx_has_a_sheet_per_section_and_no_formulas(invoke: Callable, run_smal
 
 
 def test_xlsx_helpers() -> None:
-    assert safe_text("-2 pads") == "'-2 pads" and safe_text("ok") == "ok"
+    assert excel_safe("-2 pads") == "'-2 pads" and excel_safe("ok") == "ok"
     used: set[str] = set()
     assert sheet_name("A/B: [x]", used) == "A B   x"
     assert sheet_name("a" * 40, used) == "a" * 31

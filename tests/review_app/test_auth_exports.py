@@ -7,13 +7,13 @@ import io
 
 import pytest
 
+from nlp.records.spreadsheet import excel_safe
 from review_app.auth import ROLE_VIEWS, UserError, authenticate, create_user, list_users
 from review_app.exports import (
     DECISION_COLUMNS,
     csv_text,
     decision_rows,
     export_decisions,
-    safe_cell,
     supervision_pack,
 )
 from review_app.importer import import_run
@@ -52,14 +52,14 @@ def test_role_views() -> None:
 
 @pytest.mark.parametrize("value", ["=1+1", "+44", "-2", "@SUM(A1)", "\tx", "\rx"])
 def test_formula_cells_are_neutralised(value: str) -> None:
-    assert safe_cell(value) == "'" + value
+    assert excel_safe(value) == "'" + value
     rows = list(csv.reader(io.StringIO(csv_text([{"a": value}], ["a"]), newline="")))
     assert rows == [["a"], ["'" + value]]
 
 
 def test_plain_cells_untouched() -> None:
-    assert safe_cell("Staff washed Tom") == "Staff washed Tom"
-    assert safe_cell(0.5) == 0.5
+    assert excel_safe("Staff washed Tom") == "Staff washed Tom"
+    assert excel_safe(0.5) == 0.5
 
 
 def test_export_decisions_csv(loaded_sqlite, tmp_path) -> None:
@@ -73,7 +73,7 @@ def test_export_decisions_csv(loaded_sqlite, tmp_path) -> None:
     record_decision(engine, flags[1].flag_id, "dismissed", "al", 0, reason="wrong person")
     out = tmp_path / "decisions.csv"
     assert export_decisions(engine, out) == 2  # the reopened flag is open again
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert list(rows[0]) == DECISION_COLUMNS
     by_id = {r["flag_id"]: r for r in rows}
     assert by_id[phone.flag_id]["comment"] == '\'=HYPERLINK("evil")'
@@ -86,7 +86,7 @@ def test_export_decisions_csv(loaded_sqlite, tmp_path) -> None:
     assert by_id[phone.flag_id]["sentence"] == "Staff took his phone off him."
     assert by_id[flags[1].flag_id]["reason"] == "wrong person"
     assert export_decisions(engine, out, history=True) == 4
-    history = list(csv.DictReader(out.open(encoding="utf-8")))
+    history = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert [r["decision"] for r in history if r["flag_id"] == flags[0].flag_id] == [
         "dismissed",
         "reopened",

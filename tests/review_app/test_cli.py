@@ -117,7 +117,7 @@ def test_export_decisions_command(app: typer.Typer, loaded_sqlite, tmp_path: Pat
     out = tmp_path / "decisions.csv"
     result = runner.invoke(app, ["export", "decisions", str(out), "--db", url])
     assert result.exit_code == 0 and "wrote 2 rows" in result.output
-    rows = {r["flag_id"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    rows = {r["flag_id"]: r for r in csv.DictReader(out.open(encoding="utf-8-sig"))}
     assert rows[flags[0].flag_id]["comment"] == "'@evil"
     assert rows[flags[1].flag_id]["reason"] == "wrong person"
 

@@ -12,27 +12,33 @@ from __future__ import annotations
 
 from spacy.language import Language
 from spacy.tokens import Doc
-from spacy.vocab import Vocab
 
 from nlp.analysis import lexicon
+from nlp.analysis.components.data_component import DataComponent
 from nlp.analysis.components.phrases import phrase_matcher, set_group
 
 
-@Language.factory("careaudit_candidates", default_config={"resource": "candidates"})
+@Language.factory(
+    "careaudit_candidates",
+    default_config={"resource": "candidates"},
+    assigns=["doc.spans", "token.is_sent_start"],
+)
 def make_candidates(nlp: Language, name: str, resource: str) -> Candidates:
-    return Candidates(nlp.vocab, name, resource)
+    return Candidates(nlp, name, resource)
 
 
-class Candidates:
+class Candidates(DataComponent):
     """Mark sentences worth parsing."""
 
-    def __init__(self, vocab: Vocab, name: str, resource: str = "candidates") -> None:
-        data = lexicon.load(resource)
-        self.name = name
+    def default_data(self) -> dict:
+        """The candidate words plus the shorthand and decision phrases of the parsed pass."""
         phrases = (
             lexicon.load("doing_for")["shorthand"] + lexicon.load("rationale")["decision_phrases"]
         )
-        self.phrases = phrase_matcher(vocab, {"phrase": phrases})
+        return {**lexicon.load(self.resource), "phrases": phrases}
+
+    def _build(self, data: dict) -> None:
+        self.phrases = phrase_matcher(self.nlp.vocab, {"phrase": data["phrases"]})
         self.words = frozenset(w.lower() for w in data["words"])
         self.generic_verbs = frozenset(data["generic_verbs"])
         self.generic_objects = frozenset(data["generic_objects"])
@@ -43,6 +49,7 @@ class Candidates:
         return bool(lowers & self.generic_verbs) and bool(lowers & self.generic_objects)
 
     def __call__(self, doc: Doc) -> Doc:
+        self.require_data()
         phrase_starts = {start for _, start, _ in self.phrases(doc)}
         keep = [
             s

@@ -13,31 +13,32 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from nlp.analysis import lexicon
+from nlp.analysis.components.data_component import DataComponent
 from nlp.analysis.components.phrases import overlaps, phrase_matcher, set_group
 
 SCOPE_PUNCT = {".", ";", "!", "?", "\n"}
 NEGATION_STOPS = {","}
 
 
-@Language.factory("careaudit_context", default_config={"resource": "context"})
+@Language.factory(
+    "careaudit_context", default_config={"resource": "context"}, assigns=["doc.spans"]
+)
 def make_context(nlp: Language, name: str, resource: str) -> ContextComponent:
     return ContextComponent(nlp, name, resource)
 
 
-class ContextComponent:
+class ContextComponent(DataComponent):
     """Find context triggers and the token ranges they modify."""
 
-    def __init__(self, nlp: Language, name: str, resource: str = "context") -> None:
-        data = lexicon.load(resource)
-        self.name = name
+    def _build(self, data: dict) -> None:
         self.rules: list[dict] = data["rules"]
         self.terminators = {t.lower() for t in data["terminators"] if " " not in t}
         self.matcher = phrase_matcher(
-            nlp.vocab, {f"ctx{i}": [rule["phrase"]] for i, rule in enumerate(self.rules)}
+            self.nlp.vocab, {f"ctx{i}": [rule["phrase"]] for i, rule in enumerate(self.rules)}
         )
 
     def __call__(self, doc: Doc) -> Doc:
+        self.require_data()
         triggers: list[Span] = []
         scopes: list[Span] = []
         for match_id, start, end in self.matcher(doc):

@@ -14,29 +14,31 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from nlp.analysis import agency, lexicon
+from nlp.analysis import agency
 from nlp.analysis.components.context import modifiers
+from nlp.analysis.components.data_component import DataComponent
 from nlp.analysis.components.phrases import set_group
 
 BLOCKING = {"NEGATED", "HYPOTHETICAL", "OWN_CHOICE", "HISTORICAL"}
 
 
-@Language.factory("careaudit_decisions", default_config={"resource": "rationale"})
+@Language.factory(
+    "careaudit_decisions", default_config={"resource": "rationale"}, assigns=["doc.spans"]
+)
 def make_decisions(nlp: Language, name: str, resource: str) -> Decisions:
-    return Decisions(name, resource)
+    return Decisions(nlp, name, resource)
 
 
-class Decisions:
+class Decisions(DataComponent):
     """Find decisions and interventions (needs the parse and the evidence groups)."""
 
-    def __init__(self, name: str, resource: str = "rationale") -> None:
-        data = lexicon.load(resource)
-        self.name = name
+    def _build(self, data: dict) -> None:
         self.decision_lemmas = frozenset(data["decision_lemmas"])
         self.intervention_lemmas = frozenset(data["intervention_lemmas"])
         self.medication_words = frozenset(data["medication_words"])
 
     def __call__(self, doc: Doc) -> Doc:
+        self.require_data()
         found: list[Span] = []
         has_med = any(t.lower_ in self.medication_words for t in doc)
         standard_med_only = bool(doc.spans.get("standard_med")) and not any(

@@ -17,8 +17,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from nlp.analysis import agency, lexicon
+from nlp.analysis import agency
 from nlp.analysis.components.context import modifiers
+from nlp.analysis.components.data_component import DataComponent
 from nlp.analysis.components.phrases import phrase_matcher, set_group
 
 BLOCKING_CONTEXT = {"NEGATED", "HYPOTHETICAL", "ENABLING", "OWN_CHOICE", "HISTORICAL"}
@@ -27,26 +28,27 @@ PETS = frozenset(
 )
 
 
-@Language.factory("careaudit_doing_for", default_config={"resource": "doing_for"})
+@Language.factory(
+    "careaudit_doing_for", default_config={"resource": "doing_for"}, assigns=["doc.spans"]
+)
 def make_doing_for(nlp: Language, name: str, resource: str) -> DoingFor:
     return DoingFor(nlp, name, resource)
 
 
-class DoingFor:
+class DoingFor(DataComponent):
     """Find doing-for language; results in ``doc.spans["doing_for"]``."""
 
-    def __init__(self, nlp: Language, name: str, resource: str = "doing_for") -> None:
-        data = lexicon.load(resource)
-        self.name = name
+    def _build(self, data: dict) -> None:
         self.care_verbs = frozenset(data["care_verbs"])
         self.care_objects = frozenset(data["care_objects"])
         self.needs_phrase = {k: frozenset(v) for k, v in data["needs_object_phrase"].items()}
         self.objectless_ok = frozenset(data["objectless_ok"])
         self.enabling_verbs = frozenset(data["enabling_verbs"])
         self.lemma_aliases: dict[str, str] = data.get("lemma_aliases", {})
-        self.shorthand = phrase_matcher(nlp.vocab, {"shorthand": data["shorthand"]})
+        self.shorthand = phrase_matcher(self.nlp.vocab, {"shorthand": data["shorthand"]})
 
     def __call__(self, doc: Doc) -> Doc:
+        self.require_data()
         found: list[Span] = []
         for token in doc:
             if self._lemma(token) in self.care_verbs and token.pos_ in {"VERB", "AUX", "ADJ"}:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from nlp.analysis import lexicon
+from nlp.analysis.components.data_component import DataComponent
 from nlp.analysis.components.phrases import overlaps, phrase_matcher, set_group
 
 GROUPS = {
@@ -27,20 +27,21 @@ GROUPS = {
 }
 
 
-@Language.factory("careaudit_evidence", default_config={"resource": "rationale"})
+@Language.factory(
+    "careaudit_evidence", default_config={"resource": "rationale"}, assigns=["doc.spans"]
+)
 def make_evidence(nlp: Language, name: str, resource: str) -> Evidence:
     return Evidence(nlp, name, resource)
 
 
-class Evidence:
+class Evidence(DataComponent):
     """Phrase evidence for authority and rationale."""
 
-    def __init__(self, nlp: Language, name: str, resource: str = "rationale") -> None:
-        data = lexicon.load(resource)
-        self.name = name
-        self.matcher = phrase_matcher(nlp.vocab, {g: data[key] for g, key in GROUPS.items()})
+    def _build(self, data: dict) -> None:
+        self.matcher = phrase_matcher(self.nlp.vocab, {g: data[key] for g, key in GROUPS.items()})
 
     def __call__(self, doc: Doc) -> Doc:
+        self.require_data()
         found: dict[str, list[Span]] = {g: [] for g in GROUPS}
         for match_id, start, end in self.matcher(doc):
             group = doc.vocab.strings[match_id]

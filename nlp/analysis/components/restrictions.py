@@ -18,11 +18,11 @@ from spacy.util import filter_spans
 
 from nlp.analysis import agency, lexicon
 from nlp.analysis.components.context import modifiers
+from nlp.analysis.components.data_component import DataComponent
 from nlp.analysis.components.phrases import set_group
+from nlp.analysis.extensions import declare as declare_extensions
 
-if not Doc.has_extension("note_type"):
-    Doc.set_extension("note_type", default="daily_note")
-
+declare_extensions()
 ENABLING_HEADS = frozenset(lexicon.load("doing_for")["enabling_verbs"]) - {"let", "allow"}
 # Types whose matched verb is the imposing act itself (lock, take, hold, send): when the
 # person is its active subject, it is their own action. For threats, rules and
@@ -39,7 +39,11 @@ AGENCY_CHECKED = frozenset(
 )
 
 
-@Language.factory("careaudit_restrictions", default_config={"resource": "restrictions"})
+@Language.factory(
+    "careaudit_restrictions",
+    default_config={"resource": "restrictions"},
+    assigns=["doc.spans", "span._.drop_reason"],
+)
 def make_restrictions(nlp: Language, name: str, resource: str) -> Restrictions:
     return Restrictions(nlp, name, resource)
 
@@ -56,20 +60,20 @@ def _pattern_words(pattern: list[dict]) -> frozenset[str]:
     return frozenset(words)
 
 
-class Restrictions:
+class Restrictions(DataComponent):
     """Match restriction patterns and filter them by context and agency."""
 
-    def __init__(self, nlp: Language, name: str, resource: str = "restrictions") -> None:
-        self.name = name
-        self.matcher = Matcher(nlp.vocab)
+    def _build(self, data: dict) -> None:
+        self.matcher = Matcher(self.nlp.vocab)
         self.own_words: dict[str, frozenset[str]] = {}
-        for rtype, patterns in lexicon.load(resource)["patterns"].items():
+        for rtype, patterns in data["patterns"].items():
             for i, pattern in enumerate(patterns):
                 key = f"{rtype}:{i}"
                 self.matcher.add(key, [pattern])
                 self.own_words[key] = _pattern_words(pattern)
 
     def __call__(self, doc: Doc) -> Doc:
+        self.require_data()
         kept: list[Span] = []
         dropped: list[Span] = []
         for match_id, start, end in self.matcher(doc):
@@ -78,7 +82,7 @@ class Restrictions:
             span.id_ = key
             reason = self._drop_reason(doc, span, key)
             if reason:
-                span.kb_id_ = reason
+                span._.drop_reason = reason
                 dropped.append(span)
             else:
                 kept.append(span)

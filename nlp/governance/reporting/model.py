@@ -8,12 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-CATEGORY_LABELS: dict[str, str] = {
-    "doing_for": "Doing for",
-    "unrecorded_restriction": "Unrecorded restriction",
-    "missing_rationale": "Missing rationale",
-    "plan_gap": "Care-plan gap",
-}
+from nlp.schema import CATEGORY_LABELS
+
 ELEMENT_LABELS: dict[str, str] = {
     "rationale": "Rationale linked to assessed risk",
     "alternative": "PBS / less restrictive alternative",

@@ -9,14 +9,9 @@ from typing import Any
 import xlsxwriter
 
 from nlp.governance.reporting.model import Report, Table, label
+from nlp.records.spreadsheet import excel_safe
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-
-
-def safe_text(value: str) -> str:
-    """Text that no spreadsheet will run as a formula (leading ``'`` when risky)."""
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def sheet_name(name: str, used: set[str]) -> str:
@@ -39,13 +34,13 @@ def _write(ws: Any, row: int, col: int, value: Any, kind: str, fmts: dict[str, A
         ws.write_number(row, col, value, fmts.get(kind))
     else:
         text = label(str(value)) if kind == "label" else str(value)
-        ws.write_string(row, col, safe_text(text))
+        ws.write_string(row, col, excel_safe(text))
 
 
 def write_table(ws: Any, table: Table, fmts: dict[str, Any]) -> None:
     """Header row, then every row of ``table`` (not just the HTML-limited ones)."""
     for c, col in enumerate(table.columns):
-        ws.write_string(0, c, safe_text(col.header or col.key), fmts["header"])
+        ws.write_string(0, c, excel_safe(col.header or col.key), fmts["header"])
         width = max([len(col.header or col.key)]
                     + [min(60, len(str(r.get(col.key) or ""))) for r in table.rows[:200]])
         ws.set_column(c, c, min(max(width + 2, 8), 62))
@@ -73,21 +68,21 @@ def write_xlsx(report: Report, path: str | Path) -> Path:
     ws = wb.add_worksheet(sheet_name("Summary", used))
     ws.set_column(0, 0, 44)
     ws.set_column(1, 2, 40)
-    ws.write_string(0, 0, safe_text(report.title), fmts["header"])
+    ws.write_string(0, 0, excel_safe(report.title), fmts["header"])
     row = 2
     for key, value in report.info:
-        ws.write_string(row, 0, safe_text(key))
-        ws.write_string(row, 1, safe_text(value))
+        ws.write_string(row, 0, excel_safe(key))
+        ws.write_string(row, 1, excel_safe(value))
         row += 1
     row += 1
     for h in report.headlines:
-        ws.write_string(row, 0, safe_text(h.label))
-        ws.write_string(row, 1, safe_text(h.value))
-        ws.write_string(row, 2, safe_text(h.note))
+        ws.write_string(row, 0, excel_safe(h.label))
+        ws.write_string(row, 1, excel_safe(h.value))
+        ws.write_string(row, 2, excel_safe(h.note))
         row += 1
     for w in report.warnings:
         row += 1
-        ws.write_string(row, 0, safe_text("Warning: " + w))
+        ws.write_string(row, 0, excel_safe("Warning: " + w))
     for section in report.sections:
         for table in section.tables:
             write_table(wb.add_worksheet(sheet_name(table.name, used)), table, fmts)

@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Check the invented PII annotation files (pii_dev.jsonl, pii_test.jsonl).
+
+Checks, per file:
+  * every line parses and has the required fields; note_ids are unique and well formed;
+  * every pii / non_pii span satisfies text[start:end] == span["text"] (Python str offsets,
+    i.e. Unicode code points) and lies inside the text;
+  * pii spans do not overlap each other, non_pii spans do not overlap each other, and no
+    non_pii span overlaps a pii span;
+  * pii types are from the allowed set;
+  * every nhs_number span holds 10 digits with a valid NHS modulus-11 check digit;
+  * span text has no leading/trailing whitespace;
+  * the minimum counts in the brief are met (test: 210 notes, >=600 pii, >=250 names,
+    >=25 of every other type, >=40 lower-case names, >=40 ALL-CAPS names, >=320 non_pii;
+    dev: the same minima scaled by 50/210).
+Prints counts per type for both files. Exit code 1 on any failure.
+
+Usage: python annotations/pii/verify_pii.py
+"""
+import json
+import math
+import os
+import re
+import sys
+from collections import Counter
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TYPES = ["name", "nhs_number", "ni_number", "phone", "email", "postcode", "address",
+         "room", "gp_surgery", "date", "id"]
+FIELDS = ["note_id", "person_id", "author", "service", "date", "text", "pii", "non_pii"]
+
+
+def nhs_ok(s):
+    d = re.sub(r"\D", "", s)
+    if len(d) != 10:
+        return False
+    total = sum(int(d[i]) * (10 - i) for i in range(9))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(d[9])
+
+
+def overlaps(spans):
+    s = sorted(spans, key=lambda x: (x["start"], x["end"]))
+    return [(a, b) for a, b in zip(s, s[1:]) if b["start"] < a["end"]]
+
+
+def check_file(path, n_notes, scale, prefix):
+    errors = []
+    recs = []
+    with open(path, encoding="utf-8") as f:
+        for ln, line in enumerate(f, 1):
+            try:
+                recs.append(json.loads(line))
+            except Exception as e:  # noqa: BLE001
+                errors.append(f"line {ln}: bad JSON ({e})")
+    ids = Counter(r.get("note_id") for r in recs)
+    for k, v in ids.items():
+        if v > 1:
+            errors.append(f"duplicate note_id {k}")
+    for r in recs:
+        nid = r.get("note_id", "?")
+        for fld in FIELDS:
+            if fld not in r:
+                errors.append(f"{nid}: missing field {fld}")
+        if not re.fullmatch(prefix + r"-\d{4}", nid):
+            errors.append(f"{nid}: bad note_id")
+        if not re.fullmatch(r"P-\d+", r.get("person_id", "")):
+            errors.append(f"{nid}: bad person_id")
+        if not re.fullmatch(r"2026-\d\d-\d\d", r.get("date", "")):
+            errors.append(f"{nid}: bad date field")
+        t = r["text"]
+        for kind in ("pii", "non_pii"):
+            for sp in r[kind]:
+                if not (0 <= sp["start"] < sp["end"] <= len(t)):
+                    errors.append(f"{nid}: {kind} span out of range {sp}")
+                    continue
+                if t[sp["start"]:sp["end"]] != sp["text"]:
+                    errors.append(f"{nid}: {kind} text mismatch {sp!r} vs {t[sp['start']:sp['end']]!r}")
+                if sp["text"] != sp["text"].strip():
+                    errors.append(f"{nid}: {kind} span has outer whitespace {sp!r}")
+        for sp in r["pii"]:
+            if sp.get("type") not in TYPES:
+                errors.append(f"{nid}: unknown type {sp.get('type')}")
+            if sp.get("type") == "nhs_number" and not nhs_ok(sp["text"]):
+                errors.append(f"{nid}: NHS number fails modulus 11: {sp['text']}")
+        for a, b in overlaps(r["pii"]):
+            errors.append(f"{nid}: overlapping pii spans {a['text']!r} / {b['text']!r}")
+        for a, b in overlaps(r["non_pii"]):
+            errors.append(f"{nid}: overlapping non_pii spans {a['text']!r} / {b['text']!r}")
+        for a, b in overlaps(r["pii"] + r["non_pii"]):
+            errors.append(f"{nid}: non_pii overlaps pii {a['text']!r} / {b['text']!r}")
+
+    c = Counter(sp["type"] for r in recs for sp in r["pii"])
+    names = [sp["text"] for r in recs for sp in r["pii"] if sp["type"] == "name"]
+    lower = sum(1 for n in names if any(ch.isalpha() for ch in n) and n == n.lower())
+    upper = sum(1 for n in names if any(ch.isalpha() for ch in n) and n == n.upper())
+    n_non = sum(len(r["non_pii"]) for r in recs)
+    total = sum(c.values())
+
+    def need(x):
+        return math.ceil(x * scale - 1e-9)
+
+    mins = [("notes", len(recs), n_notes, True), ("pii total", total, need(600), False),
+            ("name", c["name"], need(250), False), ("lower-case names", lower, need(40), False),
+            ("ALL-CAPS names", upper, need(40), False), ("non_pii", n_non, need(320), False)]
+    mins += [(t, c[t], need(25), False) for t in TYPES if t != "name"]
+    for label, got, want, exact in mins:
+        if (exact and got != want) or (not exact and got < want):
+            errors.append(f"count {label}: {got} (need {'exactly ' if exact else '>='}{want})")
+
+    print(f"== {os.path.basename(path)}: {len(recs)} notes, {len(set(r['person_id'] for r in recs))} persons")
+    print(f"   pii spans total: {total}")
+    for t in TYPES:
+        print(f"   {t:<11} {c[t]:>4}   (minimum {need(250) if t == 'name' else need(25)})")
+    print(f"   names all lower-case: {lower}   names ALL CAPS: {upper}")
+    print(f"   non_pii spans: {n_non}")
+    return errors, recs
+
+
+def main():
+    errs_d, dev = check_file(os.path.join(HERE, "pii_dev.jsonl"), 50, 50 / 210, "PII-D")
+    errs_t, test = check_file(os.path.join(HERE, "pii_test.jsonl"), 210, 1.0, "PII-T")
+    errors = [f"dev: {e}" for e in errs_d] + [f"test: {e}" for e in errs_t]
+    shared = {r["person_id"] for r in dev} & {r["person_id"] for r in test}
+    if shared:
+        errors.append(f"person_ids shared between dev and test: {sorted(shared)}")
+    if errors:
+        print("\nFAILED:")
+        for e in errors:
+            print("  " + e)
+        sys.exit(1)
+    print("\nAll checks passed.")
+
+
+if __name__ == "__main__":
+    main()

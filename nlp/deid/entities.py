@@ -1,0 +1,71 @@
+"""What a recogniser finds: a typed character span of note text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# PII kinds, as the PII test set names them, plus what only the pseudonymiser uses
+KINDS = (
+    "name",
+    "nhs_number",
+    "ni_number",
+    "phone",
+    "email",
+    "postcode",
+    "address",
+    "room",
+    "gp_surgery",
+    "date",
+    "id",
+    "place",
+    "service",
+)
+# which kind wins when two spans overlap (earlier wins)
+PRIORITY = {
+    kind: i
+    for i, kind in enumerate(
+        (
+            "email",
+            "nhs_number",
+            "ni_number",
+            "phone",
+            "postcode",
+            "id",
+            "service",
+            "gp_surgery",
+            "address",
+            "room",
+            "date",
+            "name",
+            "place",
+        )
+    )
+}
+
+
+@dataclass(slots=True)
+class Entity:
+    """``text[start:end]`` is PII of ``kind``.
+
+    Names carry, per token, its role (``first``/``last``/``initial``) and the
+    first-name key whose gender the text shows.
+    """
+
+    start: int
+    end: int
+    kind: str
+    parts: tuple[tuple[int, int, str], ...] = ()  # name tokens: (start, end, role)
+    gender_key: str = ""
+
+    def overlaps(self, other: Entity) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+def resolve(entities: list[Entity]) -> list[Entity]:
+    """Non-overlapping entities: higher priority, then longer, then earlier wins."""
+    chosen: list[Entity] = []
+    ranked = sorted(entities, key=lambda e: (PRIORITY.get(e.kind, 99), -(e.end - e.start), e.start))
+    for e in ranked:
+        if e.end > e.start and not any(e.overlaps(c) for c in chosen):
+            chosen.append(e)
+    return sorted(chosen, key=lambda e: e.start)

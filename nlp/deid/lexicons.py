@@ -1,0 +1,101 @@
+"""Word lists for de-identification, read from the data files in ``resources/``.
+
+- ``first_names.tsv``: first names with gender (f, m, u) and origin;
+- ``surnames.tsv``: surnames with origin;
+- ``common_words.txt``: common English words (lower case; see resources/README.md);
+- ``not_names.tsv``: products, shops, programme titles, medication, activities, care
+  terms and groups that look like names;
+- ``places.txt``: towns, districts, counties and countries;
+- ``pseudonym_*``: what replacements are drawn from.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+
+RESOURCES = "nlp.deid.resources"
+
+
+def _lines(name: str) -> list[str]:
+    """Non-empty, non-comment lines of a resource file."""
+    text = resources.files(RESOURCES).joinpath(name).read_text(encoding="utf-8")
+    return [ln.rstrip("\n") for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+def _columns(name: str) -> list[list[str]]:
+    return [ln.split("\t") for ln in _lines(name)]
+
+
+@dataclass(frozen=True)
+class Lexicons:
+    """Every list the recognisers and the pseudonymiser use (lower-case keys)."""
+
+    first_names: dict[str, str]  # name -> gender f/m/u
+    surnames: frozenset[str]
+    common_words: frozenset[str]
+    not_names: frozenset[str]  # single words
+    not_name_phrases: frozenset[tuple[str, ...]]  # multi-word terms, lower case
+    places: frozenset[str]
+    place_phrases: frozenset[tuple[str, ...]]
+    pseudo_first: tuple[tuple[str, str], ...]  # (name, gender)
+    pseudo_surnames: tuple[str, ...]
+    pseudo_places: tuple[str, ...]
+    pseudo_streets: tuple[str, ...]
+
+    def is_common(self, word: str) -> bool:
+        """A common English word (``calm``, ``spar``), inflected forms included."""
+        w = word.lower().strip("'’")
+        return w in self.common_words
+
+    def is_name_word(self, word: str) -> bool:
+        """In the first-name or surname list."""
+        w = word.lower()
+        return w in self.first_names or w in self.surnames
+
+
+def _split_terms(terms: list[str]) -> tuple[frozenset[str], frozenset[tuple[str, ...]]]:
+    """Single words, and phrases as word tuples (``Alzheimer's`` -> ``alzheimer``, ``'s``,
+    as the tokenizer splits it)."""
+    single: set[str] = set()
+    multi: set[tuple[str, ...]] = set()
+    for term in terms:
+        words = term.lower().replace("’", "'").split()
+        words = [p for w in words for p in ([w[:-2], "'s"] if w.endswith("'s") else [w]) if p]
+        if len(words) == 1:
+            single.add(words[0])
+        else:
+            multi.add(tuple(words))
+    return frozenset(single), frozenset(multi)
+
+
+def address_words() -> dict[str, frozenset[str]]:
+    """``address_words.tsv`` by class (street_type, welsh_prefix, direction, ...)."""
+    out: dict[str, set[str]] = {}
+    for word, cls in _columns("address_words.tsv"):
+        out.setdefault(cls, set()).add(word)
+    return {cls: frozenset(words) for cls, words in out.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def load() -> Lexicons:
+    """All lists, read once per process."""
+    first: dict[str, str] = {}
+    for row in _columns("first_names.tsv"):
+        first[row[0].lower()] = row[1] if len(row) > 1 else "u"
+    not_single, not_multi = _split_terms([row[0] for row in _columns("not_names.tsv")])
+    place_single, place_multi = _split_terms(_lines("places.txt"))
+    return Lexicons(
+        first_names=first,
+        surnames=frozenset(row[0].lower() for row in _columns("surnames.tsv")),
+        common_words=frozenset(_lines("common_words.txt")),
+        not_names=not_single,
+        not_name_phrases=not_multi,
+        places=place_single,
+        place_phrases=place_multi,
+        pseudo_first=tuple((row[0], row[1]) for row in _columns("pseudonym_first_names.tsv")),
+        pseudo_surnames=tuple(_lines("pseudonym_surnames.txt")),
+        pseudo_places=tuple(_lines("pseudonym_places.txt")),
+        pseudo_streets=tuple(_lines("pseudonym_streets.txt")),
+    )

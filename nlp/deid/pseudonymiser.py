@@ -1,0 +1,416 @@
+"""Consistent pseudonyms for one batch of notes.
+
+Within one :class:`Pseudonymiser` the same original always gets the same pseudonym:
+names token by token (``Mary Jones``/``Mary``/``Mrs Jones`` -> ``Ruth Baker``/``Ruth``/
+``Mrs Baker``), first names drawn from the pool of the gender the text shows, places
+for places, dates moved by one number of days per person, identifiers renumbered in
+their own layout. A name found once is a name everywhere: :meth:`Pseudonymiser.learn`
+reads the batch first; names that are also common words (``Holly``) are carried only
+to the same person's notes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import random
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from nlp.deid import context as cx
+from nlp.deid.analyzer import DeidAnalyzer, shared_analyzer
+from nlp.deid.dates import shift_date_text
+from nlp.deid.entities import Entity
+from nlp.deid.names import Known
+from nlp.deid.pseudonyms import Pseudonyms, keep_case, letters
+from nlp.deid.recognisers import (
+    CONNECTORS,
+    DIRECTIONS,
+    GP_TYPE_WORDS,
+    STREET_TYPES,
+    WELSH_STREET_PREFIXES,
+)
+from nlp.deid.replacements import Pseudonymised, Replacement, strip_span
+
+GP_KEEP = frozenset(w.lower() for phrase in GP_TYPE_WORDS for w in phrase.split())
+ADDRESS_KEEP = (
+    STREET_TYPES
+    | WELSH_STREET_PREFIXES
+    | DIRECTIONS
+    | CONNECTORS
+    | frozenset(["flat", "apartment", "apt", "unit"])
+)
+SERVICE_SUFFIXES = (
+    "nursing home",
+    "care home",
+    "residential home",
+    "home care",
+    "supported living",
+    "care services",
+    "services",
+    "care",
+    "home",
+    "ltd",
+)
+LEGACY_KINDS = {
+    "PERSON": "name",
+    "LOCATION": "place",
+    "SERVICE": "service",
+    "NHS_NUMBER": "nhs_number",
+    "UK_POSTCODE": "postcode",
+    "DATE": "date",
+    "EMAIL_ADDRESS": "email",
+    "PHONE_NUMBER": "phone",
+}
+
+
+def service_variants(service: str) -> list[str]:
+    """``Penrhos Court Nursing Home`` -> itself and ``Penrhos Court`` (how notes write it)."""
+    out = [service.strip()]
+    low = service.lower().strip()
+    for suffix in SERVICE_SUFFIXES:
+        if low.endswith(" " + suffix):
+            short = service.strip()[: -len(suffix) - 1].strip()
+            if len(short) > 3:
+                out.append(short)
+            break
+    return out
+
+
+class Pseudonymiser:
+    """Pseudonyms for one batch (see the module docstring).
+
+    ``seed`` fixes the date shifts and the name order (tests, reproducible exports);
+    without one every batch gets its own.
+    """
+
+    def __init__(
+        self,
+        analyzer: DeidAnalyzer | None = None,
+        seed: int | None = None,
+        extra_names: Iterable[str] = (),
+    ) -> None:
+        self.analyzer = analyzer or shared_analyzer()
+        self.lex = self.analyzer.lexicons
+        rng = random.Random(seed)
+        self._secret = rng.getrandbits(64)
+        self.pool = Pseudonyms(self.lex, random.Random(rng.getrandbits(64)))
+        self._rng = random.Random(rng.getrandbits(64))
+        self.date_shift = self._days(None)
+        self.known = Known()
+        self._person_weak: dict[str, set[str]] = {}
+        self._votes: dict[str, Counter[str]] = {}
+        self._services: dict[str, str] = {}  # folded variant -> service
+        self.counts: dict[str, int] = {}
+        for name in extra_names:
+            self.add_name(name)
+
+    # -- learning ------------------------------------------------------------------------
+    def _days(self, person: str | None) -> int:
+        digest = hashlib.sha256(f"{self._secret}:{person or ''}".encode()).digest()
+        days = 30 + int.from_bytes(digest[:4], "big") % 151
+        return days if digest[4] % 2 else -days
+
+    def shift_for(self, person: str | None) -> int:
+        """Days every date of ``person`` moves by (the batch's shift when unknown)."""
+        return self._days(person) if person else self.date_shift
+
+    def _common(self, key: str) -> bool:
+        return key in self.lex.common_words or key in self.lex.not_names
+
+    def _learn_token(self, key: str, person: str | None) -> None:
+        if len(key) < 2:
+            return
+        self.pool.avoid.add(key)
+        if not self._common(key):
+            self.known.strong.add(key)
+        elif person:
+            self._person_weak.setdefault(person, set()).add(key)
+        else:
+            self.known.weak.add(key)
+
+    def add_name(self, name: str, person: str | None = None) -> None:
+        """A name to replace wherever it occurs (a column value, a name the model misses)."""
+        for word in re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*", name):
+            self._learn_token(cx.fold(word), person)
+
+    def add_services(self, services: Iterable[str]) -> None:
+        """Service names: replaced in the text too, short forms included."""
+        for service in services:
+            if service and service.strip():
+                for variant in service_variants(service):
+                    self._services.setdefault(cx.fold(variant), service.strip())
+
+    def _known_for(self, person: str | None, extra: Known | None = None) -> Known:
+        weak = set(self.known.weak) | self._person_weak.get(person or "", set())
+        strong = set(self.known.strong)
+        if extra is not None:
+            strong |= extra.strong
+            weak |= extra.weak
+        return Known(strong=strong, weak=weak)
+
+    def _absorb(
+        self,
+        text: str,
+        entities: list[Entity],
+        votes: Iterable[Any],
+        person: str | None,
+        note: Known | None = None,
+    ) -> None:
+        for e in entities:
+            if e.kind != "name":
+                continue
+            for a, b, role in e.parts:
+                if role == "initial":
+                    continue
+                key = cx.fold(text[a:b])
+                if note is not None:
+                    (note.weak if self._common(key) else note.strong).add(key)
+                else:
+                    self._learn_token(key, person)
+        for key, gender, weight in votes:
+            self._votes.setdefault(key, Counter())[gender] += weight
+
+    def learn(
+        self,
+        texts: Iterable[str],
+        persons: Iterable[str | None] | None = None,
+        docs: Sequence[Any] | None = None,
+    ) -> None:
+        """First pass over a batch: every name found becomes known for the later notes.
+
+        ``persons`` (one per text) keeps names that are also common words to the notes
+        of the same person; ``docs`` are the texts already parsed.
+        """
+        texts = list(texts)
+        people = list(persons) if persons is not None else [None] * len(texts)
+        docs = docs if docs is not None else self.analyzer.parse(texts)
+        for text, person, doc in zip(texts, people, docs, strict=True):
+            analysis = self.analyzer.analyze(
+                text, self._known_for(person), self._phrases(), doc=doc
+            )
+            self._absorb(text, analysis.entities, analysis.votes, person)
+
+    # -- finding -------------------------------------------------------------------------
+    def _phrases(self, extra_terms: dict[str, Sequence[str]] | None = None) -> dict[str, list[str]]:
+        phrases: dict[str, list[str]] = {"service": list(self._services)}
+        for kind, values in (extra_terms or {}).items():
+            kind = LEGACY_KINDS.get(kind, kind.lower())
+            if kind == "service":
+                self.add_services(values)
+                phrases["service"] = list(self._services)
+            else:
+                phrases.setdefault(kind, []).extend(values)
+        return phrases
+
+    def find(
+        self,
+        text: str,
+        extra_terms: dict[str, Sequence[str]] | None = None,
+        person: str | None = None,
+        doc: Any = None,
+    ) -> list[Entity]:
+        """The entities to replace; names found in this note count for all of it."""
+        phrases = self._phrases(extra_terms)
+        doc = doc if doc is not None else self.analyzer.nlp(text)
+        first = self.analyzer.analyze(text, self._known_for(person), phrases, doc=doc)
+        note = Known()
+        self._absorb(text, first.entities, [], person, note=note)
+        if not note.strong and not note.weak:
+            self._absorb(text, [], first.votes, person)
+            return first.entities
+        second = self.analyzer.analyze(text, self._known_for(person, note), phrases, doc=doc)
+        self._absorb(text, [], second.votes, person)
+        return second.entities
+
+    # -- replacing -----------------------------------------------------------------------
+    def gender(self, key: str) -> str:
+        """f, m or u: what the text said about this first name, plus the name list."""
+        votes = Counter(self._votes.get(key, Counter()))
+        listed = self.lex.first_names.get(key, "u")
+        if listed in ("f", "m"):
+            votes[listed] += 2
+        if votes["f"] != votes["m"]:
+            return "f" if votes["f"] > votes["m"] else "m"
+        return "u"
+
+    def _name_part(self, word: str, role: str, gender_key: str) -> str:
+        key = cx.fold(word)
+        if role == "initial":
+            new = self.pool.remember("initial", key, lambda: letters(self._rng.randrange(26)))
+            if new == word[0].upper():
+                new = letters((ord(new) - 64) % 26)
+            return new + word[1:]
+        if role == "first":
+            gender = self.gender(key)
+            if gender == "u" and gender_key != key:
+                gender = self.gender(gender_key)
+            new = self.pool.first_name(key, gender)
+        else:
+            new = self.pool.surname(key)
+        return keep_case(new, word)
+
+    def _name(self, text: str, lo: int, hi: int, entity: Entity) -> str:
+        """``text[lo:hi]`` (a name entity or a piece of one) with each name word replaced."""
+        out, pos = [], lo
+        for a, b, role in entity.parts:
+            if b <= lo or a >= hi:
+                continue
+            a, b = max(a, lo), min(b, hi)
+            out += [text[pos:a], self._name_part(text[a:b], role, entity.gender_key)]
+            pos = b
+        out.append(text[pos:hi])
+        return "".join(out)
+
+    def _words_replaced(self, text: str, keep: frozenset[str], street: bool) -> str:
+        def sub(m: re.Match[str]) -> str:
+            word = m.group(0)
+            if word.isdigit() or re.fullmatch(r"\d+[A-Za-z]", word):
+                number = self.pool.remember(
+                    "number",
+                    f"{text}:{word}",
+                    lambda: self._other_number(
+                        word.rstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+                    ),
+                )
+                return number + (word[-1] if word[-1].isalpha() else "")
+            if word.lower().rstrip(".") in keep:
+                return word
+            new = self.pool.street(cx.fold(word)) if street else self.pool.place(word)
+            return keep_case(new, word)
+
+        return re.sub(r"[^\W\d_][\w'’]*|\d+[A-Za-z]?", sub, text)
+
+    def _other_number(self, old: str) -> str:
+        """A house or room number other than ``old``."""
+        while True:
+            new = str(self._rng.randint(1, 60))
+            if new != old.lstrip("0"):
+                return new
+
+    def _room(self, text: str) -> str:
+        m = re.search(r"\d+|[A-Za-z]\d+", text)
+        if m is None:
+            return text
+        old = m.group(0)
+        digits = re.sub(r"\D", "", old)
+        number = self.pool.remember("room", cx.fold(text), lambda: self._other_number(digits))
+        new = number if old[0].isdigit() else old[0] + number
+        return text[: m.start()] + new + text[m.end() :]
+
+    def _gp(self, text: str) -> str:
+        words = text.split()
+        cut = len(words)
+        while cut > 0 and words[cut - 1].lower() in GP_KEEP:
+            cut -= 1
+        head = " ".join(words[:cut]) or text
+        new = self.pool.remember("gp", cx.fold(head), lambda: self.pool.place(head.title()))
+        return " ".join([keep_case(new, head), *words[cut:]]) if cut else text
+
+    def _id(self, text: str) -> str:
+        if re.fullmatch(r"P-\d+", text):
+            return self.value("PERSON_ID", text)
+        if re.fullmatch(r"N-[\d-]+", text):
+            return self.value("NOTE_ID", text)
+        return self.pool.code_like(text)
+
+    def replace(self, kind: str, text: str, person: str | None = None) -> str:
+        """The pseudonym of ``text`` of ``kind`` (non-name kinds)."""
+        pool = self.pool
+        if kind == "date":
+            shifted = shift_date_text(text, self.shift_for(person))
+            return (
+                shifted
+                if shifted is not None
+                else pool.counter("date", text, lambda n: f"[date {n}]")
+            )
+        if kind == "service":
+            service = self._services.get(cx.fold(text), text.strip())
+            return pool.counter("service", cx.fold(service), lambda n: f"Service {letters(n - 1)}")
+        simple = {
+            "email": pool.email,
+            "phone": pool.phone,
+            "nhs_number": pool.nhs_number,
+            "ni_number": pool.ni_number,
+            "postcode": pool.postcode,
+            "place": pool.place,
+            "room": self._room,
+            "gp_surgery": self._gp,
+            "id": self._id,
+        }
+        if kind in simple:
+            return simple[kind](text)
+        if kind == "address":
+            return self._words_replaced(text, ADDRESS_KEEP, street=True)
+        return pool.counter(kind, text, lambda n: f"[{kind} {n}]")
+
+    def value(self, entity_type: str, original: str, person: str | None = None) -> str:
+        """The pseudonym of a whole value (a column, a name the caller knows)."""
+        kind = LEGACY_KINDS.get(entity_type, entity_type)
+        key = original.strip()
+        self.counts[entity_type] = self.counts.get(entity_type, 0) + 1
+        if kind in ("name", "STAFF"):
+            return self._full_name(key)
+        if kind == "NOTE_ID":
+            return self.pool.counter("note", key, lambda n: f"N-T-{n:04d}")
+        if kind == "PERSON_ID":
+            return self.pool.counter("pid", key, lambda n: f"P-T{n:03d}")
+        return self.replace(kind, key, person)
+
+    def _full_name(self, text: str) -> str:
+        """``Carys Bowen (Nurse)`` -> ``Ruth Baker (Nurse)``: name words only."""
+        words = list(re.finditer(r"[^\W\d_]+(?:['’][^\W\d_]+)*", text.split("(")[0]))
+        words = [w for w in words if cx.fold(w.group(0)) not in cx.TITLES]
+        if not words:
+            return text
+        parts = []
+        for n, w in enumerate(words):
+            role = "initial" if len(w.group(0)) == 1 else "first" if n == 0 else "last"
+            if len(words) == 1 and cx.fold(w.group(0)) in self.lex.surnames:
+                role = "last" if cx.fold(w.group(0)) not in self.lex.first_names else "first"
+            parts.append((w.start(), w.end(), role))
+        first = next((p for p in parts if p[2] == "first"), parts[0])
+        entity = Entity(
+            parts[0][0], parts[-1][1], "name", tuple(parts), cx.fold(text[first[0] : first[1]])
+        )
+        return (
+            text[: entity.start]
+            + self._name(text, entity.start, entity.end, entity)
+            + text[entity.end :]
+        )
+
+    def pseudonymise(
+        self,
+        text: str,
+        boundaries: Iterable[int] = (),
+        extra_terms: dict[str, Sequence[str]] | None = None,
+        person: str | None = None,
+        doc: Any = None,
+    ) -> Pseudonymised:
+        """Replace every entity; entities are cut at ``boundaries`` (sentence edges)."""
+        cuts = sorted(set(boundaries))
+        out: list[str] = []
+        replacements: list[Replacement] = []
+        pos = 0
+        for e in self.find(text, extra_terms, person, doc):
+            edges = [e.start, *(c for c in cuts if e.start < c < e.end), e.end]
+            for a, b in itertools.pairwise(edges):
+                lo, hi = strip_span(text, a, b)
+                if lo >= hi:
+                    continue
+                piece = text[lo:hi]
+                new = (
+                    self._name(text, lo, hi, e)
+                    if e.kind == "name"
+                    else self.replace(e.kind, piece, person)
+                )
+                out.append(text[pos:lo])
+                start = sum(len(s) for s in out)
+                out.append(new)
+                replacements.append(Replacement(lo, hi, start, start + len(new), e.kind))
+                self.counts[e.kind] = self.counts.get(e.kind, 0) + 1
+                pos = hi
+        out.append(text[pos:])
+        return Pseudonymised("".join(out), replacements)

@@ -1,0 +1,206 @@
+"""Pattern recognisers: identifiers, contact details, addresses, rooms, GP surgeries, dates.
+
+Each returns :class:`Entity` spans of the raw text; names and places come from
+:mod:`nlp.deid.names`, which sees these spans and leaves them alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from nlp.deid.dates import find_dates
+from nlp.deid.entities import Entity
+from nlp.deid.lexicons import address_words
+
+EMAIL = re.compile(r"\b[\w.+'-]+@[\w-]+(?:\.[\w-]+)+\b")
+NHS = re.compile(r"(?<![\d/-])(\d{3})([ -]?)(\d{3})\2(\d{4})(?![\d/-])")
+NI = re.compile(
+    r"\b(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
+    r"(?P<sep>\s?)\d{2}(?P=sep)\d{2}(?P=sep)\d{2}(?P=sep)[A-D]\b",
+    re.IGNORECASE,
+)
+PHONE = re.compile(
+    r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|0044\s?|\(0\d{2,4}\)\s?|0)\d[\d\s-]{7,13}\d(?![\d])"
+)
+POSTCODE = re.compile(
+    r"\b(?P<out>[A-PR-UWYZ][A-HK-Y]?\d[A-HJKPSTUW\d]?)(?P<sep>\s?)(?P<in>\d[ABD-HJLNP-UW-Z]{2})\b",
+    re.IGNORECASE,
+)
+ID_CODE = re.compile(
+    r"(?<![\w@.])(?=[A-Za-z0-9/-]*[A-Za-z])(?:[A-Za-z]{1,6}\d*(?:[-/][A-Za-z0-9]{1,12})+"
+    r"|[A-Za-z]{1,4}\d{5,12})(?![\w@])"
+)
+SHORT_ID = re.compile(r"(?<![\w@.-])[A-Z]{1,3}-\d{3,}(?:-\d+)*(?![\w@-])")
+ID_LABELLED = re.compile(
+    r"\b(?:ref(?:erence)?|no|number|id|mrn|case|hosp(?:ital)?|account|acct|claim|chi)\.?"
+    r"\s*(?:no\.?|number)?\s*[:#]?\s*(?P<id>\d{5,12}|\d{2,6}[/-]\d{2,8})\b",
+    re.IGNORECASE,
+)
+ROOM = re.compile(
+    r"\b(?:room|rm|bedroom|bed|flat|apartment|apt|bay|ward|bungalow|cottage|suite|unit|chalet)"
+    r"\.?\s?(?:no\.?\s?|number\s|#\s?)?(?P<num>\d{1,4}[a-z]?|[a-z]\d{1,3})\b(?![:.]\d)"
+    r"(?!\s?(?:am|pm|hrs?|hours?|mins?|times|x|ml|mg|units?)\b)",
+    re.IGNORECASE,
+)
+_ADDRESS_WORDS = address_words()
+STREET_TYPES = _ADDRESS_WORDS["street_type"]
+WELSH_STREET_PREFIXES = _ADDRESS_WORDS["welsh_prefix"]
+DIRECTIONS = _ADDRESS_WORDS["direction"]
+CONNECTORS = _ADDRESS_WORDS["connector"]
+GP_LEADING = _ADDRESS_WORDS["gp_leading"]
+GP_TYPE_WORDS = sorted(_ADDRESS_WORDS["gp_type"], key=len, reverse=True)
+_GP_TYPES = "|".join(w.replace(" ", r"\s+") for w in GP_TYPE_WORDS)
+_GP_TYPES_UPPER = "|".join(w.upper().replace(" ", r"\s+") for w in GP_TYPE_WORDS)
+GP = re.compile(
+    rf"(?:\b[A-Z][\w'’&.-]*\s+){{1,4}}(?:{_GP_TYPES})\b"
+    rf"|(?:\b[A-Z][A-Z'’&.-]*\s+){{1,4}}(?:{_GP_TYPES_UPPER})\b"
+)
+_WORD = re.compile(r"[^\W\d_][\w'’-]*|\d+[A-Za-z]?")
+_DM = re.compile(r"(?<![\d/.:-])(?P<d>\d{2})/(?P<m>\d{2})(?![\d/]|\.\d)")
+_SCORE_WORDS = re.compile(r"(?:pain|score|scored|rated|rating|sats|bp|out of)\s*:?\s*$", re.I)
+
+
+def nhs_checksum_ok(number: str) -> bool:
+    """True if ``number`` has 10 digits and a valid NHS modulus-11 check digit."""
+    digits = re.sub(r"\D", "", number)
+    if len(digits) != 10:
+        return False
+    total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(digits[9])
+
+
+def _phones(text: str) -> Iterator[Entity]:
+    for m in PHONE.finditer(text):
+        raw = m.group(0).rstrip(" -")
+        digits = re.sub(r"\D", "", raw)
+        if digits.startswith("44"):
+            digits = "0" + digits[2:]
+        elif digits.startswith("0044"):
+            digits = "0" + digits[4:]
+        if 10 <= len(digits) <= 11 and digits[1] in "1235789":
+            yield Entity(m.start(), m.start() + len(raw), "phone")
+
+
+def _nhs(text: str) -> Iterator[Entity]:
+    for m in NHS.finditer(text):
+        digits = m.group(1) + m.group(3) + m.group(4)
+        if digits.startswith("0"):
+            continue  # a phone number; NHS numbers never start with 0
+        if nhs_checksum_ok(digits):
+            yield Entity(m.start(), m.end(), "nhs_number")
+        elif re.search(r"\b(?:nhs|chi)\b[^\n]{0,25}$", text[: m.start()], re.IGNORECASE):
+            yield Entity(m.start(), m.end(), "id")  # labelled but fails the checksum
+
+
+def _postcodes(text: str) -> Iterator[Entity]:
+    for m in POSTCODE.finditer(text):
+        s = m.group(0)
+        if not m.group("sep") and not s.isupper():
+            continue  # "s93ft" could be anything; "S93FT" and "s9 3ft" are postcodes
+        if not (s.isupper() or s.islower()):
+            continue
+        yield Entity(m.start(), m.end(), "postcode")
+
+
+def _ids(text: str) -> Iterator[Entity]:
+    for m in ID_CODE.finditer(text):
+        s = m.group(0)
+        if sum(c.isdigit() for c in s) >= 4:
+            yield Entity(m.start(), m.end(), "id")
+    for m in SHORT_ID.finditer(text):
+        yield Entity(m.start(), m.end(), "id")
+    for m in ID_LABELLED.finditer(text):
+        yield Entity(m.start("id"), m.end("id"), "id")
+
+
+def _rooms(text: str) -> Iterator[Entity]:
+    for m in ROOM.finditer(text):
+        yield Entity(m.start(), m.end(), "room")
+
+
+def _street_end(text: str, words: list[re.Match[str]], i: int) -> int | None:
+    """End of the street words after house number ``words[i]``, or None if no street."""
+    end, seen_type, welsh = None, False, False
+    for j in range(i + 1, min(len(words), i + 8)):
+        gap = text[words[j - 1].end() : words[j].start()]
+        if gap.strip() or "\n" in gap:
+            break
+        token = words[j].group(0)
+        low = token.lower().rstrip(".")
+        capital = token[0].isupper()
+        if capital and low in STREET_TYPES:
+            seen_type, end = True, words[j].end()
+        elif capital and low in WELSH_STREET_PREFIXES:
+            seen_type, welsh, end = True, True, words[j].end()
+        elif capital and (welsh or (seen_type and low in DIRECTIONS)):
+            end = words[j].end()
+        elif (capital and seen_type) or (not capital and low not in CONNECTORS):
+            break
+    return end
+
+
+def _addresses(text: str) -> Iterator[Entity]:
+    """House number + street words with a street type: ``Flat 9, 31 Nelson Street``."""
+    words = list(_WORD.finditer(text))
+    for i, w in enumerate(words):
+        if not re.fullmatch(r"\d{1,4}[A-Za-z]?", w.group(0)):
+            continue
+        end = _street_end(text, words, i)
+        if end is None:
+            continue
+        start = w.start()
+        before = re.search(
+            r"(?:(?i:flat|apartment|apt|unit)\s+\d{1,4}[a-zA-Z]?,?\s+)?"
+            r"(?:(?:[A-Z][\w'’]+\s+){1,3}(?:Court|House|Lodge|Mansions|Heights|Tower|Buildings|"
+            r"Gardens|Place|Villas|Cottages|Close),\s+)?$",
+            text[max(0, start - 60) : start],
+        )
+        if before is None or not before.group(0):
+            before = re.search(
+                r"(?:(?:flat|apartment|apt|unit)\s+\d{1,4}[a-z]?|\d{1,2}F\d{1,2}),?\s+$",
+                text[max(0, start - 20) : start],
+                re.IGNORECASE,
+            )
+        if before:
+            start -= len(before.group(0))
+        yield Entity(start, end, "address")
+
+
+def _gp_surgeries(text: str) -> Iterator[Entity]:
+    for m in GP.finditer(text):
+        start = m.start()
+        for w in _WORD.finditer(m.group(0)):
+            if w.group(0).lower() in GP_LEADING:
+                start = m.start() + w.end()
+        while start < m.end() and text[start].isspace():
+            start += 1
+        rest = text[start : m.end()]
+        if rest and not re.fullmatch(rf"(?:{_GP_TYPES})", rest, re.IGNORECASE):
+            yield Entity(start, m.end(), "gp_surgery")
+
+
+def _day_month(text: str) -> Iterator[Entity]:
+    for m in _DM.finditer(text):
+        d, mo = int(m.group("d")), int(m.group("m"))
+        if 1 <= d <= 31 and 1 <= mo <= 12 and not _SCORE_WORDS.search(text[: m.start()]):
+            yield Entity(m.start(), m.end(), "date")
+
+
+def find_patterns(text: str) -> list[Entity]:
+    """Every pattern entity in ``text`` (overlapping; :func:`entities.resolve` picks)."""
+    found: list[Entity] = [Entity(m.start(), m.end(), "email") for m in EMAIL.finditer(text)]
+    found += _nhs(text)
+    found += [Entity(m.start(), m.end(), "ni_number") for m in NI.finditer(text)]
+    found += _phones(text)
+    found += _postcodes(text)
+    found += _ids(text)
+    found += _rooms(text)
+    found += _addresses(text)
+    found += _gp_surgeries(text)
+    found += [Entity(a, b, "date") for a, b in find_dates(text)]
+    found += _day_month(text)
+    return found

@@ -17,6 +17,7 @@ Prints counts per type for both files. Exit code 1 on any failure.
 
 Usage: python annotations/pii/verify_pii.py
 """
+import itertools
 import json
 import math
 import os
@@ -43,7 +44,7 @@ def nhs_ok(s):
 
 def overlaps(spans):
     s = sorted(spans, key=lambda x: (x["start"], x["end"]))
-    return [(a, b) for a, b in zip(s, s[1:]) if b["start"] < a["end"]]
+    return [(a, b) for a, b in itertools.pairwise(s) if b["start"] < a["end"]]
 
 
 def check_file(path, n_notes, scale, prefix):
@@ -53,7 +54,7 @@ def check_file(path, n_notes, scale, prefix):
         for ln, line in enumerate(f, 1):
             try:
                 recs.append(json.loads(line))
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 errors.append(f"line {ln}: bad JSON ({e})")
     ids = Counter(r.get("note_id") for r in recs)
     for k, v in ids.items():
@@ -77,7 +78,8 @@ def check_file(path, n_notes, scale, prefix):
                     errors.append(f"{nid}: {kind} span out of range {sp}")
                     continue
                 if t[sp["start"]:sp["end"]] != sp["text"]:
-                    errors.append(f"{nid}: {kind} text mismatch {sp!r} vs {t[sp['start']:sp['end']]!r}")
+                    found = t[sp["start"] : sp["end"]]
+                    errors.append(f"{nid}: {kind} text mismatch {sp!r} vs {found!r}")
                 if sp["text"] != sp["text"].strip():
                     errors.append(f"{nid}: {kind} span has outer whitespace {sp!r}")
         for sp in r["pii"]:
@@ -110,7 +112,8 @@ def check_file(path, n_notes, scale, prefix):
         if (exact and got != want) or (not exact and got < want):
             errors.append(f"count {label}: {got} (need {'exactly ' if exact else '>='}{want})")
 
-    print(f"== {os.path.basename(path)}: {len(recs)} notes, {len(set(r['person_id'] for r in recs))} persons")
+    persons = len({r["person_id"] for r in recs})
+    print(f"== {os.path.basename(path)}: {len(recs)} notes, {persons} persons")
     print(f"   pii spans total: {total}")
     for t in TYPES:
         print(f"   {t:<11} {c[t]:>4}   (minimum {need(250) if t == 'name' else need(25)})")

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from cli.audit_cmd import fail
+
+if TYPE_CHECKING:
+    from nlp.prediction.training import ReviewedData
 
 out = Console()
 
@@ -24,15 +28,34 @@ def train(
     limit: int | None = typer.Option(None, help="Use only the first N training sentences."),
     epochs: int = typer.Option(1, min=1, help="transformer-ft only: training epochs."),
     lr: float = typer.Option(5e-5, help="transformer-ft only: learning rate."),
+    review_db: str | None = typer.Option(
+        None,
+        "--review-db",
+        help="Also learn from a review store's decisions (URL, as for `careaudit review --db`).",
+    ),
+    review_weight: float = typer.Option(
+        1.0, min=0.0, help="Sample weight of each reviewed sentence (--review-db)."
+    ),
+    review_dev_fraction: float = typer.Option(
+        0.2,
+        min=0.0,
+        max=0.9,
+        help="Share of the reviewed services held out of training and only measured.",
+    ),
 ) -> None:
-    """Train a sentence model on a gold corpus and write it with its model card."""
+    """Train a sentence model on a gold corpus (and review decisions); write it with its card."""
     from nlp.analysis.english import ParserMissing
     from nlp.prediction.store import UnsafeModel
     from nlp.prediction.training import train as run_train
     from nlp.records.exports import RecordsError
 
     try:
-        _, report = run_train(model, corpus, dev, out_dir, limit=limit, epochs=epochs, lr=lr)
+        reviewed = (
+            _reviewed_data(review_db, review_weight, review_dev_fraction) if review_db else None
+        )
+        _, report = run_train(
+            model, corpus, dev, out_dir, limit=limit, epochs=epochs, lr=lr, reviewed=reviewed
+        )
     except (RecordsError, UnsafeModel, ValueError, ParserMissing) as exc:
         fail(str(exc))
         return
@@ -40,8 +63,36 @@ def train(
         f"Trained {model} on {report['train_sentences']} sentences in "
         f"{report['train_seconds']} s; written to {out_dir}/"
     )
+    for src in report.get("learned_from", [])[1:]:
+        out.print(
+            f"  from the review store: {src['notes']} notes ({src['decisions']} decisions, "
+            f"{src['missed']} missed, {src['reviewed_notes']} marked reviewed); held out: "
+            f"{src['held_out_notes']} notes of {len(src['held_out_services'])} service(s)",
+            highlight=False,
+        )
     if report["dev_metrics"]:
         _metrics_table("Dev split (gold sentences)", report["dev_metrics"])
+    if report.get("review_dev_metrics"):
+        _metrics_table("Held-out reviewed services (known labels)", report["review_dev_metrics"])
+
+
+def _reviewed_data(url: str, weight: float, dev_fraction: float) -> ReviewedData:
+    """The review store's decisions as training notes (read through review_app)."""
+    from nlp.prediction.training import ReviewedData
+    from review_app.config import redact_url, resolve_db_url
+    from review_app.learning import review_gold
+    from review_app.store import make_engine
+
+    resolved = resolve_db_url(url)
+    engine = make_engine(resolved)
+    try:
+        gold, summary = review_gold(engine)
+    finally:
+        engine.dispose()
+    if not gold:
+        raise ValueError(f"{redact_url(resolved)}: no decisions to learn from yet")
+    source = summary.as_source(redact_url(resolved))
+    return ReviewedData(gold, weight=weight, dev_fraction=dev_fraction, source=source)
 
 
 def evaluate(

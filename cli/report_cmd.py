@@ -8,6 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar
 
+import pandas as pd
 import typer
 
 from nlp.governance.register_review import RegisterError
@@ -48,6 +49,31 @@ def _guard(action: Callable[[], T], what: str) -> T:
     raise AssertionError("unreachable")
 
 
+def _store_decisions(url: str | None) -> pd.DataFrame | None:
+    """Each reviewed flag's latest decision in the store at ``url`` (None: no store/decisions)."""
+    if not url:
+        return None
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from review_app.exports import decision_rows
+    from review_app.store import make_engine
+
+    try:
+        engine = make_engine(url, create=False)
+        try:
+            rows = decision_rows(engine)
+        finally:
+            engine.dispose()
+    except SQLAlchemyError:  # no review tables in this store
+        return None
+    except Exception as exc:  # the report goes ahead without confirmed findings
+        typer.echo(f"warning: review decisions not read from the store: {exc}", err=True)
+        return None
+    if not rows:
+        return None
+    return pd.DataFrame(rows, columns=["flag_id", "decision"])
+
+
 RunDir = typer.Argument(..., help="Audit run directory (out/) written by careaudit audit.")
 
 
@@ -67,12 +93,29 @@ def report(
     min_author_notes: int = typer.Option(
         20, min=1, help="Authors with fewer notes are left out of supervision planning."),
     samples: int = typer.Option(5, min=0, help="Sample flagged sentences per category."),
+    decisions: Path | None = typer.Option(
+        None, "--decisions",
+        help="Decisions CSV (careaudit export decisions): adds confirmed findings. Default: "
+             "the review store's decisions, when a store exists."),
+    people: Path | None = typer.Option(
+        None, "--people",
+        help="Person file: person_id and any of age_band, sex, ethnicity, disability "
+             "(restrictions by protected characteristic)."),
+    db: str | None = typer.Option(
+        None, "--db",
+        help="Review store URL for quality improvement actions (and decisions). Default: "
+             "$CAREAUDIT_DB, else ~/.careaudit/review.db if it exists.", show_default=False),
 ) -> None:
     """Governance report for a quality meeting (self-contained HTML, PDF or XLSX)."""
     started = time.perf_counter()
     opts = ReportOptions(min_author_notes=min_author_notes, samples_per_category=samples)
+    from cli.actions_cmd import existing_store_url
+
+    url = existing_store_url(db)
+    reviewed = decisions if decisions is not None else _store_decisions(url)
     path = _guard(lambda: report_command(run_dir, format.value, output=output, baseline=baseline,
-                                         register=register, as_of=as_of, options=opts),
+                                         register=register, as_of=as_of, options=opts,
+                                         decisions=reviewed, people=people, actions_db=url),
                   f"writing the report for {run_dir}")
     typer.echo(f"Report written to {path} ({time.perf_counter() - started:.1f} s)")
 

@@ -8,9 +8,12 @@ import subprocess
 import webbrowser
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 DbOption = Annotated[
     str | None,
@@ -48,14 +51,46 @@ def review(
     open_browser: Annotated[
         bool, typer.Option("--open", help="Open the app in a web browser.")
     ] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Only verify the store (decision hash chain, reviewers, append-only "
+            "triggers) and print its checkpoint; exit 1 when it fails.",
+        ),
+    ] = False,
+    expect_head: Annotated[
+        str | None,
+        typer.Option(
+            "--expect-head",
+            help="COUNT:HASH checkpoint printed by an earlier --check, kept outside the "
+            "store: detects deleted newest decisions and a recomputed chain.",
+            show_default=False,
+        ),
+    ] = None,
+    restore_triggers: Annotated[
+        bool,
+        typer.Option(
+            "--restore-triggers",
+            help="Re-create missing or altered append-only triggers (recorded in the "
+            "store), then verify.",
+        ),
+    ] = False,
 ) -> None:
-    """Import audit runs into the review store and start the review app."""
+    """Import audit runs into the review store and start the review app.
+
+    The store is verified first; the app is not started on a store that fails.
+    """
     from review_app.auth import has_users
     from review_app.config import redact_url
     from review_app.importer import RunImportError, import_run
     from review_app.launch import HOST, streamlit_argv, streamlit_env, wait_healthy
 
     url, engine = _engine(db)
+    if not _verified(engine, expect_head, restore_triggers, report=check):
+        raise typer.Exit(1)
+    if check:
+        return
     for run_dir in run_dirs or []:
         try:
             report = import_run(engine, run_dir)
@@ -82,6 +117,41 @@ def review(
         proc.terminate()
         code = proc.wait()
     raise typer.Exit(code)
+
+
+def _verified(engine: Engine, expect: str | None, restore: bool, report: bool) -> bool:
+    """Verify the store, print what fails (all of it when ``report``); True when sound."""
+    import getpass
+
+    from review_app.integrity import checkpoint, restore_triggers
+    from review_app.store import integrity_check
+
+    if restore:
+        fixed = restore_triggers(engine, actor=f"cli:{getpass.getuser()}")
+        for line in fixed:
+            typer.echo(f"restored: {line}")
+        if not fixed:
+            typer.echo("triggers intact; nothing restored")
+    try:
+        problems = integrity_check(engine, expect=expect)
+    except ValueError as exc:  # a malformed --expect-head
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if not problems:
+        if report:
+            typer.echo(f"store OK; checkpoint {checkpoint(engine)}")
+        return True
+    typer.echo(
+        f"error: the review store failed its integrity check ({len(problems)} problems); "
+        "the app was not started and these are left as found:",
+        err=True,
+    )
+    shown = problems if report else problems[:20]
+    for line in shown:
+        typer.echo(f"  {line}", err=True)
+    if len(problems) > len(shown):
+        typer.echo(f"  … {len(problems) - len(shown)} more: careaudit review --check", err=True)
+    return False
 
 
 def users_add(
@@ -113,12 +183,46 @@ def users_add(
 
 
 def users_list(db: DbOption = None) -> None:
-    """List review app users."""
-    from review_app.auth import list_users
+    """List review app users (``locked`` after too many failed sign-ins)."""
+    from review_app.auth import list_users, locked_users
 
     _, engine = _engine(db)
+    locked = locked_users(engine)
     for username, role, active in list_users(engine):
-        typer.echo(f"{username}\t{role}\t{'active' if active else 'disabled'}")
+        extra = "\tlocked" if username in locked else ""
+        typer.echo(f"{username}\t{role}\t{'active' if active else 'disabled'}{extra}")
+
+
+def users_unlock(
+    name: Annotated[str, typer.Argument(help="User name to unlock.")],
+    db: DbOption = None,
+) -> None:
+    """Lift a sign-in lockout (logged in the store with who did it)."""
+    import getpass
+
+    from review_app.auth import UserError, unlock_user
+
+    _, engine = _engine(db)
+    try:
+        was_locked = unlock_user(engine, name, by=f"cli:{getpass.getuser()}")
+    except UserError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"unlocked {name}" if was_locked else f"{name} was not locked; failures reset")
+
+
+def users_log(
+    name: Annotated[str | None, typer.Argument(help="Only this user name.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many events, newest first.")] = 50,
+    db: DbOption = None,
+) -> None:
+    """Sign-in events: failures, successes, lockouts, unlocks and refused attempts."""
+    from review_app.auth import auth_events
+
+    _, engine = _engine(db)
+    for at, event, username, address, detail in auth_events(engine, name, limit):
+        fields = [f"{at:%Y-%m-%d %H:%M:%S}Z", event, username, address or "-", detail]
+        typer.echo("\t".join(fields).rstrip("\t"))
 
 
 def export_decisions(
@@ -128,12 +232,25 @@ def export_decisions(
         bool, typer.Option("--history", help="Every decision, not only each flag's latest.")
     ] = False,
 ) -> None:
-    """Reviewed flags with their decisions, as a spreadsheet-safe CSV."""
-    from review_app.exports import export_decisions as write
+    """Reviewed flags with their decisions, as a spreadsheet-safe CSV.
+
+    A decision whose flag is no longer in the store is written too (flag fields
+    empty, column ``problem`` says why) and counted in a warning.
+    """
+    from nlp.records.spreadsheet import write_csv
+    from review_app.exports import DECISION_COLUMNS, decision_rows
 
     _, engine = _engine(db)
-    n = write(engine, out, history=history)
-    typer.echo(f"wrote {n} rows to {out}")
+    rows = decision_rows(engine, history=history)
+    write_csv(out, DECISION_COLUMNS, rows)
+    typer.echo(f"wrote {len(rows)} rows to {out}")
+    missing = sum(1 for r in rows if r.get("problem"))
+    if missing:
+        typer.echo(
+            f"warning: {missing} decision(s) refer to flags no longer in the store; written "
+            "with empty flag fields (see the problem column)",
+            err=True,
+        )
 
 
 def export_teaching(
@@ -146,23 +263,55 @@ def export_teaching(
         list[str] | None, typer.Option(help="A name the model misses; replaced too.")
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Fix the pseudonyms (reproducible).")] = None,
+    include_partial: Annotated[
+        bool,
+        typer.Option(
+            "--include-partial",
+            help="Also notes with undecided sentences (their labels are null, never 0).",
+        ),
+    ] = False,
 ) -> None:
-    """De-identified teaching examples from reviewed flags, ready for `careaudit train`."""
-    from review_app.deid import Pseudonymiser, shared_analyzer
-    from review_app.teaching import build_examples, teachable_flags, to_jsonl
+    """De-identified teaching examples from reviewed notes, ready for `careaudit train`.
+
+    Complete notes only by default: every sentence's label known (all flags decided and
+    the note marked reviewed in the app).
+    """
+    from nlp.deid import Pseudonymiser, shared_analyzer
+    from review_app.teaching import build_examples, completeness, teachable_flags, to_jsonl
 
     _, engine = _engine(db)
     wanted = set(decision or ("confirmed", "dismissed"))
     flags = [f.flag_id for f in teachable_flags(engine) if f.status in wanted]
+    complete, total = completeness(engine, flags)
     pseudonymiser = Pseudonymiser(shared_analyzer(), seed=seed, extra_names=also_name or ())
-    records = build_examples(engine, flags, pseudonymiser)
+    records = build_examples(engine, flags, pseudonymiser, include_partial=include_partial)
     out.write_text(to_jsonl(records), encoding="utf-8")
-    typer.echo(f"wrote {len(records)} notes ({len(flags)} reviewed flags) to {out}")
+    left = "" if include_partial else f"; {total - complete} partial left out (--include-partial)"
+    typer.echo(
+        f"wrote {len(records)} notes to {out}: {complete} of {total} reviewed notes "
+        f"complete{left}"
+    )
 
 
 def export_supervision(
-    author: Annotated[str, typer.Argument(help="Author whose confirmed flags to include.")],
-    out: Annotated[Path, typer.Argument(help="HTML file to write (a .csv is written beside it).")],
+    args: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="[AUTHOR] OUT",
+            help="The author whose confirmed flags to include (unless --author is given) and "
+            "the HTML file to write (a .csv is written beside it).",
+            show_default=False,
+        ),
+    ],
+    author_option: Annotated[
+        str | None,
+        typer.Option(
+            "--author",
+            help="The author, for a name that starts with '-': --author=-Jo (or put -- "
+            "before the arguments: export supervision -- -Jo pack.html).",
+            show_default=False,
+        ),
+    ] = None,
     date_from: Annotated[str | None, typer.Option("--from", help="First date, yyyy-mm-dd.")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Last date, yyyy-mm-dd.")] = None,
     db: DbOption = None,
@@ -170,19 +319,29 @@ def export_supervision(
     """A supervision pack: one author's confirmed flags by category (HTML + CSV)."""
     from review_app.exports import supervision_pack
 
+    wanted = 1 if author_option is not None else 2
+    if len(args) != wanted:
+        usage = "--author AUTHOR OUT" if author_option is not None else "AUTHOR OUT"
+        typer.echo(f"error: expected {usage}, got {len(args)} argument(s)", err=True)
+        raise typer.Exit(2)
+    author = author_option if author_option is not None else args[0]
+    out = Path(args[-1])
     _, engine = _engine(db)
     html, csv_data = supervision_pack(engine, author, date_from, date_to)
     out.write_text(html, encoding="utf-8")
-    out.with_suffix(".csv").write_text(csv_data, encoding="utf-8")
+    # utf-8-sig: the BOM Excel needs to read the CSV as UTF-8 (the cells are already safe)
+    out.with_suffix(".csv").write_text(csv_data, encoding="utf-8-sig", newline="")
     typer.echo(f"wrote {out} and {out.with_suffix('.csv')}")
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``review``, ``users add|list`` and ``export decisions|teaching|supervision``."""
+    """Add ``review``, ``users add|list|unlock|log``, ``export decisions|teaching|supervision``."""
     app.command("review")(review)
     users = typer.Typer(help="Review app users.", no_args_is_help=True)
     users.command("add")(users_add)
     users.command("list")(users_list)
+    users.command("unlock")(users_unlock)
+    users.command("log")(users_log)
     app.add_typer(users, name="users")
     export = typer.Typer(help="Export from the review store.", no_args_is_help=True)
     export.command("decisions")(export_decisions)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field, fields
+from functools import lru_cache
 from typing import Any
 
 CATEGORIES: tuple[str, ...] = (
@@ -85,6 +86,8 @@ class Flag:
     suggestion: str = ""
     register_status: str = ""
     element: str = ""
+    # the model that produced the flag: ``kind@`` + the first 12 hex of its weights' SHA-256
+    model_version: str = ""
 
     @classmethod
     def for_note(cls, note: Note, **fields: Any) -> Flag:
@@ -141,26 +144,50 @@ def make_flag_id(note_id: str, text: str, category: str, start: int, end: int) -
     position, so re-auditing unchanged notes gives the same ids (the review store
     keys decisions on them) while an edited note gets new ones.
     """
-    key = "\x1f".join(
-        [note_id, hashlib.sha256(text.encode()).hexdigest(), category, str(start), str(end)]
-    )
+    key = "\x1f".join([note_id, text_digest(text), category, str(start), str(end)])
     return "F-" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=256)
+def text_digest(text: str) -> str:
+    """SHA-256 of a note text, computed once per note (a long note has thousands of flags)."""
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(slots=True)
 class SentenceLabels:
-    """Gold or predicted labels of one sentence, as in the annotation guidelines."""
+    """Gold or predicted labels of one sentence, as in the annotation guidelines.
+
+    A label of ``None`` means *unknown* (a ``null`` in the gold file: nobody reviewed
+    that sentence for that label); it is never the same as 0. ``unrecorded_label``
+    holds a gold file's explicit ``unrecorded_restriction`` for a sentence whose
+    restriction fields are unknown but whose flag label is known (a reviewed note).
+    """
 
     start: int
     end: int
-    doing_for: int = 0
-    restriction: int = 0
+    doing_for: int | None = 0
+    restriction: int | None = 0
     restriction_type: str | None = None
-    authorised_in_text: int = 0
-    in_register: int = 0
-    missing_rationale: int = 0
+    authorised_in_text: int | None = 0
+    in_register: int | None = 0
+    missing_rationale: int | None = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    unrecorded_label: int | None = None
 
     @property
-    def unrecorded_restriction(self) -> int:
-        return int(self.restriction == 1 and self.authorised_in_text == 0 and self.in_register == 0)
+    def unrecorded_restriction(self) -> int | None:
+        """Gold for the ``unrecorded_restriction`` flag; ``None`` when unknown."""
+        derived = derive_unrecorded(self.restriction, self.authorised_in_text, self.in_register)
+        return self.unrecorded_label if derived is None else derived
+
+
+def derive_unrecorded(
+    restriction: int | None, authorised_in_text: int | None, in_register: int | None
+) -> int | None:
+    """``restriction and not authorised_in_text and not in_register`` in three-valued logic."""
+    if restriction == 0 or authorised_in_text == 1 or in_register == 1:
+        return 0
+    if restriction == 1 and authorised_in_text == 0 and in_register == 0:
+        return 1
+    return None

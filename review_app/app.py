@@ -1,27 +1,24 @@
 """Review app entry point: ``careaudit review out/`` or ``streamlit run review_app/app.py``.
 
-Sign-in, then the views the user's role may open (see ``auth.ROLE_VIEWS``).
+Sign-in first (the only page until then), then ``st.navigation`` with the pages the
+user's role may open (:mod:`review_app.navigation`); each page is one module.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from review_app import session
-from review_app.views import VIEWS, login
+from review_app import navigation, session
 
 st.set_page_config(page_title="careaudit review", page_icon="📝", layout="wide")
+session.compact_layout()
 
-engine = session.engine()
 user = session.current_user()
 if user is None:
-    login.render(engine)
+    st.navigation([navigation.login_page()], position="hidden").run()
     st.stop()
 
 with st.sidebar:
-    st.markdown(f"Signed in as **{user.username}** ({user.role})")
-    view = st.radio("View", user.views, key="view")
+    st.text(f"Signed in as {user.username} ({user.role})")
     st.button("Sign out", key="sign_out", on_click=session.sign_out)
-
-session.show_flash()
-VIEWS[view].render(engine, user)
+st.navigation(navigation.pages_for(user), position="sidebar").run()

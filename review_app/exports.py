@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from nlp.records.spreadsheet import write_csv
 from review_app.render import CATEGORY_LABELS, NOTE_CSS, Span, note_html
-from review_app.store import FlagFilter, FlagView, all_decisions, list_flags
+from review_app.store import DecisionRecord, FlagFilter, FlagView, all_decisions, list_flags
 
 DECISION_COLUMNS: list[str] = [
     "flag_id",
@@ -41,9 +41,16 @@ DECISION_COLUMNS: list[str] = [
     "decided_at",
     "sequence",
     "previous_state",
+    "model_version",
+    "problem",  # set when the decision's flag is no longer in the store
 ]
+FLAG_MISSING = "flag no longer in the store: the decision is kept, the flag's fields are empty"
 PACK_COLUMNS: list[str] = [
-    *(c for c in DECISION_COLUMNS if c not in ("reason", "sequence", "previous_state")),
+    *(
+        c
+        for c in DECISION_COLUMNS
+        if c not in ("reason", "sequence", "previous_state", "model_version", "problem")
+    ),
     "explanation",
     "suggestion",
 ]
@@ -74,16 +81,27 @@ def flag_row(flag: FlagView) -> dict[str, Any]:
 
 
 def decision_rows(engine: Engine, history: bool = False) -> list[dict[str, Any]]:
-    """Reviewed flags with their current decision, or (``history``) every decision made."""
+    """Reviewed flags with their current decision, or (``history``) every decision made.
+
+    A decision whose flag is no longer in the store (or whose note is gone) is never
+    dropped: its row has the decision, empty flag fields and ``problem`` saying so.
+    """
     # flags on an earlier version of an edited note keep their decisions: include them
-    statuses = () if history else ("confirmed", "dismissed")
-    flags = list_flags(engine, FlagFilter(statuses=statuses, include_superseded=True))
-    if not history:
-        return [flag_row(f) for f in sorted(flags, key=lambda f: (f.date, f.note_id, f.start))]
+    flags = list_flags(engine, FlagFilter(include_superseded=True))
     by_id = {f.flag_id: f for f in flags}
+    decisions = all_decisions(engine)
+    if not history:
+        reviewed = [f for f in flags if f.status in ("confirmed", "dismissed")]
+        rows = [flag_row(f) for f in sorted(reviewed, key=lambda f: (f.date, f.note_id, f.start))]
+        latest = {d.flag_id: d for d in decisions if d.flag_id not in by_id}  # last one wins
+        for d in latest.values():
+            if d.state in ("confirmed", "dismissed"):
+                rows.append({**_missing_flag_row(d), "decision": d.state})
+        return rows
     rows = []
-    for d in all_decisions(engine):
-        base = flag_row(by_id[d.flag_id])
+    for d in decisions:
+        flag = by_id.get(d.flag_id)
+        base = flag_row(flag) if flag is not None else _missing_flag_row(d)
         base.update(
             decision=d.decision,
             reason=d.reason,
@@ -92,9 +110,26 @@ def decision_rows(engine: Engine, history: bool = False) -> list[dict[str, Any]]
             decided_at=d.decided_at.isoformat(),
             sequence=d.sequence,
             previous_state=d.previous_state,
+            model_version=d.model_version,
         )
         rows.append(base)
     return rows
+
+
+def _missing_flag_row(d: DecisionRecord) -> dict[str, Any]:
+    """A decision whose flag is gone: the decision's own fields, the rest empty."""
+    return {
+        **{c: "" for c in DECISION_COLUMNS},
+        "flag_id": d.flag_id,
+        "reason": d.reason,
+        "comment": d.comment,
+        "reviewer": d.reviewer,
+        "decided_at": d.decided_at.isoformat(),
+        "sequence": d.sequence,
+        "previous_state": d.previous_state,
+        "model_version": d.model_version,
+        "problem": FLAG_MISSING,
+    }
 
 
 def export_decisions(engine: Engine, target: str | Path, history: bool = False) -> int:

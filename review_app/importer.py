@@ -33,6 +33,7 @@ _UPDATABLE = (
     "register_status",
     "element",
     "restriction_type",
+    "model_version",
     "last_run_id",
 )
 _ISO_DATE = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
@@ -91,19 +92,14 @@ def _flags_file(run_dir: Path) -> Path:
 
 
 def _read_jsonl(path: Path, errors: list[str]) -> list[tuple[int, dict[str, Any]]]:
+    """The run's JSON lines via the one JSONL reader; problems prefixed with the file name."""
+    from nlp.records.exports import iter_jsonl
+
     rows: list[tuple[int, dict[str, Any]]] = []
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                errors.append(f"{path.name} line {lineno}: not valid JSON ({exc.msg})")
-                continue
-            if not isinstance(obj, dict):
-                errors.append(f"{path.name} line {lineno}: expected a JSON object")
-                continue
+    for lineno, obj, problem in iter_jsonl(path):
+        if obj is None:
+            errors.append(f"{path.name} {problem}")
+        else:
             rows.append((lineno, obj))
     return rows
 
@@ -223,6 +219,8 @@ def import_run(engine: Engine, run_dir: str | Path) -> ImportReport:
         flag = _clean_flag(f"{flags_path.name} line {lineno}", obj, notes, report.errors)
         if flag is not None:
             flag["first_run_id"] = flag["last_run_id"] = report.run_id
+            # runs written before flags carried it: the run's model stands in
+            flag["model_version"] = flag["model_version"] or str(meta.get("model_version") or "")
             flags[flag["flag_id"]] = flag
     report.notes_seen, report.flags_seen = len(notes), len(flags)
 

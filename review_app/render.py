@@ -8,6 +8,7 @@ at every span boundary.
 from __future__ import annotations
 
 import itertools
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
@@ -68,6 +69,15 @@ def note_html(text: str, spans: Iterable[Span], with_css: bool = True) -> str:
     return f'{css}<div class="ca-note">{highlight(text, spans)}</div>'
 
 
-def md_text(text: str) -> str:
-    """Plain text for ``st.markdown``: Markdown punctuation escaped (HTML is off there)."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$" else ch for ch in text)
+_MD_PUNCTUATION = frozenset(string.punctuation)
+
+
+def md_text(text: object) -> str:
+    """``text`` for any Streamlit call that renders Markdown, so it shows as typed.
+
+    Every ASCII punctuation character is backslash-escaped (CommonMark allows that
+    for all of them), so no value can become a link, an image that makes the browser
+    fetch a URL, emphasis, a heading, a list, LaTeX (``$``), an HTML tag or entity,
+    or one of Streamlit's ``:colour[...]``/``:material/...:`` directives.
+    """
+    return "".join("\\" + ch if ch in _MD_PUNCTUATION else ch for ch in str(text))

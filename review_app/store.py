@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import (
     DDL,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Engine,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -32,10 +34,16 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    inspect,
+    literal_column,
     select,
+    text,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.schema import CreateIndex
+
+from nlp.schema import Flag
 
 DECISIONS: tuple[str, ...] = ("confirmed", "dismissed", "reopened")
 STATUSES: tuple[str, ...] = ("open", "confirmed", "dismissed")
@@ -46,6 +54,8 @@ DISMISS_REASONS: tuple[str, ...] = (
     "not a restriction",
     "rationale given elsewhere",
     "other",
+    "not a decision or intervention",
+    "element present in the plan",
 )
 
 
@@ -91,31 +101,53 @@ class NoteRow(Base):
     superseded_by: Mapped[str] = mapped_column(String(40), default="")
 
 
-class FlagRow(Base):
-    __tablename__ = "flags"
-    flag_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+# How each field of ``nlp.schema.Flag`` (the one list of a flag's fields) is stored: SQL
+# type and index. A field not named here is stored by its Python type (str -> TEXT).
+_FLAG_STORAGE: dict[str, dict[str, Any]] = {
+    "flag_id": {"type_": String(64), "primary_key": True},
+    "note_id": {"type_": String(200), "index": True},
+    "person_id": {"type_": String(200), "index": True},
+    "service": {"type_": String(200), "index": True},
+    "author": {"type_": String(200), "index": True},
+    "date": {"type_": String(10), "index": True},
+    "note_type": {"type_": String(40)},
+    "category": {"type_": String(40), "index": True},
+    "restriction_type": {"type_": String(40)},
+    "source": {"type_": String(200)},
+    "register_status": {"type_": String(40)},
+    "element": {"type_": String(40)},
+    "model_version": {"type_": String(64)},
+}
+_SQL_OF_PYTHON: dict[str, Any] = {"str": Text, "int": Integer, "float": Float}
+
+
+def flag_columns() -> dict[str, Any]:
+    """``mapped_column`` per field of :class:`nlp.schema.Flag`, in the schema's order."""
+    columns: dict[str, Any] = {}
+    for f in fields(Flag):
+        opts = dict(_FLAG_STORAGE.get(f.name, {}))
+        type_ = opts.pop("type_", None) or _SQL_OF_PYTHON[str(f.type)]()
+        if f.default is not MISSING:
+            opts["default"] = f.default
+        columns[f.name] = mapped_column(type_, nullable=False, **opts)
+    return columns
+
+
+class _FlagLinks:
+    """The flags table's columns that are not flag fields: note version and runs."""
+
     note_key: Mapped[str] = mapped_column(ForeignKey("notes.note_key"), index=True)
-    note_id: Mapped[str] = mapped_column(String(200), index=True)
-    person_id: Mapped[str] = mapped_column(String(200), default="", index=True)
-    service: Mapped[str] = mapped_column(String(200), default="", index=True)
-    author: Mapped[str] = mapped_column(String(200), default="", index=True)
-    date: Mapped[str] = mapped_column(String(10), default="", index=True)
-    note_type: Mapped[str] = mapped_column(String(40), default="daily_note")
-    category: Mapped[str] = mapped_column(String(40), index=True)
-    start: Mapped[int] = mapped_column(Integer)
-    end: Mapped[int] = mapped_column(Integer)
-    span_text: Mapped[str] = mapped_column(Text, default="")
-    sentence_start: Mapped[int] = mapped_column(Integer)
-    sentence_end: Mapped[int] = mapped_column(Integer)
-    restriction_type: Mapped[str] = mapped_column(String(40), default="")
-    score: Mapped[float] = mapped_column(Float, default=0.0)
-    source: Mapped[str] = mapped_column(String(200), default="")
-    explanation: Mapped[str] = mapped_column(Text, default="")
-    suggestion: Mapped[str] = mapped_column(Text, default="")
-    register_status: Mapped[str] = mapped_column(String(40), default="")
-    element: Mapped[str] = mapped_column(String(40), default="")
     first_run_id: Mapped[str] = mapped_column(String(200), default="")
     last_run_id: Mapped[str] = mapped_column(String(200), default="")
+
+
+# One row per flag: the columns are generated from nlp.schema.Flag, so a field added there
+# is a column here (``add_missing_columns`` adds it to stores made before).
+FlagRow: Any = type(
+    "FlagRow",
+    (_FlagLinks, Base),
+    {"__tablename__": "flags", "__doc__": "One flag (see nlp.schema.Flag).", **flag_columns()},
+)
 
 
 class RunFlag(Base):
@@ -136,6 +168,8 @@ class Decision(Base):
         CheckConstraint(
             "decision IN ('confirmed', 'dismissed', 'reopened')", name="ck_decisions_decision"
         ),
+        # one successor per chain link: two writers can never fork the chain
+        Index("uq_decisions_prev_hash", "prev_hash", unique=True),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     flag_id: Mapped[str] = mapped_column(ForeignKey("flags.flag_id"), index=True)
@@ -146,6 +180,81 @@ class Decision(Base):
     reviewer: Mapped[str] = mapped_column(String(120))
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     previous_state: Mapped[str] = mapped_column(String(20))
+    # tamper evidence (review_app.integrity): SHA-256 of the previous decision's row_hash
+    # (CHAIN_GENESIS for the first) and of this row's content + prev_hash
+    prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    row_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # the model that produced the flag as the reviewer saw it (copied from the flag)
+    model_version: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AuthEvent(Base):
+    """One sign-in event (failure, success, locked, unlocked, refused); rows only inserted.
+
+    Back-off and lockout are computed from these rows (review_app.auth), so the log
+    and the state cannot disagree.
+    """
+
+    __tablename__ = "auth_events"
+    __table_args__ = (
+        Index("ix_auth_events_user", "username", "id"),
+        Index("ix_auth_events_address", "address", "at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    username: Mapped[str] = mapped_column(String(120))
+    address: Mapped[str] = mapped_column(String(64), default="")
+    event: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(String(200), default="")
+
+
+class SchemaMigration(Base):
+    """A one-off change to an existing store (e.g. chaining old decisions), recorded once."""
+
+    __tablename__ = "schema_migrations"
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)
+    applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+CHAIN_GENESIS = "0" * 64
+_CHAIN_LOCK = 0x6361726561  # PostgreSQL advisory lock serialising decision inserts
+
+
+def _chain_time(value: datetime) -> str:
+    """UTC, microseconds: SQLite hands back naive UTC, PostgreSQL the session's zone."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="microseconds") + "Z"
+
+
+def decision_digest(d: object) -> str:
+    """SHA-256 of a decision's content and ``prev_hash`` (a Decision or a result row).
+
+    Each field is length-prefixed, so no choice of text can make two different
+    decisions encode the same.
+    """
+    parts = (
+        "careaudit-decision-v1",
+        getattr(d, "prev_hash", None) or "",
+        d.flag_id,  # type: ignore[attr-defined]
+        str(int(d.sequence)),  # type: ignore[attr-defined]
+        d.decision,  # type: ignore[attr-defined]
+        getattr(d, "reason", None) or "",
+        getattr(d, "comment", None) or "",
+        d.reviewer,  # type: ignore[attr-defined]
+        _chain_time(d.decided_at),  # type: ignore[attr-defined]
+        d.previous_state,  # type: ignore[attr-defined]
+        getattr(d, "model_version", None) or "",
+    )
+    payload = "".join(f"{len(part)}:{part};" for part in parts)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def lock_decision_chain(session: Session) -> None:
+    """Serialise writers of the chain (SQLite: BEGIN IMMEDIATE already does)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
 
 
 _SQLITE_APPEND_ONLY = [
@@ -201,6 +310,7 @@ class DecisionRecord:
     reviewer: str
     decided_at: datetime
     previous_state: str
+    model_version: str = ""  # the model that produced the flag the reviewer decided on
 
     @property
     def state(self) -> str:
@@ -209,31 +319,11 @@ class DecisionRecord:
 
 
 @dataclass(slots=True)
-class FlagView:
-    """A flag with its note text and current review state."""
+class FlagView(Flag):
+    """A flag (every field of nlp.schema.Flag) with its note text and current review state."""
 
-    flag_id: str
-    note_key: str
-    note_id: str
-    person_id: str
-    service: str
-    author: str
-    date: str
-    note_type: str
-    category: str
-    start: int
-    end: int
-    span_text: str
-    sentence_start: int
-    sentence_end: int
-    restriction_type: str
-    score: float
-    source: str
-    explanation: str
-    suggestion: str
-    register_status: str
-    element: str
-    text: str
+    note_key: str = ""
+    text: str = ""
     status: str = "open"
     sequence: int = 0
     reviewer: str = ""
@@ -296,7 +386,31 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
         engine = create_engine(url, pool_pre_ping=True)
     if create:
         Base.metadata.create_all(engine)
+        add_missing_columns(engine)
+        ensure_review_schema(engine)
+        from review_app.integrity import migrate
+
+        migrate(engine)
     return engine
+
+
+# Columns added after the first release: (table, column, SQL type and default). Stores
+# made before get them on first use; rows already there read as "" (model unknown).
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("flags", "model_version", "VARCHAR(64) NOT NULL DEFAULT ''"),
+    ("decisions", "model_version", "VARCHAR(64) NOT NULL DEFAULT ''"),
+)
+
+
+def add_missing_columns(engine: Engine) -> None:
+    """Add :data:`ADDED_COLUMNS` to a store made by an older version (idempotent)."""
+    with _writer(engine).begin() as conn:
+        have = {t: {c["name"] for c in inspect(conn).get_columns(t)} for t, _, _ in ADDED_COLUMNS}
+        for table, column, ddl in ADDED_COLUMNS:
+            if column in have[table]:
+                continue
+            guard = "IF NOT EXISTS " if engine.dialect.name == "postgresql" else ""
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {guard}{column} {ddl}")
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -327,16 +441,27 @@ def write_session(engine: Engine) -> Session:
     return Session(_writer(engine), expire_on_commit=False)
 
 
-def integrity_check(engine: Engine) -> list[str]:
+def integrity_check(
+    engine: Engine, expect: str | None = None, *, physical: bool = True
+) -> list[str]:
     """Problems found in the store (empty list = consistent).
 
-    SQLite's own ``integrity_check`` and ``foreign_key_check``, plus our
-    invariants: every flag's decisions are numbered 1..n without gaps, and each
-    decision's ``previous_state`` is the state the one before it left.
+    SQLite's own ``integrity_check`` and ``foreign_key_check`` (skipped with
+    ``physical=False``: they read the whole file), plus our invariants: every
+    flag's decisions are numbered 1..n without gaps, and each decision's
+    ``previous_state`` is the state the one before it left; then the tamper checks
+    of :func:`review_app.integrity.verify` (hash chain, reviewers, append-only
+    triggers; ``expect`` is a ``COUNT:HASH`` checkpoint).
     """
+    from review_app.integrity import verify
+
+    return _consistency_problems(engine, physical) + verify(engine, expect)
+
+
+def _consistency_problems(engine: Engine, physical: bool = True) -> list[str]:
     problems: list[str] = []
     with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
+        if physical and engine.dialect.name == "sqlite":
             rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
             if rows != ["ok"]:
                 problems += [f"sqlite integrity_check: {r}" for r in rows]
@@ -374,6 +499,7 @@ def _record(d: Decision) -> DecisionRecord:
         reviewer=d.reviewer,
         decided_at=as_utc(d.decided_at),
         previous_state=d.previous_state,
+        model_version=d.model_version or "",
     )
 
 
@@ -417,7 +543,8 @@ def record_decision(
         raise ValueError("a decision needs a reviewer")
     try:
         with write_session(engine) as s, s.begin():
-            if s.get(FlagRow, flag_id) is None:
+            flag = s.get(FlagRow, flag_id)
+            if flag is None:
                 raise KeyError(f"no flag {flag_id!r} in the store")
             latest = _latest(s, flag_id)
             latest_seq = latest.sequence if latest else 0
@@ -428,6 +555,8 @@ def record_decision(
             previous = state_after(latest.decision if latest else None)
             if decision == "reopened" and previous == "open":
                 raise ValueError("the flag is already open")
+            lock_decision_chain(s)
+            head = s.scalars(select(Decision.row_hash).order_by(Decision.id.desc()).limit(1))
             row = Decision(
                 flag_id=flag_id,
                 sequence=expected_sequence + 1,
@@ -437,7 +566,10 @@ def record_decision(
                 reviewer=reviewer,
                 decided_at=now_utc(),
                 previous_state=previous,
+                prev_hash=head.first() or CHAIN_GENESIS,
+                model_version=flag.model_version or "",
             )
+            row.row_hash = decision_digest(row)
             s.add(row)
         return _record(row)
     except IntegrityError as exc:
@@ -586,3 +718,406 @@ def count_rows(engine: Engine) -> dict[str, int]:
             model.__tablename__: s.scalar(select(func.count()).select_from(model)) or 0
             for model in (Run, NoteRow, FlagRow, Decision, User)
         }
+
+
+# --- review speed, second opinions, adjudication, settings (additive) ---------------------
+#
+# ``flag_state`` caches each decided flag's latest decision so that the queue and the
+# dashboard never aggregate the whole decision history. Database triggers keep it in step
+# with every INSERT into ``decisions`` (whichever code path inserts), in the same
+# transaction; ``decisions`` itself stays append-only. Second opinions and adjudication
+# markers are append-only tables of their own.
+
+SECOND_OPINION_DECISIONS: tuple[str, ...] = ("confirmed", "dismissed")
+
+
+class FlagState(Base):
+    """The latest decision of each decided flag (derived; maintained by triggers)."""
+
+    __tablename__ = "flag_state"
+    flag_id: Mapped[str] = mapped_column(ForeignKey("flags.flag_id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    reviewer: Mapped[str] = mapped_column(String(120), default="")
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Assignment(Base):
+    """A flag routed to a reviewer for a blind second opinion (rows only inserted)."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("flag_id", "reviewer", name="uq_assignments_flag_reviewer"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    flag_id: Mapped[str] = mapped_column(ForeignKey("flags.flag_id"), index=True)
+    reviewer: Mapped[str] = mapped_column(String(120), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SecondOpinion(Base):
+    """A blind second reviewer's decision on a flag (append-only).
+
+    ``first_sequence`` is the decision of the flag the opinion is compared with (the
+    state the flag was in when the second reviewer decided; never shown to them).
+    """
+
+    __tablename__ = "second_opinions"
+    __table_args__ = (
+        UniqueConstraint("flag_id", "reviewer", name="uq_second_opinions_flag_reviewer"),
+        CheckConstraint(
+            "decision IN ('confirmed', 'dismissed')", name="ck_second_opinions_decision"
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    flag_id: Mapped[str] = mapped_column(ForeignKey("flags.flag_id"), index=True)
+    reviewer: Mapped[str] = mapped_column(String(120))
+    decision: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(100), default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    first_sequence: Mapped[int] = mapped_column(Integer)
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Adjudication(Base):
+    """Marks a decision in ``decisions`` as a lead's settlement of a disagreement."""
+
+    __tablename__ = "adjudications"
+    __table_args__ = (
+        UniqueConstraint("flag_id", "decision_sequence", name="uq_adjudications_flag_sequence"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    flag_id: Mapped[str] = mapped_column(ForeignKey("flags.flag_id"), index=True)
+    decision_sequence: Mapped[int] = mapped_column(Integer)
+    adjudicator: Mapped[str] = mapped_column(String(120))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Setting(Base):
+    """Review settings an admin can change (shortcut keys, second-opinion share)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+    updated_by: Mapped[str] = mapped_column(String(120), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# Queue order: best score first, or most uncertain first (|p - 0.5| smallest). The literal
+# keeps the expression identical in the index and in queries, so both back ends use it.
+UNCERTAINTY = func.abs(FlagRow.score - literal_column("0.5"))
+REVIEW_INDEXES: tuple[Index, ...] = (
+    Index("ix_flags_score_id", FlagRow.score, FlagRow.flag_id),
+    Index("ix_flags_uncertainty", UNCERTAINTY, FlagRow.flag_id),
+    Index("ix_flags_sentence", FlagRow.note_key, FlagRow.sentence_start, FlagRow.sentence_end),
+    Index("ix_flags_author_date", FlagRow.author, FlagRow.date),
+    Index("ix_notes_author_date", NoteRow.author, NoteRow.date),
+    Index("ix_decisions_reviewer", Decision.reviewer, Decision.decided_at),
+)
+
+for _model in (SecondOpinion, Adjudication):
+    _table = _model.__tablename__
+    event.listen(
+        _model.__table__,
+        "after_create",
+        DDL(
+            f"CREATE TRIGGER IF NOT EXISTS {_table}_no_update BEFORE UPDATE ON {_table} "
+            f"BEGIN SELECT RAISE(ABORT, '{_table} are append-only'); END"
+        ).execute_if(dialect="sqlite"),
+    )
+    event.listen(
+        _model.__table__,
+        "after_create",
+        DDL(
+            f"CREATE TRIGGER IF NOT EXISTS {_table}_no_delete BEFORE DELETE ON {_table} "
+            f"BEGIN SELECT RAISE(ABORT, '{_table} are append-only'); END"
+        ).execute_if(dialect="sqlite"),
+    )
+    for _sql in (
+        "CREATE OR REPLACE FUNCTION careaudit_append_only() RETURNS trigger AS $$ "
+        "BEGIN RAISE EXCEPTION '%% is append-only', TG_TABLE_NAME; END $$ LANGUAGE plpgsql",
+        f"CREATE OR REPLACE TRIGGER {_table}_append_only BEFORE UPDATE OR DELETE ON {_table} "
+        "FOR EACH ROW EXECUTE FUNCTION careaudit_append_only()",
+        f"CREATE OR REPLACE TRIGGER {_table}_no_truncate BEFORE TRUNCATE ON {_table} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION careaudit_append_only()",
+    ):
+        event.listen(_model.__table__, "after_create", DDL(_sql).execute_if(dialect="postgresql"))
+
+
+@event.listens_for(SecondOpinion, "before_update")
+@event.listens_for(SecondOpinion, "before_delete")
+@event.listens_for(Adjudication, "before_update")
+@event.listens_for(Adjudication, "before_delete")
+def _refuse_opinion_change(*_: object) -> None:
+    raise PermissionError("second opinions and adjudications are append-only")
+
+
+_STATE_OF_NEW = "CASE NEW.decision WHEN 'reopened' THEN 'open' ELSE NEW.decision END"
+_SQLITE_FLAG_STATE = (
+    "CREATE TRIGGER IF NOT EXISTS decisions_flag_state AFTER INSERT ON decisions BEGIN "
+    "INSERT INTO flag_state (flag_id, status, sequence, reviewer, decided_at) VALUES "
+    f"(NEW.flag_id, {_STATE_OF_NEW}, NEW.sequence, NEW.reviewer, NEW.decided_at) "
+    "ON CONFLICT(flag_id) DO UPDATE SET status = excluded.status, "
+    "sequence = excluded.sequence, reviewer = excluded.reviewer, "
+    "decided_at = excluded.decided_at WHERE excluded.sequence > flag_state.sequence; END"
+)
+_PG_FLAG_STATE = (
+    "CREATE OR REPLACE FUNCTION careaudit_flag_state() RETURNS trigger AS $$ BEGIN "
+    "INSERT INTO flag_state (flag_id, status, sequence, reviewer, decided_at) VALUES "
+    f"(NEW.flag_id, {_STATE_OF_NEW}, NEW.sequence, NEW.reviewer, NEW.decided_at) "
+    "ON CONFLICT (flag_id) DO UPDATE SET status = EXCLUDED.status, "
+    "sequence = EXCLUDED.sequence, reviewer = EXCLUDED.reviewer, "
+    "decided_at = EXCLUDED.decided_at WHERE flag_state.sequence < EXCLUDED.sequence; "
+    "RETURN NEW; END $$ LANGUAGE plpgsql",
+    "CREATE OR REPLACE TRIGGER decisions_flag_state AFTER INSERT ON decisions "
+    "FOR EACH ROW EXECUTE FUNCTION careaudit_flag_state()",
+)
+_BACKFILL_FLAG_STATE = (
+    "INSERT INTO flag_state (flag_id, status, sequence, reviewer, decided_at) "
+    "SELECT d.flag_id, CASE d.decision WHEN 'reopened' THEN 'open' ELSE d.decision END, "
+    "d.sequence, d.reviewer, d.decided_at FROM decisions d "
+    "JOIN (SELECT flag_id, max(sequence) AS seq FROM decisions GROUP BY flag_id) last "
+    "ON last.flag_id = d.flag_id AND last.seq = d.sequence "
+    "WHERE d.flag_id NOT IN (SELECT flag_id FROM flag_state)"
+)
+
+
+def ensure_review_schema(engine: Engine) -> None:
+    """Indexes and the ``flag_state`` trigger on a store made by an older version.
+
+    Idempotent and cheap once done. The first time, ``flag_state`` is filled from the
+    decision history in the same transaction that creates its trigger.
+    """
+    with _writer(engine).begin() as conn:
+        if engine.dialect.name == "postgresql":  # one process at a time sets this up
+            conn.exec_driver_sql("LOCK TABLE decisions IN SHARE ROW EXCLUSIVE MODE")
+        if engine.dialect.name == "sqlite":
+            exists = conn.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE type = 'trigger' "
+                "AND name = 'decisions_flag_state'"
+            ).first()
+            statements: tuple[str, ...] = (_SQLITE_FLAG_STATE,)
+        else:
+            exists = conn.exec_driver_sql(
+                "SELECT 1 FROM pg_trigger WHERE tgname = 'decisions_flag_state'"
+            ).first()
+            statements = _PG_FLAG_STATE
+        if not exists:
+            for sql in statements:
+                conn.exec_driver_sql(sql)
+            conn.exec_driver_sql(_BACKFILL_FLAG_STATE)
+        for index in REVIEW_INDEXES:
+            conn.execute(CreateIndex(index, if_not_exists=True))
+
+
+def store_stamp(engine: Engine) -> tuple[str, str]:
+    """(imports, decisions): two short strings that change when flags or decisions change.
+
+    Cheap (runs table and primary-key maxima only): cached queries key on them, so
+    a new import or a new decision invalidates exactly what depends on it.
+    """
+    with engine.connect() as conn:
+        runs = conn.execute(select(func.count(), func.max(Run.imported_at))).one()
+        marks = [
+            conn.execute(select(func.max(col))).scalar() or 0
+            for col in (Decision.id, SecondOpinion.id, Adjudication.id, Assignment.id)
+        ]
+        setting = conn.execute(select(func.max(Setting.updated_at))).scalar()
+    return f"{runs[0]}:{runs[1]}", ":".join(map(str, [*marks, setting]))
+
+
+# --- reviewer marks: missed flags and notes marked reviewed (append-only) -----------------
+#
+# A reviewer can mark a span the model missed ("missed": a positive label for that category
+# on every sentence the span overlaps) and mark a whole note version reviewed (every
+# sentence without a decided flag or a missed mark is then a known negative). Marks are
+# never changed: a mistake is taken back by a "retracted" mark naming the one it withdraws.
+# Kept apart from ``decisions`` (whose rows are per flag, hash-chained and CHECK-limited
+# to confirmed / dismissed / reopened) so older stores need no table rebuild.
+
+MARK_KINDS: tuple[str, ...] = ("missed", "note_reviewed", "retracted")
+MISSABLE: tuple[str, ...] = ("doing_for", "unrecorded_restriction", "missing_rationale")
+
+
+class ReviewMark(Base):
+    """One reviewer mark on a note version (rows only inserted)."""
+
+    __tablename__ = "review_marks"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('missed', 'note_reviewed', 'retracted')", name="ck_review_marks_kind"
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    note_key: Mapped[str] = mapped_column(ForeignKey("notes.note_key"), index=True)
+    category: Mapped[str] = mapped_column(String(40), default="")
+    start: Mapped[int] = mapped_column(Integer, default=0)
+    end: Mapped[int] = mapped_column(Integer, default=0)
+    restriction_type: Mapped[str] = mapped_column(String(40), default="")
+    target_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reviewer: Mapped[str] = mapped_column(String(120))
+    marked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    model_version: Mapped[str] = mapped_column(String(64), default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
+for _sql in (
+    "CREATE TRIGGER IF NOT EXISTS review_marks_no_update BEFORE UPDATE ON review_marks "
+    "BEGIN SELECT RAISE(ABORT, 'review_marks are append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS review_marks_no_delete BEFORE DELETE ON review_marks "
+    "BEGIN SELECT RAISE(ABORT, 'review_marks are append-only'); END",
+):
+    event.listen(ReviewMark.__table__, "after_create", DDL(_sql).execute_if(dialect="sqlite"))
+for _sql in (
+    "CREATE OR REPLACE FUNCTION careaudit_marks_append_only() RETURNS trigger AS $$ "
+    "BEGIN RAISE EXCEPTION 'review_marks are append-only'; END $$ LANGUAGE plpgsql",
+    "CREATE OR REPLACE TRIGGER review_marks_append_only BEFORE UPDATE OR DELETE ON "
+    "review_marks FOR EACH ROW EXECUTE FUNCTION careaudit_marks_append_only()",
+    "CREATE OR REPLACE TRIGGER review_marks_no_truncate BEFORE TRUNCATE ON review_marks "
+    "FOR EACH STATEMENT EXECUTE FUNCTION careaudit_marks_append_only()",
+):
+    event.listen(ReviewMark.__table__, "after_create", DDL(_sql).execute_if(dialect="postgresql"))
+
+
+@event.listens_for(ReviewMark, "before_update")
+@event.listens_for(ReviewMark, "before_delete")
+def _refuse_mark_change(*_: object) -> None:
+    raise PermissionError("review marks are append-only")
+
+
+@dataclass(frozen=True, slots=True)
+class MarkRecord:
+    id: int
+    kind: str
+    note_key: str
+    category: str
+    start: int
+    end: int
+    restriction_type: str
+    target_id: int | None
+    reviewer: str
+    marked_at: datetime
+    model_version: str
+    comment: str
+
+
+def _mark_record(m: ReviewMark) -> MarkRecord:
+    return MarkRecord(
+        id=m.id,
+        kind=m.kind,
+        note_key=m.note_key,
+        category=m.category or "",
+        start=m.start or 0,
+        end=m.end or 0,
+        restriction_type=m.restriction_type or "",
+        target_id=m.target_id,
+        reviewer=m.reviewer,
+        marked_at=as_utc(m.marked_at),
+        model_version=m.model_version or "",
+        comment=m.comment or "",
+    )
+
+
+def record_mark(
+    engine: Engine,
+    kind: str,
+    note_key: str,
+    reviewer: str,
+    *,
+    category: str = "",
+    start: int = 0,
+    end: int = 0,
+    restriction_type: str = "",
+    target_id: int | None = None,
+    comment: str = "",
+) -> MarkRecord:
+    """Append a mark. ``missed``: a span and a category (a restriction needs its type);
+    ``note_reviewed``: refused while a flag of a category in :data:`MISSABLE` on the note
+    is open; ``retracted``: ``target_id`` names an active mark on the same note.
+
+    Raises ``KeyError`` for an unknown note or mark, ``ValueError`` for a bad mark.
+    """
+    from nlp.schema import RESTRICTION_TYPES
+
+    if kind not in MARK_KINDS:
+        raise ValueError(f"kind must be one of {MARK_KINDS}, not {kind!r}")
+    if not reviewer:
+        raise ValueError("a mark needs a reviewer")
+    with write_session(engine) as s, s.begin():
+        note = s.get(NoteRow, note_key)
+        if note is None:
+            raise KeyError(f"no note version {note_key!r} in the store")
+        flags = list(s.scalars(select(FlagRow).where(FlagRow.note_key == note_key)))
+        if kind == "missed":
+            if category not in MISSABLE:
+                raise ValueError(f"category must be one of {MISSABLE}, not {category!r}")
+            if not 0 <= start < end <= len(note.text) or not note.text[start:end].strip():
+                raise ValueError(f"span {start}-{end} is not text of the note")
+            if category == "unrecorded_restriction" and restriction_type not in RESTRICTION_TYPES:
+                raise ValueError("a missed restriction needs its restriction type")
+            if category != "unrecorded_restriction":
+                restriction_type = ""
+        else:
+            category, start, end, restriction_type = "", 0, 0, ""
+        if kind == "note_reviewed":
+            states = dict(
+                s.execute(
+                    select(FlagState.flag_id, FlagState.status).where(
+                        FlagState.flag_id.in_([f.flag_id for f in flags])
+                    )
+                ).all()
+            )
+            still_open = [
+                f
+                for f in flags
+                if f.category in MISSABLE and states.get(f.flag_id, "open") == "open"
+            ]
+            if still_open:
+                raise ValueError(
+                    f"decide the {len(still_open)} open flag(s) on this note before marking "
+                    "it reviewed"
+                )
+        if kind == "retracted":
+            target = s.get(ReviewMark, target_id) if target_id is not None else None
+            if target is None or target.note_key != note_key or target.kind == "retracted":
+                raise KeyError(f"no missed or reviewed mark {target_id!r} on this note")
+            again = s.scalar(
+                select(ReviewMark.id).where(
+                    ReviewMark.kind == "retracted", ReviewMark.target_id == target_id
+                )
+            )
+            if again is not None:
+                raise ValueError(f"mark {target_id} was already retracted")
+        else:
+            target_id = None
+        versions = sorted({f.model_version for f in flags if f.model_version})
+        row = ReviewMark(
+            kind=kind,
+            note_key=note_key,
+            category=category,
+            start=start,
+            end=end,
+            restriction_type=restriction_type,
+            target_id=target_id,
+            reviewer=reviewer,
+            marked_at=now_utc(),
+            model_version=versions[-1] if versions else "",
+            comment=comment.strip(),
+        )
+        s.add(row)
+        s.flush()
+        return _mark_record(row)
+
+
+def list_marks(
+    engine: Engine, note_keys: Sequence[str] | None = None, active_only: bool = True
+) -> list[MarkRecord]:
+    """Marks in the order made; ``active_only`` leaves out retracted marks and retractions."""
+    q = select(ReviewMark).order_by(ReviewMark.id)
+    if note_keys is not None:
+        q = q.where(ReviewMark.note_key.in_(list(note_keys)))
+    with Session(engine) as s:
+        marks = [_mark_record(m) for m in s.scalars(q)]
+    if not active_only:
+        return marks
+    gone = {m.target_id for m in marks if m.kind == "retracted"}
+    return [m for m in marks if m.kind != "retracted" and m.id not in gone]

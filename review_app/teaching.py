@@ -1,99 +1,40 @@
-"""Reviewed flags -> de-identified teaching examples in the gold JSONL format.
+"""Reviewed notes -> de-identified teaching examples in the gold JSONL format.
 
-One record per note (see the annotation guidelines, "File format"): every
-sentence with offsets into the *pseudonymised* text, and labels from the
-reviewers' decisions on that note:
+One record per note version (see the annotation guidelines, "File format"): every
+sentence with offsets into the *pseudonymised* text, and the labels that
+:mod:`review_app.learning` makes from the reviewers' decisions (the same labels
+``careaudit train --review-db`` learns from). A label nobody gave is ``null``,
+never 0. ``plan_gap`` has no sentence label in the gold format and is left out.
 
-- confirmed ``doing_for`` / ``missing_rationale`` -> that label 1 on every
-  sentence the flagged span overlaps; dismissed -> 0;
-- confirmed ``unrecorded_restriction`` -> ``restriction`` 1 with its type,
-  ``authorised_in_text`` 0, ``in_register`` 0; dismissed as "authorised
-  elsewhere" -> ``restriction`` 1, ``in_register`` 1 (a restriction, but not
-  unrecorded); dismissed for any other reason -> ``restriction`` 0.
-- ``plan_gap`` has no sentence label in the gold format and is left out.
-
-Sentences come from the flags' own sentence offsets (the pipeline's
-segmentation); the rest of the text is split on sentence punctuation and line
-breaks. ``review_status`` is ``partial`` when the note still has open flags,
-whose sentences are then labelled 0 only because nobody has decided them yet.
+By default only **complete** notes are exported: every sentence's flag labels
+known (all flags on it decided and the note marked reviewed, or every sentence
+covered by a decision). ``include_partial`` adds the others, with ``null``
+where nobody decided; ``review_status`` says which a record is.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Engine
 
-from review_app.deid import Pseudonymiser, strip_span
-from review_app.store import FlagFilter, FlagView, list_flags, note_flags
+from nlp.deid import Pseudonymiser
+from review_app.learning import ReviewedNote, reviewed_notes, split_sentences
+from review_app.store import FlagFilter, FlagView, list_flags, list_marks
 
 TEACHABLE: tuple[str, ...] = ("doing_for", "unrecorded_restriction", "missing_rationale")
-_SENT_BREAK = re.compile(r"(?<=[.!?])[\"'’”)\]]*\s+|\n+")
-
-
-def split_sentences(text: str, fixed: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
-    """Sentence spans covering all non-whitespace of ``text``; ``fixed`` spans are kept whole."""
-    merged: list[list[int]] = []
-    for lo, hi in sorted((max(0, a), min(len(text), b)) for a, b in fixed if b > a):
-        if merged and lo < merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], hi)
-        else:
-            merged.append([lo, hi])
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for lo, hi in [*merged, [len(text), len(text)]]:
-        if lo > pos:
-            start = pos
-            for m in _SENT_BREAK.finditer(text, pos, lo):
-                spans.append(strip_span(text, start, m.start()))
-                start = m.end()
-            spans.append(strip_span(text, start, lo))
-        if hi > lo:
-            spans.append(strip_span(text, lo, hi))
-        pos = max(pos, hi)
-    return [(a, b) for a, b in spans if b > a]
-
-
-def _blank(start: int, end: int) -> dict[str, Any]:
-    return {
-        "start": start,
-        "end": end,
-        "doing_for": 0,
-        "restriction": 0,
-        "restriction_type": None,
-        "authorised_in_text": 0,
-        "in_register": 0,
-        "missing_rationale": 0,
-    }
-
-
-def label_sentences(
-    text: str, spans: Sequence[tuple[int, int]], flags: Iterable[FlagView]
-) -> list[dict[str, Any]]:
-    """Gold sentence records (original offsets) from decided flags; see the module docstring."""
-    sentences = [_blank(a, b) for a, b in spans]
-    decided = [
-        f for f in flags if f.status in ("confirmed", "dismissed") and f.category in TEACHABLE
-    ]
-    # dismissals first, so a confirmation on the same sentence wins
-    for f in sorted(decided, key=lambda f: f.status == "confirmed"):
-        lo, hi = (f.start, f.end) if f.end > f.start else (f.sentence_start, f.sentence_end)
-        for s in sentences:
-            if not (s["start"] < hi and lo < s["end"]):
-                continue
-            yes = int(f.status == "confirmed")
-            if f.category == "unrecorded_restriction":
-                kept = yes or f.reason == "authorised elsewhere"
-                s["restriction"] = int(kept)
-                s["restriction_type"] = (f.restriction_type or None) if kept else None
-                s["authorised_in_text"] = 0
-                s["in_register"] = int(not yes and kept)
-            else:
-                s[f.category] = yes
-    return sentences
+__all__ = [
+    "TEACHABLE",
+    "build_examples",
+    "check_gold",
+    "completeness",
+    "split_sentences",
+    "teachable_flags",
+    "teachable_notes",
+    "to_jsonl",
+]
 
 
 def check_gold(record: dict[str, Any]) -> list[str]:
@@ -126,53 +67,84 @@ def teachable_flags(engine: Engine, flt: FlagFilter | None = None) -> list[FlagV
     return list_flags(engine, flt)
 
 
+def teachable_notes(
+    engine: Engine, flag_ids: Sequence[str] | None = None, with_marks: bool = True
+) -> list[ReviewedNote]:
+    """Labelled note versions: those of ``flag_ids`` (None: every decided flag), plus, with
+    ``with_marks``, every note with a missed or reviewed mark. Not de-identified."""
+    if flag_ids is None:
+        chosen = teachable_flags(engine)
+    else:
+        chosen = [
+            f
+            for f in list_flags(engine, FlagFilter(flag_ids=list(flag_ids)))
+            if f.status in ("confirmed", "dismissed") and f.category in TEACHABLE
+        ]
+    keys = [f.note_key for f in chosen]
+    if with_marks:
+        keys += [m.note_key for m in list_marks(engine)]
+    keys = list(dict.fromkeys(keys))
+    return reviewed_notes(engine, keys)[0] if keys else []
+
+
 def build_examples(
-    engine: Engine, flag_ids: Sequence[str], pseudonymiser: Pseudonymiser
+    engine: Engine,
+    flag_ids: Sequence[str] | None,
+    pseudonymiser: Pseudonymiser,
+    include_partial: bool = False,
+    with_marks: bool = True,
 ) -> list[dict[str, Any]]:
-    """De-identified gold records for the notes of the chosen flags."""
-    chosen = [
-        f
-        for f in list_flags(engine, FlagFilter(flag_ids=list(flag_ids)))
-        if f.status in ("confirmed", "dismissed") and f.category in TEACHABLE
+    """De-identified gold records for the chosen notes (complete ones unless
+    ``include_partial``); see :func:`teachable_notes` for which notes."""
+    notes = [
+        n for n in teachable_notes(engine, flag_ids, with_marks) if n.complete or include_partial
     ]
-    note_keys = list(dict.fromkeys(f.note_key for f in chosen))
-    if not note_keys:
+    if not notes:
         return []
-    by_note: dict[str, list[FlagView]] = {}
-    for f in note_flags(engine, note_keys):
-        by_note.setdefault(f.note_key, []).append(f)
-    notes = [by_note[k] for k in note_keys]
-    services = sorted({f.service for flags in notes for f in flags if f.service})
-    pseudonymiser.learn(flags[0].text for flags in notes)
-    records = []
-    for flags in notes:
-        first = flags[0]
-        spans = split_sentences(first.text, [(f.sentence_start, f.sentence_end) for f in flags])
-        sentences = label_sentences(first.text, spans, flags)
-        new = pseudonymiser.pseudonymise(
-            first.text,
-            boundaries=[x for span in spans for x in span],
-            extra_terms={"SERVICE": services},
-        )
-        for s in sentences:
-            s["start"] = new.map_offset(s["start"], "start")
-            s["end"] = new.map_offset(s["end"], "end")
-        records.append(
-            {
-                "note_id": pseudonymiser.value("NOTE_ID", first.note_id),
-                "person_id": pseudonymiser.value("PERSON_ID", first.person_id),
-                "service": pseudonymiser.value("SERVICE", first.service) if first.service else "",
-                "note_type": first.note_type,
-                "date": pseudonymiser.value("DATE", first.date) if first.date else "",
-                "author": pseudonymiser.value("STAFF", first.author) if first.author else "",
-                "text": new.text,
-                "sentences": sentences,
-                "review_status": "partial"
-                if any(f.status == "open" for f in flags)
-                else "complete",
-            }
-        )
-    return records
+    services = sorted({n.record["service"] for n in notes if n.record["service"]})
+    pseudonymiser.learn(
+        [n.record["text"] for n in notes], persons=[n.record["person_id"] for n in notes]
+    )
+    return [_deidentified(n.record, pseudonymiser, services) for n in notes]
+
+
+def _deidentified(
+    record: dict[str, Any], pseudonymiser: Pseudonymiser, services: list[str]
+) -> dict[str, Any]:
+    person = record["person_id"] or None
+    sentences = [dict(s) for s in record["sentences"]]
+    new = pseudonymiser.pseudonymise(
+        record["text"],
+        boundaries=[x for s in sentences for x in (s["start"], s["end"])],
+        extra_terms={"SERVICE": services},
+        person=person,
+    )
+    for s in sentences:
+        s["start"] = new.map_offset(s["start"], "start")
+        s["end"] = new.map_offset(s["end"], "end")
+
+    def value(kind: str, key: str) -> str:
+        return pseudonymiser.value(kind, record[key], person) if record[key] else ""
+
+    return {
+        "note_id": pseudonymiser.value("NOTE_ID", record["note_id"]),
+        "person_id": pseudonymiser.value("PERSON_ID", record["person_id"]),
+        "service": value("SERVICE", "service"),
+        "note_type": record["note_type"],
+        "date": value("DATE", "date"),
+        "author": value("STAFF", "author"),
+        "text": new.text,
+        "sentences": sentences,
+        "review_status": record["review_status"],
+    }
+
+
+def completeness(
+    engine: Engine, flag_ids: Sequence[str] | None = None, with_marks: bool = True
+) -> tuple[int, int]:
+    """(complete, all) labelled notes among those :func:`build_examples` would consider."""
+    notes = teachable_notes(engine, flag_ids, with_marks)
+    return sum(n.complete for n in notes), len(notes)
 
 
 def to_jsonl(records: Iterable[dict[str, Any]]) -> str:

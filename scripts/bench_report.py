@@ -30,20 +30,42 @@ sys.path.insert(0, str(ROOT))
 
 from nlp.schema import FLAG_COLUMNS, RESTRICTION_COLUMNS, RESTRICTION_TYPES  # noqa: E402
 
-NEUTRAL = ["Had a settled morning.", "Watched TV in the lounge.", "Ate well at lunch.",
-           "Slept well overnight.", "Visited by the GP for a routine review.",
-           "Spent time in the garden.", "Was in good spirits today."]
-ENABLING = ["Supported Sam to make his breakfast.", "Chose to go to the shop with staff.",
-            "Prompted to brush her teeth and did so independently.",
-            "Encouraged to hoover his room; he did it himself."]
-DOING_FOR = ["Staff washed and dressed him.", "Personal care given.", "I made her breakfast.",
-             "Was taken to the lounge.", "Staff did his laundry."]
-RESTRICTIVE = ["Kitchen locked after 9pm.", "Trip to town cancelled.",
-               "Staff took his phone off him.", "Bed rails up overnight.",
-               "PRN lorazepam given for agitation.", "Asked to stay in her room."]
-PLAN = ["Front door keypad in place due to the risk of road traffic.",
-        "Review date: 01/09/2026.", "This was discussed with Sam and his sister.",
-        "PBS plan: offer a walk first."]
+NEUTRAL = [
+    "Had a settled morning.",
+    "Watched TV in the lounge.",
+    "Ate well at lunch.",
+    "Slept well overnight.",
+    "Visited by the GP for a routine review.",
+    "Spent time in the garden.",
+    "Was in good spirits today.",
+]
+ENABLING = [
+    "Supported Sam to make his breakfast.",
+    "Chose to go to the shop with staff.",
+    "Prompted to brush her teeth and did so independently.",
+    "Encouraged to hoover his room; he did it himself.",
+]
+DOING_FOR = [
+    "Staff washed and dressed him.",
+    "Personal care given.",
+    "I made her breakfast.",
+    "Was taken to the lounge.",
+    "Staff did his laundry.",
+]
+RESTRICTIVE = [
+    "Kitchen locked after 9pm.",
+    "Trip to town cancelled.",
+    "Staff took his phone off him.",
+    "Bed rails up overnight.",
+    "PRN lorazepam given for agitation.",
+    "Asked to stay in her room.",
+]
+PLAN = [
+    "Front door keypad in place due to the risk of road traffic.",
+    "Review date: 01/09/2026.",
+    "This was discussed with Sam and his sister.",
+    "PBS plan: offer a walk first.",
+]
 ELEMENTS = ["rationale", "alternative", "review_date", "involvement"]
 
 
@@ -69,12 +91,17 @@ def generate(out: Path, n_notes: int, seed: int = 0) -> dict[str, int]:
     service = person_service[person]
     # an author from the person's service
     per_service = [np.flatnonzero(author_service == s) for s in range(n_services)]
-    author = np.array([per_service[s][k % len(per_service[s])]
-                       for s, k in zip(service, rng.integers(0, 1000, n_notes), strict=True)])
+    author = np.array(
+        [
+            per_service[s][k % len(per_service[s])]
+            for s, k in zip(service, rng.integers(0, 1000, n_notes), strict=True)
+        ]
+    )
     month_idx = rng.integers(0, 12, n_notes)
     months = pd.period_range("2025-04", periods=12, freq="M")
-    dates = [f"{months[m]}-{d:02d}" for m, d in zip(month_idx, rng.integers(1, 29, n_notes),
-                                                      strict=True)]
+    dates = [
+        f"{months[m]}-{d:02d}" for m, d in zip(month_idx, rng.integers(1, 29, n_notes), strict=True)
+    ]
     kind = rng.choice(["daily_note", "incident", "care_plan"], n_notes, p=[0.88, 0.08, 0.04])
     # doing-for falls and enabling language rises over the year (a known trend)
     p_doing = 0.16 - 0.008 * month_idx
@@ -100,16 +127,22 @@ def generate(out: Path, n_notes: int, seed: int = 0) -> dict[str, int]:
             rest.append(ENABLING[pick[i, 1] % len(ENABLING)])
         first.append(lead)
         texts.append(" ".join([lead, *rest]))
-    notes = pd.DataFrame({
-        "note_id": [f"N-{i:07d}" for i in range(n_notes)],
-        "person_id": [f"P-{p:05d}" for p in person], "date": dates, "text": texts,
-        "service": services[service], "author": [f"Author {a:04d}" for a in author],
-        "note_type": kind,
-    })
+    notes = pd.DataFrame(
+        {
+            "note_id": [f"N-{i:07d}" for i in range(n_notes)],
+            "person_id": [f"P-{p:05d}" for p in person],
+            "date": dates,
+            "text": texts,
+            "service": services[service],
+            "author": [f"Author {a:04d}" for a in author],
+            "note_type": kind,
+        }
+    )
     notes.to_json(out / "notes.jsonl", orient="records", lines=True, force_ascii=False)
     lead_len = np.array([len(t) for t in first])
-    base = notes.assign(start=0, end=lead_len, sentence_start=0, sentence_end=lead_len,
-                        span_text=first)
+    base = notes.assign(
+        start=0, end=lead_len, sentence_start=0, sentence_end=lead_len, span_text=first
+    )
 
     def flag_rows(mask: np.ndarray, category: str, **extra: object) -> pd.DataFrame:
         rows = base[mask].copy()
@@ -123,10 +156,16 @@ def generate(out: Path, n_notes: int, seed: int = 0) -> dict[str, int]:
     restr_daily = has_restr & (kind != "care_plan")
     unrecorded = restr_daily & (rng.random(n_notes) < 0.45)
     no_reason = restr_daily & (rng.random(n_notes) < 0.6)
-    parts = [flag_rows(has_doing & ~has_restr, "doing_for"),
-             flag_rows(unrecorded, "unrecorded_restriction", restriction_type="routine_rule",
-                       register_status="not_in_register"),
-             flag_rows(no_reason, "missing_rationale")]
+    parts = [
+        flag_rows(has_doing & ~has_restr, "doing_for"),
+        flag_rows(
+            unrecorded,
+            "unrecorded_restriction",
+            restriction_type="routine_rule",
+            register_status="not_in_register",
+        ),
+        flag_rows(no_reason, "missing_rationale"),
+    ]
     plans = base[has_restr & (kind == "care_plan")]
     for element, p in zip(ELEMENTS, (0.15, 0.35, 0.45, 0.5), strict=True):
         chosen = plans[rng.random(len(plans)) < p].copy()
@@ -142,28 +181,39 @@ def generate(out: Path, n_notes: int, seed: int = 0) -> dict[str, int]:
     types = np.array(RESTRICTION_TYPES)
     restr["restriction_type"] = types[rng.integers(0, len(types), len(restr))]
     restr["status"] = np.where(unrecorded[has_restr], "unrecorded", "recorded")
-    restr["register_status"] = rng.choice(["in_register", "out_of_date", "not_in_register"],
-                                          len(restr), p=[0.5, 0.15, 0.35])
+    restr["register_status"] = rng.choice(
+        ["in_register", "out_of_date", "not_in_register"], len(restr), p=[0.5, 0.15, 0.35]
+    )
     restr = _columns(restr, RESTRICTION_COLUMNS)
     restr.to_csv(out / "restrictions.csv", index=False)
     (out / "rejected.csv").write_text("row,reason\n")
-    (out / "summary.json").write_text(json.dumps({
-        "run": {"run_id": "R-bench", "model": "synthetic", "input": "bench"},
-        "notes": n_notes, "flags": len(flags), "restrictions": len(restr)}))
+    (out / "summary.json").write_text(
+        json.dumps(
+            {
+                "run": {"run_id": "R-bench", "model": "synthetic", "input": "bench"},
+                "notes": n_notes,
+                "flags": len(flags),
+                "restrictions": len(restr),
+            }
+        )
+    )
     # register: about two entries for every three people
     n_reg = n_people * 2 // 3
     reg_person = rng.choice(n_people, n_reg, replace=False)
     start = pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 400, n_reg), unit="D")
     review = start + pd.to_timedelta(rng.integers(60, 540, n_reg), unit="D")
-    register = pd.DataFrame({
-        "person_id": [f"P-{p:05d}" for p in reg_person], "restriction": "restriction entry",
-        "restriction_type": types[rng.integers(0, len(types), n_reg)], "authorised_by": "BI",
-        "start_date": start.strftime("%Y-%m-%d"),
-        "review_date": np.where(rng.random(n_reg) < 0.05, "", review.strftime("%Y-%m-%d")),
-    })
+    register = pd.DataFrame(
+        {
+            "person_id": [f"P-{p:05d}" for p in reg_person],
+            "restriction": "restriction entry",
+            "restriction_type": types[rng.integers(0, len(types), n_reg)],
+            "authorised_by": "BI",
+            "start_date": start.strftime("%Y-%m-%d"),
+            "review_date": np.where(rng.random(n_reg) < 0.05, "", review.strftime("%Y-%m-%d")),
+        }
+    )
     register.to_csv(out / "register.csv", index=False)
-    return {"notes": n_notes, "flags": len(flags), "restrictions": len(restr),
-            "register": n_reg}
+    return {"notes": n_notes, "flags": len(flags), "restrictions": len(restr), "register": n_reg}
 
 
 def timed(cmd: list[str]) -> float:
@@ -190,11 +240,13 @@ def main() -> int:
     t0 = time.perf_counter()
     counts = generate(args.out, args.notes, args.seed)
     print(f"generated {counts} in {time.perf_counter() - t0:.1f} s -> {args.out}")
-    results = {"register-review": timed([exe, "register-review", str(args.out), "--register",
-                                         str(args.out / "register.csv")])}
+    results = {
+        "register-review": timed(
+            [exe, "register-review", str(args.out), "--register", str(args.out / "register.csv")]
+        )
+    }
     for fmt in args.formats.split(","):
-        results[f"report --format {fmt}"] = timed(
-            [exe, "report", str(args.out), "--format", fmt])
+        results[f"report --format {fmt}"] = timed([exe, "report", str(args.out), "--format", fmt])
     size = (args.out / "report.html").stat().st_size if (args.out / "report.html").exists() else 0
     for name, seconds in results.items():
         print(f"{name:<26} {seconds:6.1f} s")

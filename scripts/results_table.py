@@ -34,13 +34,15 @@ def main() -> None:
     register = ROOT / f"annotations/{args.split}_register.csv"
     auditor = Auditor(model=None, analyzer=Analyzer())  # type: ignore[arg-type]
     results = {}
-    lines = ["| model | doing_for P / R / F1 | unrecorded_restriction P / R / F1 | "
-             "missing_rationale P / R / F1 |", "|---|---|---|---|"]
+    lines = [
+        "| model | doing_for P / R / F1 | unrecorded_restriction P / R / F1 | "
+        "missing_rationale P / R / F1 |",
+        "|---|---|---|---|",
+    ]
     for name in MODELS:
         ev = evaluate_file(gold, load_sentence_model(name), register, auditor=auditor)
         results[name] = ev.as_dict(worst=0)
-        cells = [f"{s.precision:.3f} / {s.recall:.3f} / **{s.f1:.3f}**"
-                 for s in ev.scores.values()]
+        cells = [f"{s.precision:.3f} / {s.recall:.3f} / **{s.f1:.3f}**" for s in ev.scores.values()]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
         print(lines[-1], flush=True)
     if args.out:

@@ -8,3 +8,7 @@ spaCy pipelines: a cheap blank-tokenizer pass over every sentence and a parsed
 pass (``en_core_web_sm``) over the sentences that need it. Patterns and lexicons
 are data in ``resources/``; every custom attribute is declared in ``extensions``.
 """
+
+from nlp.analysis.spacy_import import import_spacy
+
+import_spacy()  # first, before any module here imports spaCy: keeps torch out of its start-up

@@ -1,16 +1,22 @@
 """Run the two spaCy pipelines over notes and collect per-sentence evidence.
 
-:class:`Analyzer` sends every note through the cheap pipeline, then only the
-candidate sentences through the full parser (in batches, NER excluded), and
-returns a :class:`NoteAnalysis` per note: its sentences with character offsets
-into the note text and the findings of each component. Classifiers and the
-flag builder consume this evidence; nothing here decides the final flags.
+:class:`Analyzer` works in two steps. :meth:`Analyzer.cheap_pass` sends every note
+through the cheap pipeline and returns a :class:`NoteAnalysis` per note: its
+sentences with character offsets into the note text, the lexical evidence of each
+(reasons, authorities, ...) and whether the candidate filter marks it.
+:meth:`Analyzer.parse` then runs the full parser (in batches, NER excluded) on the
+candidate sentences a caller selects — all of them by default; the audit selects
+only those whose parse can change a flag — and adds the parsed components'
+findings. Care-plan notes are parsed whole (the plan standard reads the whole
+plan). Classifiers and the flag builder consume this evidence; nothing here
+decides the final flags.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -18,6 +24,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from nlp.analysis.components.context import modifiers
+from nlp.analysis.parse_scope import ParseScope
 from nlp.analysis.pipelines import build_cheap, build_full
 from nlp.records.exports import LONG_NOTE_CHARS as CHUNK_CHARS  # longer notes: analysed in pieces
 from nlp.schema import Note
@@ -54,6 +61,8 @@ class SentenceEvidence:
     pain_prn: bool = False
     standard_med: bool = False
     strong_reason: bool = False
+    # what the parse could find here (nlp.analysis.parse_scope); None: not checked, anything
+    scope: frozenset[str] | None = None
 
 
 @dataclass(slots=True)
@@ -61,6 +70,13 @@ class NoteAnalysis:
     note: Note
     sentences: list[SentenceEvidence]
     doc: Doc | None = None  # the whole parsed note (care plans: the plan standard reads it)
+    whole: bool = False  # a care plan short enough to parse whole
+    parsed: int = 0  # sentences that went through the parser
+
+
+# Components of the full pipeline that only whole care-plan notes need.
+WHOLE_NOTE_ONLY: tuple[str, ...] = ("careaudit_plan_elements",)
+RESTRICTIONS = "careaudit_restrictions"
 
 
 class Analyzer:
@@ -75,6 +91,7 @@ class Analyzer:
     ) -> None:
         self.cheap = cheap or build_cheap()
         self.full = full or build_full()
+        self.parse_scope = ParseScope(self.full)
         self.batch_size = batch_size
         self.parse_all = parse_all
         self.stats: dict[str, float] = {
@@ -85,7 +102,7 @@ class Analyzer:
         }
 
     def analyse(self, notes: Iterable[Note]) -> Iterator[NoteAnalysis]:
-        """Analyse notes lazily, ``batch_size`` notes at a time."""
+        """Analyse notes lazily, ``batch_size`` notes at a time (every candidate parsed)."""
         it = iter(notes)
         while batch := list(islice(it, self.batch_size)):
             yield from self._analyse_batch(batch)
@@ -114,14 +131,12 @@ class Analyzer:
         doc._.note_type = note_type
         return next(iter(self.full.pipe([doc])))
 
-    # -- internals -----------------------------------------------------------
-    def _analyse_batch(
-        self, notes: list[Note], segments: list[list[tuple[int, int]]] | None = None
+    def cheap_pass(
+        self, notes: Sequence[Note], segments: Sequence[list[tuple[int, int]]] | None = None
     ) -> list[NoteAnalysis]:
+        """Sentences, lexical evidence and candidate marks of each note; nothing parsed yet."""
         started = time.perf_counter()
         results: list[NoteAnalysis] = []
-        to_parse: list[tuple[SentenceEvidence, Doc]] = []
-        whole_notes: list[tuple[NoteAnalysis, Doc]] = []
         for k, note in enumerate(notes):
             whole_note = note.note_type == "care_plan" and len(note.text) <= CHUNK_CHARS
             sentences: list[SentenceEvidence] = []
@@ -130,41 +145,79 @@ class Analyzer:
             else:
                 pieces = [(a, note.text[a:b], True) for a, b in segments[k]]
             for offset, piece, whole in pieces:
-                doc = self.cheap(piece)
-                candidate_starts = {s.start for s in doc.spans["candidates"]}
-                sents = [doc[:]] if whole else list(doc.sents)
-                for sent in sents:
-                    ev = _sentence_evidence(sent, offset)
-                    if ev is None:
-                        continue
-                    ev.candidate = (
-                        whole_note
-                        or self.parse_all
-                        or bool(candidate_starts & set(range(sent.start, sent.end)))
-                    )
-                    sentences.append(ev)
-                    if ev.candidate and not whole_note:
-                        sdoc = self.full.make_doc(ev.text)
-                        sdoc._.note_type = note.note_type
-                        to_parse.append((ev, sdoc))
+                sentences.extend(
+                    _piece_evidence(self.cheap(piece), offset, whole, whole_note or self.parse_all)
+                )
+            if whole_note and sentences:  # parsed as one Doc: a match may cross sentences
+                scope = self.parse_scope(self.full.make_doc(note.text))
+                for ev in sentences:
+                    ev.scope = scope
+            else:
+                for ev in sentences:
+                    if ev.candidate:
+                        ev.scope = self.parse_scope(self.full.make_doc(ev.text))
             self.stats["sentences"] += len(sentences)
-            results.append(NoteAnalysis(note=note, sentences=sentences))
-            if whole_note:
+            results.append(NoteAnalysis(note=note, sentences=sentences, whole=whole_note))
+        self.stats["cheap_seconds"] += time.perf_counter() - started
+        return results
+
+    def parse(
+        self, analyses: Sequence[NoteAnalysis], needed: Sequence[Sequence[bool]] | None = None
+    ) -> int:
+        """Parse the selected candidate sentences and add their findings; return how many.
+
+        ``needed[i][j]`` selects sentence ``j`` of note ``i`` (only candidates are
+        ever parsed; ``None`` selects every candidate). A care-plan note is parsed
+        whole when any of its sentences is selected. Sentences are parsed one per
+        Doc, so a sentence's findings do not depend on what else is in the batch.
+        """
+        started = time.perf_counter()
+        to_parse: list[tuple[SentenceEvidence, Doc]] = []
+        whole_notes: list[tuple[NoteAnalysis, Doc]] = []
+        for i, analysis in enumerate(analyses):
+            picks = [
+                ev.candidate and (needed is None or bool(needed[i][j]))
+                for j, ev in enumerate(analysis.sentences)
+            ]
+            if not any(picks):
+                continue
+            note = analysis.note
+            if analysis.whole:
                 ndoc = self.full.make_doc(note.text)
                 ndoc._.note_type = note.note_type
-                whole_notes.append((results[-1], ndoc))
-        self.stats["cheap_seconds"] += time.perf_counter() - started
-        self.stats["parsed"] += len(to_parse) + sum(len(a.sentences) for a, _ in whole_notes)
-        started = time.perf_counter()
-        docs = self.full.pipe((d for _, d in to_parse), batch_size=128)
-        for (ev, _), doc in zip(to_parse, docs, strict=True):
-            _add_parsed(ev, doc)
+                whole_notes.append((analysis, ndoc))
+                analysis.parsed = len(analysis.sentences)
+                continue
+            for ev, pick in zip(analysis.sentences, picks, strict=True):
+                if pick:
+                    sdoc = self.full.make_doc(ev.text)
+                    sdoc._.note_type = note.note_type
+                    to_parse.append((ev, sdoc))
+                    analysis.parsed += 1
+        # No restriction pattern can match where the scope has none: skip that matcher there.
+        groups: dict[bool, list[tuple[SentenceEvidence, Doc]]] = {True: [], False: []}
+        for ev, sdoc in to_parse:
+            groups[ev.scope is None or "restriction" in ev.scope].append((ev, sdoc))
+        for matchable, group in groups.items():
+            disable = WHOLE_NOTE_ONLY if matchable else (*WHOLE_NOTE_ONLY, RESTRICTIONS)
+            docs = self.full.pipe((d for _, d in group), batch_size=128, disable=disable)
+            for (ev, _), doc in zip(group, docs, strict=True):
+                _add_parsed(ev, doc)
         docs = self.full.pipe((d for _, d in whole_notes), batch_size=16)
         for (analysis, _), doc in zip(whole_notes, docs, strict=True):
             analysis.doc = doc
-            for ev in analysis.sentences:
-                _add_parsed(ev, doc, window=(ev.start, ev.end))
+            _add_parsed_whole(analysis.sentences, doc)
+        parsed = len(to_parse) + sum(len(a.sentences) for a, _ in whole_notes)
+        self.stats["parsed"] += parsed
         self.stats["parse_seconds"] += time.perf_counter() - started
+        return parsed
+
+    # -- internals -----------------------------------------------------------
+    def _analyse_batch(
+        self, notes: list[Note], segments: list[list[tuple[int, int]]] | None = None
+    ) -> list[NoteAnalysis]:
+        results = self.cheap_pass(notes, segments)
+        self.parse(results)
         return results
 
 
@@ -183,26 +236,58 @@ def _chunks(text: str) -> Iterator[tuple[int, str]]:
         start = end
 
 
-def _sentence_evidence(sent: Span, offset: int) -> SentenceEvidence | None:
-    text = sent.text
-    stripped = text.strip()
-    if not stripped:
-        return None
-    lead = len(text) - len(text.lstrip())
-    start = offset + sent.start_char + lead
-    doc = sent.doc
-    ev = SentenceEvidence(start=start, end=start + len(stripped), text=stripped)
-    ev.authority = _texts_in(doc, "authority", sent)
-    ev.reasons = _texts_in(doc, "reason", sent)
-    ev.non_reasons = _texts_in(doc, "non_reason", sent)
-    ev.pain_prn = bool(_texts_in(doc, "pain_prn", sent))
-    ev.standard_med = bool(_texts_in(doc, "standard_med", sent))
-    ev.strong_reason = bool(_texts_in(doc, "strong_reason", sent))
-    return ev
+LEXICAL_GROUPS: tuple[str, ...] = (
+    "authority",
+    "reason",
+    "non_reason",
+    "pain_prn",
+    "standard_med",
+    "strong_reason",
+)
 
 
-def _texts_in(doc: Doc, group: str, sent: Span) -> list[str]:
-    return [s.text.lower() for s in doc.spans.get(group, []) if sent.start <= s.start < sent.end]
+def _piece_evidence(
+    doc: Doc, offset: int, whole: bool, all_candidates: bool
+) -> list[SentenceEvidence]:
+    """Evidence of each sentence of a cheap-pass Doc (``whole``: the Doc is one sentence).
+
+    Each span group is read once and bucketed by sentence (scanning a group per
+    sentence would be quadratic on very long notes).
+    """
+    sents = [doc[:]] if whole else list(doc.sents)
+    starts = [s.start for s in sents]
+    found: dict[str, list[list[str]]] = {}
+    for group in LEXICAL_GROUPS:
+        buckets: list[list[str]] = [[] for _ in sents]
+        for span in doc.spans.get(group, []):
+            k = bisect_right(starts, span.start) - 1
+            if k >= 0 and span.start < sents[k].end:
+                buckets[k].append(span.text.lower())
+        found[group] = buckets
+    candidate = [all_candidates] * len(sents)
+    if not all_candidates:
+        for span in doc.spans.get("candidates", []):  # a candidate span starts in the sentence
+            k = bisect_right(starts, span.start) - 1
+            if k >= 0 and span.start < sents[k].end:
+                candidate[k] = True
+    out: list[SentenceEvidence] = []
+    for k, sent in enumerate(sents):
+        text = sent.text
+        stripped = text.strip()
+        if not stripped:
+            continue
+        lead = len(text) - len(text.lstrip())
+        start = offset + sent.start_char + lead
+        ev = SentenceEvidence(start=start, end=start + len(stripped), text=stripped)
+        ev.candidate = candidate[k]
+        ev.authority = found["authority"][k]
+        ev.reasons = found["reason"][k]
+        ev.non_reasons = found["non_reason"][k]
+        ev.pain_prn = bool(found["pain_prn"][k])
+        ev.standard_med = bool(found["standard_med"][k])
+        ev.strong_reason = bool(found["strong_reason"][k])
+        out.append(ev)
+    return out
 
 
 def _finding(span: Span, base: int, why: str = "") -> Finding:
@@ -237,3 +322,25 @@ def _add_parsed(ev: SentenceEvidence, doc: Doc, window: tuple[int, int] | None =
     ev.context = sorted({s.label_ for s in group("context")})
     for target in group("decisions"):
         ev.context.extend(f"decision_{m.lower()}" for m in modifiers(target))
+
+
+def _add_parsed_whole(sentences: list[SentenceEvidence], doc: Doc) -> None:
+    """Copy a whole parsed note's findings onto its sentences (each span to the sentence
+    its first character falls in; the note's groups are read once, not once per sentence)."""
+    starts = [ev.start for ev in sentences]
+    buckets: dict[str, list[list[Span]]] = {}
+    for name in ("doing_for", "restrictions", "restrictions_dropped", "decisions", "context"):
+        per: list[list[Span]] = [[] for _ in sentences]
+        for span in doc.spans.get(name, []):
+            k = bisect_right(starts, span.start_char) - 1
+            if k >= 0 and span.start_char < sentences[k].end:
+                per[k].append(span)
+        buckets[name] = per
+    for k, ev in enumerate(sentences):
+        ev.doing_for = [_finding(s, 0) for s in buckets["doing_for"][k]]
+        ev.restrictions = [_finding(s, 0) for s in buckets["restrictions"][k]]
+        ev.dropped = [_finding(s, 0, s._.drop_reason) for s in buckets["restrictions_dropped"][k]]
+        ev.decisions = [_finding(s, 0) for s in buckets["decisions"][k]]
+        ev.context = sorted({s.label_ for s in buckets["context"][k]})
+        for target in buckets["decisions"][k]:
+            ev.context.extend(f"decision_{m.lower()}" for m in modifiers(target))

@@ -34,10 +34,17 @@ def available_model() -> str:
 
 
 def load_english(exclude: tuple[str, ...] = ("ner",)) -> Language:
-    """Load the English pipeline (NER excluded by default: we never need it)."""
+    """Load the English pipeline (NER excluded by default: we never need it).
+
+    Other packages' spaCy factories are not imported on the way (see
+    :mod:`nlp.analysis.spacy_import`); the English pipeline needs none of them.
+    """
+    from nlp.analysis.spacy_import import no_entry_point_factories
+
     name = available_model()
     module = importlib.import_module(name)
-    nlp = module.load(exclude=list(exclude))
+    with no_entry_point_factories():
+        nlp = module.load(exclude=list(exclude))
     if "parser" not in nlp.pipe_names:
         raise ParserMissing(f"The installed pipeline {name!r} has no parser.\n{INSTALL_HINT}")
     return nlp

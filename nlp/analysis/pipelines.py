@@ -4,10 +4,13 @@
   ``careaudit_evidence`` + ``careaudit_candidates``. Every note goes through it
   (tens of thousands of sentences a second).
 - the **full** pipeline: the English model (tagger, parser, lemmatizer; NER
-  excluded) + ``careaudit_context`` + ``careaudit_evidence`` +
+  excluded; its attribute ruler indexed, :mod:`nlp.analysis.attribute_ruler`) +
+  ``careaudit_context`` + ``careaudit_evidence`` +
   ``careaudit_doing_for`` + ``careaudit_restrictions`` + ``careaudit_decisions``.
   Only candidate sentences reach it.
 
+Both are built without importing other packages' spaCy entry points
+(:mod:`nlp.analysis.spacy_import`: presidio's would import ``transformers``).
 Both are ordinary spaCy ``Language`` objects: ``nlp.to_disk()`` /
 ``spacy.load()`` round-trip them, since every component is a registered factory
 whose rule data is given by ``initialize()`` (the packaged ``resources/``) and
@@ -21,9 +24,11 @@ from spacy.language import Language
 
 import nlp.analysis.components  # registers the factories
 import nlp.analysis.components.plan_elements  # noqa: F401  (registers careaudit_plan_elements)
+from nlp.analysis.attribute_ruler import use_indexed_attribute_ruler
 from nlp.analysis.components.data_component import DataComponent
 from nlp.analysis.english import load_english
 from nlp.analysis.extensions import declare as declare_extensions
+from nlp.analysis.spacy_import import no_entry_point_factories
 
 declare_extensions()
 
@@ -39,20 +44,23 @@ FULL_COMPONENTS: tuple[str, ...] = (
 
 def build_cheap() -> Language:
     """Blank tokenizer, sentence splitter, lexical evidence and candidate filter."""
-    nlp = spacy.blank("en")
-    nlp.add_pipe("careaudit_sentences")
-    nlp.add_pipe("careaudit_evidence").initialize()
-    nlp.add_pipe("careaudit_candidates").initialize()
+    with no_entry_point_factories():
+        nlp = spacy.blank("en")
+        nlp.add_pipe("careaudit_sentences")
+        nlp.add_pipe("careaudit_evidence").initialize()
+        nlp.add_pipe("careaudit_candidates").initialize()
     nlp.max_length = 5_000_000
     return nlp
 
 
 def build_full(english: Language | None = None) -> Language:
     """The English model plus careaudit's linguistic components."""
-    nlp = english if english is not None else load_english()
-    for name in FULL_COMPONENTS:
-        if name not in nlp.pipe_names:
-            component = nlp.add_pipe(name)
-            if isinstance(component, DataComponent):
-                component.initialize()
+    with no_entry_point_factories():
+        nlp = english if english is not None else load_english()
+        use_indexed_attribute_ruler(nlp)
+        for name in FULL_COMPONENTS:
+            if name not in nlp.pipe_names:
+                component = nlp.add_pipe(name)
+                if isinstance(component, DataComponent):
+                    component.initialize()
     return nlp

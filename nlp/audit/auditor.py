@@ -1,18 +1,34 @@
-"""One audit run: notes in, flags and restriction mentions out."""
+"""Auditing notes: one batch at a time, each note to its flags and restriction mentions.
+
+:meth:`Auditor.audit_batch` is the unit every runner shares — the single-process
+run, the ``--workers`` processes (:mod:`nlp.audit.run`) and the Dask path: the
+cheap pass over every sentence; for a staged model (``prepare`` /
+``parse_needed`` / ``finish``, see :mod:`nlp.prediction.sklearn_models`) the text
+model first, then the parse of only the sentences whose parse can change a flag;
+then flags, register matching and the care-plan standard. A note's rows depend
+only on the note (and the model and register), never on the rest of the batch, so
+any batch size and any number of processes give the same rows.
+
+:func:`audit_notes` audits one batch with a pipeline and model loaded once per
+process (:func:`cached_auditor`), for worker processes; :func:`shared_analyzer`
+keeps one set of spaCy pipelines per process for every run in it.
+"""
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from pathlib import Path
 
 from nlp.analysis.analyzer import Analyzer
 from nlp.audit.flags import build_note_findings
 from nlp.audit.plan_gaps import plan_gap_flags
 from nlp.audit.register_match import Register
 from nlp.prediction.base import SentenceModel
+from nlp.prediction.version import model_version
 from nlp.schema import CATEGORIES, Flag, Note, RestrictionMention
 
 
@@ -44,8 +60,54 @@ class AuditResult:
         }
 
 
+@dataclass(slots=True)
+class NoteOutcome:
+    """What the audit found in one note."""
+
+    note: Note
+    flags: list[Flag]
+    restrictions: list[RestrictionMention]
+    sentences: int
+    parsed: int
+
+
+@dataclass(slots=True)
+class BatchResult:
+    """One audited batch: an outcome per note, in input order, and where the time went."""
+
+    outcomes: list[NoteOutcome] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def notes(self) -> list[Note]:
+        return [o.note for o in self.outcomes]
+
+    @property
+    def flags(self) -> list[Flag]:
+        return [f for o in self.outcomes for f in o.flags]
+
+    @property
+    def restrictions(self) -> list[RestrictionMention]:
+        return [r for o in self.outcomes for r in o.restrictions]
+
+    @property
+    def sentences(self) -> int:
+        return sum(o.sentences for o in self.outcomes)
+
+    @property
+    def parsed(self) -> int:
+        return sum(o.parsed for o in self.outcomes)
+
+
+STAGES: tuple[str, ...] = ("cheap", "text_model", "parse", "model", "flags")
+
+
 class Auditor:
-    """Runs analyser + model + register over batches of notes."""
+    """Runs analyser + model + register over batches of notes (load once, reuse).
+
+    ``selective_parse=False`` parses every candidate sentence, as before the
+    parse was gated on the text model (for comparisons; the flags are the same).
+    """
 
     def __init__(
         self,
@@ -54,38 +116,133 @@ class Auditor:
         register: Register | None = None,
         batch_size: int = 256,
         plan_standard: bool = True,
+        selective_parse: bool = True,
     ) -> None:
         self.model = model
         self.analyzer = analyzer or Analyzer()
         self.register = register or Register.empty()
         self.batch_size = batch_size
         self.plan_standard = plan_standard
+        self.selective_parse = selective_parse
+        self.version = model_version(model)
         self.timings = {"model_seconds": 0.0, "flags_seconds": 0.0, "plan_standard_seconds": 0.0}
+        self.seconds = dict.fromkeys(STAGES, 0.0)
+
+    def audit_batch(self, notes: Sequence[Note]) -> BatchResult:
+        """Audit one batch of notes; the rows of each note depend on that note alone."""
+        clock = time.perf_counter
+        seconds = dict.fromkeys(STAGES, 0.0)
+        t = clock()
+        analyses = self.analyzer.cheap_pass(notes)
+        seconds["cheap"] = clock() - t
+        staged = self.selective_parse and hasattr(self.model, "prepare")
+        t = clock()
+        prepared = self.model.prepare(analyses) if staged else None  # type: ignore[attr-defined]
+        needed = self.model.parse_needed(prepared) if staged else None  # type: ignore[attr-defined]
+        seconds["text_model"] = clock() - t
+        t = clock()
+        self.analyzer.parse(analyses, needed)
+        seconds["parse"] = clock() - t
+        t = clock()
+        predictions = (
+            self.model.finish(prepared)  # type: ignore[attr-defined]
+            if staged
+            else self.model.predict_notes(analyses)
+        )
+        seconds["model"] = clock() - t
+        t = clock()
+        result = BatchResult(seconds=seconds)
+        plan_seconds = 0.0
+        for analysis, preds in zip(analyses, predictions, strict=True):
+            found = build_note_findings(analysis, preds, self.register)
+            t2 = clock()
+            if self.plan_standard:
+                found.flags.extend(plan_gap_flags(analysis, found.restrictions))
+            plan_seconds += clock() - t2
+            for flag in found.flags:
+                flag.model_version = self.version
+            result.outcomes.append(
+                NoteOutcome(
+                    note=analysis.note,
+                    flags=found.flags,
+                    restrictions=found.restrictions,
+                    sentences=len(analysis.sentences),
+                    parsed=analysis.parsed,
+                )
+            )
+        seconds["flags"] = clock() - t
+        for stage, value in seconds.items():
+            self.seconds[stage] += value
+        self.timings["model_seconds"] += seconds["text_model"] + seconds["model"]
+        self.timings["flags_seconds"] += seconds["flags"]
+        self.timings["plan_standard_seconds"] += plan_seconds
+        return result
 
     def run(
         self, notes: Iterable[Note], progress: Callable[[int], None] | None = None
     ) -> AuditResult:
+        """Audit every note, holding all rows in memory (evaluation, small inputs)."""
         result = AuditResult()
-        clock = time.perf_counter
         it = iter(notes)
         while batch := list(islice(it, self.batch_size)):
-            analyses = list(self.analyzer.analyse(batch))
-            t0 = clock()
-            predictions = self.model.predict_notes(analyses)
-            t1 = clock()
-            for analysis, preds in zip(analyses, predictions, strict=True):
-                found = build_note_findings(analysis, preds, self.register)
-                result.flags.extend(found.flags)
-                result.restrictions.extend(found.restrictions)
-                t2 = clock()
-                if self.plan_standard:
-                    result.flags.extend(plan_gap_flags(analysis, found.restrictions))
-                self.timings["plan_standard_seconds"] += clock() - t2
-            self.timings["model_seconds"] += t1 - t0
-            self.timings["flags_seconds"] += clock() - t1
-            result.notes.extend(batch)
+            done = self.audit_batch(batch)
+            for outcome in done.outcomes:
+                result.notes.append(outcome.note)
+                result.flags.extend(outcome.flags)
+                result.restrictions.extend(outcome.restrictions)
+                result.sentences += outcome.sentences
+                result.parsed_sentences += outcome.parsed
             if progress:
                 progress(len(batch))
-        result.sentences = self.analyzer.stats["sentences"]
-        result.parsed_sentences = self.analyzer.stats["parsed"]
         return result
+
+
+# -- one auditor per process ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AuditSettings:
+    """What a worker process needs to build its auditor (picklable, hashable)."""
+
+    model: str = "hybrid"
+    register: str | None = None  # path of the register CSV
+    batch_size: int = 256
+    plan_standard: bool = True
+    selective_parse: bool = True
+
+
+_AUDITORS: dict[AuditSettings, Auditor] = {}
+_ANALYZERS: list[Analyzer] = []
+
+
+def shared_analyzer() -> Analyzer:
+    """This process's spaCy pipelines, built on first use (they hold no per-run state)."""
+    if not _ANALYZERS:
+        _ANALYZERS.append(Analyzer())
+    return _ANALYZERS[0]
+
+
+def cached_auditor(settings: AuditSettings) -> Auditor:
+    """This process's auditor for ``settings``: pipelines, model and register load once."""
+    auditor = _AUDITORS.get(settings)
+    if auditor is None:
+        from nlp.audit.register_match import load_register
+        from nlp.prediction.registry import load_sentence_model
+
+        register = load_register(Path(settings.register))[0] if settings.register else None
+        auditor = Auditor(
+            load_sentence_model(settings.model),
+            analyzer=shared_analyzer(),
+            register=register,
+            batch_size=settings.batch_size,
+            plan_standard=settings.plan_standard,
+            selective_parse=settings.selective_parse,
+        )
+        _AUDITORS.clear()  # one configuration per process
+        _AUDITORS[settings] = auditor
+    return auditor
+
+
+def audit_notes(notes: Sequence[Note], settings: AuditSettings) -> BatchResult:
+    """Audit one batch (or partition) of notes with this process's cached auditor."""
+    return cached_auditor(settings).audit_batch(notes)

@@ -2,32 +2,19 @@
 
 Each flag carries its evidence: the shortest span a rule found (or the whole
 sentence when only the classifier fired), a score, the parts that fired
-(``source``), a one-sentence explanation and, for doing_for, an enabling
-rewording prompt.
+(``source``), and an explanation and a suggestion written for a care worker,
+specific to the sentence (:mod:`nlp.audit.suggestions`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nlp.analysis import lexicon
 from nlp.analysis.analyzer import Finding, NoteAnalysis, SentenceEvidence
-from nlp.audit.register_match import IN_REGISTER, NO_REGISTER, OUT_OF_DATE, Register
+from nlp.audit import suggestions
+from nlp.audit.register_match import IN_REGISTER, OUT_OF_DATE, Register
 from nlp.prediction.base import SentencePrediction
 from nlp.schema import Flag, RestrictionMention, make_flag_id
-
-TYPE_WORDS = {
-    "environmental": "a restriction of the environment (locked or removed access)",
-    "physical": "physical restraint or holding",
-    "mechanical": "a mechanical restraint",
-    "chemical": "medication used to control behaviour",
-    "seclusion": "seclusion or keeping the person apart",
-    "supervision_surveillance": "supervision or surveillance",
-    "routine_rule": "a blanket rule or cancelled activity",
-    "possessions_finance": "a restriction on possessions or money",
-    "contact_communication": "a restriction on contact",
-    "coercion_threat": "a threat or sanction",
-}
 
 
 @dataclass(slots=True)
@@ -43,26 +30,13 @@ def _span(ev: SentenceEvidence, findings: list[Finding]) -> tuple[int, int, str]
     return ev.start, ev.end, ev.text
 
 
-def _suggestion(finding: Finding | None) -> str:
-    tips = lexicon.load("doing_for")["suggestions"]
-    if finding is None or finding.rule.endswith("shorthand"):
-        key = "shorthand"
-    else:
-        words = finding.text.lower()
-        key = next(
-            (k for k in ("wash", "dress", "feed", "make", "toilet") if k in words), "default"
-        )
-        if key == "default" and ("fed" in words.split()):
-            key = "feed"
-    return tips[key].format(person="the person")
-
-
 def build_note_findings(
     analysis: NoteAnalysis, preds: list[SentencePrediction], register: Register
 ) -> NoteFindings:
     """Flags and restriction mentions for one note."""
     note = analysis.note
     out = NoteFindings()
+    person = suggestions.person_in(note.text)
 
     def flag(
         category: str,
@@ -71,6 +45,7 @@ def build_note_findings(
         score: float,
         source: str,
         explanation: str,
+        suggestion: str = "",
         **extra: str,
     ) -> None:
         out.flags.append(
@@ -86,6 +61,7 @@ def build_note_findings(
                 score=round(score, 3),
                 source=source,
                 explanation=explanation,
+                suggestion=suggestion,
                 **extra,
             )
         )
@@ -93,15 +69,16 @@ def build_note_findings(
     for ev, pred in zip(analysis.sentences, preds, strict=True):
         if pred.positive("doing_for"):
             span = _span(ev, ev.doing_for)
+            rule = ev.doing_for[0].rule if ev.doing_for else ""
+            why, tip = suggestions.doing_for(ev.text, span[2], rule, person)
             flag(
                 "doing_for",
                 ev,
                 span,
                 pred.probs["doing_for"],
                 pred.source.get("doing_for", ""),
-                f"Staff are recorded doing '{span[2]}' for the person, with no sign of their "
-                "participation, choice or prompting.",
-                suggestion=_suggestion(ev.doing_for[0] if ev.doing_for else None),
+                why,
+                suggestion=tip,
             )
         if pred.positive("restriction") or pred.positive("unauthorised"):
             _restriction(out, flag, note, ev, pred, register)
@@ -113,9 +90,7 @@ def build_note_findings(
                 span,
                 pred.probs["missing_rationale"],
                 pred.source.get("missing_rationale", ""),
-                f"'{span[2]}' records a decision or intervention with no reason, no view of the "
-                "person and no reference to a documented decision in this or the neighbouring "
-                "sentences.",
+                *suggestions.missing_rationale(span[2], ev.text, person),
             )
     return out
 
@@ -162,20 +137,22 @@ def _restriction(
     )
     if status != "unrecorded":
         return
-    register_note = {
-        OUT_OF_DATE: f"; register entry out of date (review date {match.entry.review_date})"
-        if match.entry
-        else "",
-        NO_REGISTER: "; no register was supplied",
-    }.get(match.status, "; not in the person's restriction register")
+    why, tip = suggestions.restriction(
+        span[2],
+        ev.text,
+        rtype,
+        match.status,
+        suggestions.person_in(note.text),
+        match.entry.review_date if match.entry and match.status == OUT_OF_DATE else "",
+    )
     flag(
         "unrecorded_restriction",
         ev,
         span,
         pred.probs["unauthorised"],
         pred.source.get("unauthorised", ""),
-        f"'{span[2]}' looks like {TYPE_WORDS.get(rtype, 'a restriction')} with no "
-        f"authority cited in the note{register_note}.",
+        why,
+        suggestion=tip,
         restriction_type=rtype,
         register_status=match.status,
     )

@@ -3,13 +3,15 @@
 For a ``care_plan`` note with restrictions, the whole note (one plan section,
 parsed whole by the analyzer) is read by ``careaudit_plan_elements`` and each
 restriction the audit found is checked for the four elements (rationale,
-alternative, review date, involvement) by :func:`nlp.plan_standard.plan_gaps`.
+alternative, review date, involvement) by :func:`nlp.plan_standard.plan_gaps`; the
+suggestion says what to add for that restriction (:func:`nlp.audit.suggestions.plan_gap`).
 """
 
 from __future__ import annotations
 
 from nlp.analysis.analyzer import NoteAnalysis
 from nlp.analysis.components.plan_elements import plan_gap_flag, plan_gaps
+from nlp.audit import suggestions
 from nlp.schema import Flag, RestrictionMention
 
 
@@ -28,7 +30,10 @@ def plan_gap_flags(analysis: NoteAnalysis, restrictions: list[RestrictionMention
         span = doc.char_span(r.start, r.end, label=r.restriction_type, alignment_mode="expand")
         if span is not None:
             spans.append(span)
-    return [
-        plan_gap_flag(gap, note, score=round(max(r.score for r in restrictions), 3))
-        for gap in plan_gaps(doc, spans, note_type="care_plan")
-    ]
+    person = suggestions.person_in(note.text)
+    flags = []
+    for gap in plan_gaps(doc, spans, note_type="care_plan"):
+        flag = plan_gap_flag(gap, note, score=round(max(r.score for r in restrictions), 3))
+        flag.suggestion = suggestions.plan_gap(gap.element, gap.span_text, person)
+        flags.append(flag)
+    return flags

@@ -1,11 +1,12 @@
 """The restriction register: load it and decide whether a restriction is recorded.
 
-A register is a CSV ``person_id,restriction,restriction_type,authorised_by,
-start_date,review_date``. A restriction found in a note counts as recorded when
-that person has an entry that *covers* it (same ``restriction_type``, or
-wording that clearly describes the same practice) and is in date on the note's
-date (``start_date <= date <= review_date``). A covering entry whose review date
-has passed gives the status ``out_of_date``.
+A register is a table ``person_id,restriction,restriction_type,authorised_by,
+start_date,review_date``, read by :mod:`nlp.records.register`. A restriction
+found in a note counts as recorded when that person has an entry that *covers*
+it (same ``restriction_type``, or wording that clearly describes the same
+practice) and is in date on the note's date (``start_date <= date <=
+review_date``). A covering entry whose review date has passed gives the status
+``out_of_date``.
 """
 
 from __future__ import annotations
@@ -16,17 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nlp.analysis import lexicon
-from nlp.records.exports import Problem, RecordsError, cell_text, parse_date, read_table
-from nlp.schema import RESTRICTION_TYPES
+from nlp.records.exports import Problem
+from nlp.records.register import COLUMNS, read_register  # noqa: F401  (COLUMNS re-exported)
 
-COLUMNS = (
-    "person_id",
-    "restriction",
-    "restriction_type",
-    "authorised_by",
-    "start_date",
-    "review_date",
-)
 IN_REGISTER, OUT_OF_DATE, NOT_IN_REGISTER, NO_REGISTER = (
     "in_register",
     "out_of_date",
@@ -118,57 +111,37 @@ class Register:
 
 
 def load_register(path: str | Path) -> tuple[Register, list[Problem]]:
-    """Read a register CSV; bad rows are reported (file, row, column) and skipped."""
-    path = Path(path)
-    frame = read_table(path)
-    present = {str(c).strip().lower(): c for c in frame.columns}
-    missing = [c for c in COLUMNS if c not in present]
-    if missing:
-        raise RecordsError(
-            f"{path}: register is missing column(s) {', '.join(missing)}; expected header "
-            f"{','.join(COLUMNS)}"
-        )
+    """Read a register (:func:`nlp.records.register.read_register`); bad rows are
+    reported (file, row, column) and skipped.
+
+    An entry without a review date cannot be in date (``start_date <= date <=
+    review_date``), so it is reported here and not used for matching.
+    """
+    read = read_register(path)
+    problems = [p.as_problem(read.name) for p in read.problems]
     entries: list[RegisterEntry] = []
-    problems: list[Problem] = []
-    first_row = frame.attrs.get("first_row", 2)
-    for idx, record in enumerate(frame.to_dict("records")):
-        row = idx + first_row
-        if isinstance(record.get("__error__"), str):
-            problems.append(Problem(str(path), row, "", record["__error__"]))
-            continue
-        cell = {c: cell_text(record[present[c]]) for c in COLUMNS}
-        if not any(cell.values()):
-            continue
-        problem = _check_row(cell)
-        if problem:
-            column, reason = problem
-            problems.append(Problem(str(path), row, column, reason))
+    for r in read.rows:
+        if not r.review_date:
+            problems.append(
+                Problem(
+                    read.name,
+                    r.row,
+                    "review_date",
+                    "no review_date: without one the entry cannot be in date, so it is not "
+                    "used for matching (the register review lists it)",
+                )
+            )
             continue
         entries.append(
             RegisterEntry(
-                person_id=cell["person_id"],
-                restriction=cell["restriction"],
-                restriction_type=cell["restriction_type"],
-                authorised_by=cell["authorised_by"],
-                start_date=parse_date(cell["start_date"]) or "",
-                review_date=parse_date(cell["review_date"]) or "",
-                row=row,
+                person_id=r.person_id,
+                restriction=r.restriction,
+                restriction_type=r.restriction_type,
+                authorised_by=r.authorised_by,
+                start_date=r.start_date,
+                review_date=r.review_date,
+                row=r.row,
             )
         )
+    problems.sort(key=lambda p: p.row)
     return Register(entries), problems
-
-
-def _check_row(cell: dict[str, str]) -> tuple[str, str] | None:
-    if not cell["person_id"]:
-        return "person_id", "no person id"
-    if cell["restriction_type"] not in RESTRICTION_TYPES:
-        return "restriction_type", (
-            f"restriction_type {cell['restriction_type']!r} is not one of "
-            f"{', '.join(RESTRICTION_TYPES)}"
-        )
-    for column in ("start_date", "review_date"):
-        if parse_date(cell[column]) is None:
-            return column, f"{column} {cell[column]!r} not understood; use YYYY-MM-DD"
-    if parse_date(cell["review_date"]) < parse_date(cell["start_date"]):  # type: ignore[operator]
-        return "review_date", "review_date is before start_date"
-    return None

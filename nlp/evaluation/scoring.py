@@ -2,7 +2,8 @@
 
 Scoring rule (annotation guidelines): a predicted flag counts for every gold
 sentence its character span overlaps. Gold ``unrecorded_restriction`` is
-``restriction=1 and authorised_in_text=0 and in_register=0``.
+``restriction=1 and authorised_in_text=0 and in_register=0``. A sentence whose
+gold for a flag is unknown (``null``) is not scored for that flag.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from nlp.schema import Flag, SentenceLabels
 FLAG_CATEGORIES = ("doing_for", "unrecorded_restriction", "missing_rationale")
 
 
-def gold_value(s: SentenceLabels, category: str) -> int:
+def gold_value(s: SentenceLabels, category: str) -> int | None:
+    """The sentence's gold for ``category``; None when unknown (a null: the cell is skipped)."""
     if category == "unrecorded_restriction":
         return s.unrecorded_restriction
-    return int(getattr(s, category))
+    value = getattr(s, category)
+    return None if value is None else int(value)
 
 
 @dataclass
@@ -28,6 +31,7 @@ class Scores:
     fp: int = 0
     fn: int = 0
     tn: int = 0
+    unknown: int = 0  # sentences whose gold is null for this flag: not scored
 
     @property
     def precision(self) -> float:
@@ -43,7 +47,7 @@ class Scores:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def as_dict(self) -> dict[str, float | int]:
-        return {
+        out: dict[str, float | int] = {
             "precision": round(self.precision, 3),
             "recall": round(self.recall, 3),
             "f1": round(self.f1, 3),
@@ -53,6 +57,9 @@ class Scores:
             "tn": self.tn,
             "support": self.tp + self.fn,
         }
+        if self.unknown:
+            out["unknown"] = self.unknown
+        return out
 
 
 @dataclass
@@ -109,6 +116,9 @@ def score(
                 ]
                 pred, truth = int(bool(hits)), gold_value(s, cat)
                 sc = ev.scores[cat]
+                if truth is None:
+                    sc.unknown += 1
+                    continue
                 if pred and truth:
                     sc.tp += 1
                 elif pred:
@@ -129,7 +139,7 @@ def score(
                     )
                 else:
                     sc.tn += 1
-            if s.restriction:
+            if s.restriction == 1:
                 type_gold[s.restriction_type] += 1
                 spans = (restriction_spans or {}).get(g.note.note_id, [])
                 if any(a < s.end and s.start < b and t == s.restriction_type for a, b, t in spans):

@@ -23,7 +23,6 @@ also counts as registered.
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,16 +31,10 @@ from typing import Any
 
 import pandas as pd
 
-from nlp.schema import RESTRICTION_TYPES
+from nlp.records.register import COLUMNS, RegisterError, read_register
+from nlp.records.spreadsheet import write_csv
 
-REGISTER_COLUMNS: list[str] = [
-    "person_id",
-    "restriction",
-    "restriction_type",
-    "authorised_by",
-    "start_date",
-    "review_date",
-]
+REGISTER_COLUMNS: list[str] = list(COLUMNS)
 FINDINGS: tuple[str, ...] = (
     "unregistered_use",
     "review_overdue",
@@ -70,8 +63,7 @@ FINDING_COLUMNS: list[str] = [
 _ISO = "%Y-%m-%d"
 
 
-class RegisterError(ValueError):
-    """The register cannot be used at all (missing file, missing columns)."""
+__all__ = ["RegisterError"]  # raised by load_register (defined with the reader)
 
 
 @dataclass(slots=True)
@@ -96,69 +88,23 @@ class Register:
     issues: list[RegisterIssue] = field(default_factory=list)
 
 
-def _parse_dates(values: pd.Series) -> pd.Series:
-    """ISO (yyyy-mm-dd) dates, falling back to UK dd/mm/yyyy; NaT where neither fits."""
-    iso = pd.to_datetime(values, format=_ISO, errors="coerce")
-    uk = pd.to_datetime(values, format="%d/%m/%Y", errors="coerce")
-    return iso.fillna(uk)
-
-
 def load_register(path: str | Path) -> Register:
-    """Read a register CSV; bad rows become :class:`RegisterIssue` instead of errors."""
-    path = Path(path)
-    if not path.is_file():
-        raise RegisterError(f"register file not found: {path}")
-    try:
-        raw = pd.read_csv(
-            path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True
-        )
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise RegisterError(f"cannot read register {path}: {exc}".splitlines()[0]) from exc
-    raw.columns = [str(c).strip().lower() for c in raw.columns]
-    missing = [c for c in REGISTER_COLUMNS if c not in raw.columns]
-    if missing:
-        raise RegisterError(
-            f"register {path} lacks column(s) {', '.join(missing)} "
-            f"(expected header: {','.join(REGISTER_COLUMNS)})"
-        )
-    df = raw[REGISTER_COLUMNS].apply(lambda s: s.str.strip())
-    df["register_row"] = range(2, len(df) + 2)
-    types = df["restriction_type"].str.lower()
-    df["restriction_type"] = types.str.replace(r"[\s-]+", "_", regex=True)
-    issues: list[RegisterIssue] = []
-    bad = pd.Series(False, index=df.index)
+    """Read a register (:func:`nlp.records.register.read_register`, the reader the
+    audit uses too); bad rows become :class:`RegisterIssue` instead of errors.
 
-    def report(mask: pd.Series, column: str, message: str) -> None:
-        nonlocal bad
-        for idx in df.index[mask & ~bad]:
-            issues.append(
-                RegisterIssue(
-                    int(df.at[idx, "register_row"]), column, str(raw.at[idx, column]), message
-                )
-            )
-        bad = bad | mask
-
-    report(df["person_id"] == "", "person_id", "empty person_id")
-    report(
-        ~df["restriction_type"].isin(RESTRICTION_TYPES),
-        "restriction_type",
-        "unknown restriction_type (expected one of " + ", ".join(RESTRICTION_TYPES) + ")",
-    )
-    df["start"] = _parse_dates(df["start_date"])
-    df["review"] = _parse_dates(df["review_date"])
-    report(df["start"].isna(), "start_date", "start_date is not a date (use yyyy-mm-dd)")
-    report(
-        df["review"].isna() & (df["review_date"] != ""),
-        "review_date",
-        "review_date is not a date (use yyyy-mm-dd, or leave empty)",
-    )
-    report(
-        df["review"].notna() & (df["review"] < df["start"]),
-        "review_date",
-        "review_date is before start_date",
-    )
-    issues.sort(key=lambda i: (i.row, REGISTER_COLUMNS.index(i.column)))
-    return Register(path, df[~bad].reset_index(drop=True), issues)
+    An empty review date is allowed here (it is the ``no_review_date`` finding).
+    """
+    read = read_register(path)
+    rows = [
+        {**{c: getattr(r, c) for c in REGISTER_COLUMNS}, "register_row": r.row}
+        for r in read.rows
+    ]
+    df = pd.DataFrame(rows, columns=[*REGISTER_COLUMNS, "register_row"])
+    df["register_row"] = df["register_row"].astype(int)
+    df["start"] = pd.to_datetime(df["start_date"], format=_ISO)
+    df["review"] = pd.to_datetime(df["review_date"].replace("", None), format=_ISO)
+    issues = [RegisterIssue(p.row, p.column, p.value, p.message) for p in read.problems]
+    return Register(Path(path), df, issues)
 
 
 @dataclass
@@ -343,9 +289,11 @@ def _entry_findings(
     )
     pairs = pairs[(pairs["when"] >= pairs["start"]) & (pairs["when"] <= period_end)]
     stats = pairs.groupby("register_row")["when"].agg(["size", "min", "max"])
-    e["mentions"] = e["register_row"].map(stats["size"]).fillna(0).astype(int)
-    e["first_mention"] = e["register_row"].map(stats["min"]).map(_iso)
-    e["last_mention"] = e["register_row"].map(stats["max"]).map(_iso)
+    # dicts, not Series.map: an empty datetime Series cannot be mapped onto int rows
+    size, first, last = (stats[c].to_dict() for c in ("size", "min", "max"))
+    e["mentions"] = [int(size.get(r, 0)) for r in e["register_row"]]
+    e["first_mention"] = [_iso(first.get(r)) for r in e["register_row"]]
+    e["last_mention"] = [_iso(last.get(r)) for r in e["register_row"]]
     e["days_overdue"] = (as_of - e["review"]).dt.days
     e["register_status"] = ""
     label = e["restriction"].where(e["restriction"] != "", e["restriction_type"])
@@ -476,11 +424,20 @@ def write_register_review(review: RegisterReview, out_dir: str | Path) -> tuple[
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path = out_dir / "register_review.csv"
     json_path = out_dir / "register_review.json"
-    review.findings.to_csv(csv_path, index=False, quoting=csv.QUOTE_MINIMAL)
+    write_csv(csv_path, FINDING_COLUMNS, _csv_rows(review.findings))
     json_path.write_text(
         json.dumps(review.to_json_dict(), indent=1, default=_json_default), encoding="utf-8"
     )
     return csv_path, json_path
+
+
+def _csv_rows(findings: pd.DataFrame) -> list[dict[str, Any]]:
+    """Findings as CSV rows: missing numbers as empty cells."""
+    return [
+        {k: ("" if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else v)
+         for k, v in row.items()}
+        for row in findings.to_dict(orient="records")
+    ]
 
 
 def _json_default(obj: Any) -> Any:

@@ -7,10 +7,25 @@ the rules found — as features, not only as a filter.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from nlp.analysis.analyzer import NoteAnalysis, SentenceEvidence
 from nlp.analysis.rule_labels import label_note
+from nlp.prediction.base import LABELS as HEADS
+
+# Evidence keys whose product with the stage-1 restriction score is a stage-2 feature.
+RESTRICTION_INTERACTIONS: tuple[str, ...] = (
+    "prev:reason",
+    "next:reason",
+    "self:reason",
+    "prev:authority",
+    "next:authority",
+    "self:authority",
+    "self:non_reason",
+)
 
 
 @dataclass(slots=True)
@@ -90,3 +105,30 @@ def note_records(analysis: NoteAnalysis) -> list[SentenceRecord]:
         )
         for i, ev in enumerate(sents)
     ]
+
+
+def stack_features(records: Sequence[SentenceRecord], p1: np.ndarray) -> list[dict[str, float]]:
+    """Stage-2 features: own and neighbours' stage-1 scores, evidence, interactions.
+
+    ``p1`` holds the stage-1 probabilities of ``records`` (rows in the same order;
+    neighbours are the adjacent records of the same note).
+    """
+    out: list[dict[str, float]] = []
+    n = len(records)
+    rows = p1.tolist()
+    for i, rec in enumerate(records):
+        same_prev = i > 0 and records[i - 1].group == rec.group
+        same_next = i + 1 < n and records[i + 1].group == rec.group
+        f = dict(rec.evidence)
+        reason_near = rec.evidence.get("rule:reason_nearby", 0.0)
+        for j, head in enumerate(HEADS):
+            p = rows[i][j]
+            f[f"p:{head}"] = p
+            f[f"p:{head}:no_reason_near"] = p * (1.0 - reason_near)
+            f[f"p:{head}:prev"] = rows[i - 1][j] if same_prev else 0.0
+            f[f"p:{head}:next"] = rows[i + 1][j] if same_next else 0.0
+        for key in RESTRICTION_INTERACTIONS:
+            v = rec.evidence.get(key, 0.0)
+            f[f"p:restriction*{key}"] = rows[i][1] * v
+        out.append(f)
+    return out

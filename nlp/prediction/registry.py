@@ -13,7 +13,8 @@ A registered class provides ``name``, ``predict_notes(analyses)`` and either
 from __future__ import annotations
 
 import importlib
-import json
+import os
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,16 +77,30 @@ def load_sentence_model(name: str = "hybrid", models_dir: Path | None = None) ->
 
 
 def load_model_dir(folder: Path) -> SentenceModel:
-    """Load any trained model folder by the ``kind`` its ``model.json`` records."""
-    meta_path = folder / "model.json"
-    if not meta_path.is_file():
+    """Load any trained model folder by the ``kind`` its ``model.json`` records.
+
+    Before any loader runs: ``model.json`` must be a readable JSON object naming a
+    known kind, and every file in the folder a regular file under the size cap (and,
+    with ``$CAREAUDIT_TRUSTED_MODELS``, on the pinned list). A folder that still does
+    not fit its kind's loader gives :class:`~nlp.prediction.store.UnsafeModel` with
+    what is wrong, never a traceback.
+    """
+    from nlp.prediction.store import UnsafeModel, check_model_folder, read_model_meta
+
+    if not os.path.lexists(folder / "model.json"):
         raise ModelNotFound(
             f"{folder}: no trained model here (model.json missing). Train one with "
             f"`careaudit train --model sklearn --out {folder}` or use --model rules."
         )
-    kind = json.loads(meta_path.read_text(encoding="utf-8")).get("kind")
+    kind = read_model_meta(folder)["kind"]
     if kind not in TRAINED_KINDS:
-        from nlp.prediction.store import UnsafeModel
-
         raise UnsafeModel(f"{folder}: unknown model kind {kind!r}")
-    return model_class(kind).load(folder)
+    check_model_folder(folder)
+    try:
+        return model_class(kind).load(folder)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, zipfile.BadZipFile) as exc:
+        what = f"missing {exc.args[0]!r}" if isinstance(exc, KeyError) and exc.args else exc
+        raise UnsafeModel(
+            f"{folder}: model.json or the weights are not what a {kind} model needs "
+            f"({type(exc).__name__}: {what}); retrain it with `careaudit train`"
+        ) from exc

@@ -31,7 +31,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from nlp.prediction.base import LABELS as HEADS  # one list of heads everywhere
-from nlp.prediction.features import SentenceRecord
+from nlp.prediction.features import SentenceRecord, stack_features
 
 STACK_FOLDS = 3
 MAX_WORD_FEATURES = 20_000  # caps keep the saved model small (a few MB)
@@ -84,7 +84,10 @@ class SklearnSentenceClassifier(BaseEstimator, ClassifierMixin):
             ]
         ).tocsr()
 
-    def _fit_heads(self, X: sparse.csr_matrix, y: np.ndarray) -> dict:
+    def _fit_heads(
+        self, X: sparse.csr_matrix, y: np.ndarray, weights: np.ndarray | None = None
+    ) -> dict:
+        """One classifier per head, on the rows whose label for that head is known."""
         heads = {}
         for j, head in enumerate(HEADS):
             base = LogisticRegression(C=self.C, max_iter=2000, solver="liblinear")
@@ -93,7 +96,8 @@ class SklearnSentenceClassifier(BaseEstimator, ClassifierMixin):
                 if self.calibrate
                 else base
             )
-            heads[head] = model.fit(X, y[:, j])
+            rows, w = _known_rows(y, j, weights)
+            heads[head] = model.fit(X[rows], y[rows, j], sample_weight=w)
         return heads
 
     @staticmethod
@@ -104,61 +108,53 @@ class SklearnSentenceClassifier(BaseEstimator, ClassifierMixin):
     @staticmethod
     def _stack_dicts(records: list[SentenceRecord], p1: np.ndarray) -> list[dict[str, float]]:
         """Stage-2 features: own and neighbours' stage-1 scores, evidence, interactions."""
-        out: list[dict[str, float]] = []
-        n = len(records)
-        for i, rec in enumerate(records):
-            same_prev = i > 0 and records[i - 1].group == rec.group
-            same_next = i + 1 < n and records[i + 1].group == rec.group
-            f = dict(rec.evidence)
-            reason_near = rec.evidence.get("rule:reason_nearby", 0.0)
-            for j, head in enumerate(HEADS):
-                p = float(p1[i, j])
-                f[f"p:{head}"] = p
-                f[f"p:{head}:no_reason_near"] = p * (1.0 - reason_near)
-                f[f"p:{head}:prev"] = float(p1[i - 1, j]) if same_prev else 0.0
-                f[f"p:{head}:next"] = float(p1[i + 1, j]) if same_next else 0.0
-            for key in (
-                "prev:reason",
-                "next:reason",
-                "self:reason",
-                "prev:authority",
-                "next:authority",
-                "self:authority",
-                "self:non_reason",
-            ):
-                v = rec.evidence.get(key, 0.0)
-                f[f"p:restriction*{key}"] = float(p1[i, 1]) * v
-            out.append(f)
-        return out
+        return stack_features(records, p1)
 
-    def _oof_stage1(self, X: sparse.csr_matrix, y: np.ndarray, groups: list[str]) -> np.ndarray:
+    def _oof_stage1(
+        self,
+        X: sparse.csr_matrix,
+        y: np.ndarray,
+        groups: list[str],
+        weights: np.ndarray | None = None,
+    ) -> np.ndarray:
         oof = np.zeros((X.shape[0], len(HEADS)))
         for tr, te in GroupKFold(n_splits=STACK_FOLDS).split(X, y, groups):
-            oof[te] = self._heads_proba(self._fit_heads(X[tr], y[tr]), X[te])
+            w = None if weights is None else weights[tr]
+            oof[te] = self._heads_proba(self._fit_heads(X[tr], y[tr], w), X[te])
         return oof
 
     # -- estimator API -------------------------------------------------------
     def fit(
-        self, records: list[SentenceRecord], y: np.ndarray, types: list[str | None] | None = None
+        self,
+        records: list[SentenceRecord],
+        y: np.ndarray,
+        types: list[str | None] | None = None,
+        sample_weight: np.ndarray | None = None,
     ) -> SklearnSentenceClassifier:
-        """``y``: (n_sentences, len(HEADS)) 0/1; ``types``: restriction type or None."""
+        """``y``: (n_sentences, len(HEADS)) 1, 0 or -1 (unknown: left out of that head's fit);
+        ``types``: restriction type or None; ``sample_weight``: per sentence (None = 1)."""
         y = np.asarray(y)
+        weights = None
+        if sample_weight is not None and not np.all(np.asarray(sample_weight) == 1.0):
+            weights = np.asarray(sample_weight, dtype=float)
         self._fit_vectorizers(records)
         X = self._text_matrix(records)
-        self.heads_ = self._fit_heads(X, y)
+        self.heads_ = self._fit_heads(X, y, weights)
         self.stack_vec_, self.stack_heads_ = None, None
         if self.stack:
-            oof = self._oof_stage1(X, y, [r.group for r in records])
+            oof = self._oof_stage1(X, y, stacking_groups(records), weights)
             dicts = self._stack_dicts(records, oof)
             self.stack_vec_ = DictVectorizer().fit(dicts)
             Z = self.stack_vec_.transform(dicts)
-            self.stack_heads_ = {
-                h: LogisticRegression(C=self.stack_C, max_iter=3000).fit(Z, y[:, j])
-                for j, h in enumerate(HEADS)
-            }
+            self.stack_heads_ = {}
+            for j, h in enumerate(HEADS):
+                rows, w = _known_rows(y, j, weights)
+                self.stack_heads_[h] = LogisticRegression(C=self.stack_C, max_iter=3000).fit(
+                    Z[rows], y[rows, j], sample_weight=w
+                )
         typed = [i for i, t in enumerate(types or []) if t]
         self.type_ = None
-        if typed:
+        if len({types[i] for i in typed}) > 1:  # type: ignore[index]
             self.type_ = LogisticRegression(C=self.C, max_iter=3000)
             self.type_.fit(X[typed], [types[i] for i in typed])
         return self
@@ -206,3 +202,40 @@ class SklearnSentenceClassifier(BaseEstimator, ClassifierMixin):
         model.context_, model.heads_, model.type_ = state["context"], state["heads"], state["type"]
         model.stack_vec_, model.stack_heads_ = state["stack_vec"], state["stack_heads"]
         return model
+
+
+def _known_rows(
+    y: np.ndarray, j: int, weights: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Row indices with a known label for head ``j`` (never a null read as 0), and their weights.
+
+    Raises ValueError when the known labels of a head are all one class.
+    """
+    rows = np.flatnonzero(y[:, j] >= 0)
+    if len(np.unique(y[rows, j])) < 2:
+        raise ValueError(
+            f"head {HEADS[j]!r}: the known labels are all one class "
+            f"({len(rows)} known); add data with both positives and negatives"
+        )
+    return rows, None if weights is None else weights[rows]
+
+
+def writer_of(note_id: str) -> str:
+    """The corpus writer encoded in a note id (``N-13-0001`` → ``13``), else the id."""
+    parts = note_id.split("-")
+    return parts[1] if len(parts) == 3 and parts[0] == "N" and parts[1].isdigit() else note_id
+
+
+def stacking_groups(records: list[SentenceRecord]) -> list[str]:
+    """Folds for the out-of-fold stage-1 scores the combiner learns from.
+
+    Grouped by **writer** where the note ids say who wrote them, so every stage-1
+    score the combiner sees comes from a model that never read that writer: it
+    learns how far to trust the text score on unfamiliar wording, and so does not
+    let a low text score silence a rule that fired. With fewer writers than folds
+    (small or reviewed data) the folds are grouped by note.
+    """
+    writers = [writer_of(r.group) for r in records]
+    if len(set(writers)) >= STACK_FOLDS and len(set(writers)) < len({r.group for r in records}):
+        return writers
+    return [r.group for r in records]

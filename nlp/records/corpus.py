@@ -4,15 +4,23 @@ One note per line with ``sentences`` listing ``[start, end)`` offsets and labels
 :func:`validate_gold_note` returns every problem with a note (offsets outside
 the text, overlapping or uncovered text, illegal labels); ``careaudit
 evaluate`` accepts any file in this format, not only ours.
+
+A label may be ``null``: *unknown* (teaching examples and review decisions label
+only what a reviewer looked at). A missing key still means 0, as in the
+guidelines. Training masks unknown labels per head and evaluation skips unknown
+cells; nothing turns a ``null`` into a 0. A sentence whose restriction fields are
+unknown may state its flag label directly with ``unrecorded_restriction`` (0/1);
+where the fields decide it, the two must agree.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from nlp.records.exports import RecordsError, iter_jsonl
-from nlp.schema import NOTE_TYPES, RESTRICTION_TYPES, Note, SentenceLabels
+from nlp.schema import NOTE_TYPES, RESTRICTION_TYPES, Note, SentenceLabels, derive_unrecorded
 
 BINARY = ("doing_for", "restriction", "authorised_in_text", "in_register", "missing_rationale")
 NOTE_KEYS = ("note_id", "person_id", "text", "sentences")
@@ -47,18 +55,7 @@ def validate_gold_note(obj: dict, line: int = 0) -> list[str]:
         last_end = end
         for k in range(start, end):
             covered[k] = True
-        for key in BINARY:
-            if s.get(key, 0) not in (0, 1):
-                problems.append(f"{tag}: {key} must be 0 or 1, got {s.get(key)!r}")
-        rtype = s.get("restriction_type")
-        if s.get("restriction") == 1 and rtype not in RESTRICTION_TYPES:
-            problems.append(f"{tag}: restriction=1 needs a restriction_type, got {rtype!r}")
-        if s.get("restriction", 0) == 0 and (
-            rtype or s.get("authorised_in_text") or s.get("in_register")
-        ):
-            problems.append(
-                f"{tag}: restriction_type/authorised/in_register set without restriction=1"
-            )
+        problems.extend(_label_problems(s, tag))
     uncovered = [k for k, c in enumerate(covered) if not c and not text[k].isspace()]
     if uncovered:
         k = uncovered[0]
@@ -66,6 +63,64 @@ def validate_gold_note(obj: dict, line: int = 0) -> list[str]:
             f"{where}: text not covered by any sentence at offset {k} ({text[k : k + 20]!r})"
         )
     return problems
+
+
+def _label_problems(s: dict, tag: str) -> list[str]:
+    """Illegal labels of one gold sentence (0, 1 or null; consistent restriction fields)."""
+    problems = [
+        f"{tag}: {key} must be 0, 1 or null, got {s.get(key)!r}"
+        for key in (*BINARY, "unrecorded_restriction")
+        if s.get(key, 0) not in (0, 1, None) or isinstance(s.get(key), bool)
+    ]
+    if problems:
+        return problems
+    rtype = s.get("restriction_type")
+    restriction = s.get("restriction", 0)
+    if restriction == 1 and rtype not in RESTRICTION_TYPES:
+        problems.append(f"{tag}: restriction=1 needs a restriction_type, got {rtype!r}")
+    if restriction != 1 and (
+        rtype or s.get("authorised_in_text") == 1 or s.get("in_register") == 1
+    ):
+        problems.append(
+            f"{tag}: restriction_type/authorised/in_register set without restriction=1"
+        )
+    if "unrecorded_restriction" in s:
+        derived = derive_unrecorded(
+            restriction, s.get("authorised_in_text", 0), s.get("in_register", 0)
+        )
+        stated = s["unrecorded_restriction"]
+        if derived is not None and stated is not None and stated != derived:
+            problems.append(
+                f"{tag}: unrecorded_restriction={stated} contradicts the restriction fields"
+            )
+        if derived is None and stated == 1:
+            problems.append(f"{tag}: unrecorded_restriction=1 needs restriction=1 and both 0s")
+    return problems
+
+
+def gold_from_dicts(objs: Iterable[dict], source: str = "records") -> list[GoldNote]:
+    """Validate in-memory gold records (e.g. from the review store); RecordsError if any fail."""
+    notes: list[GoldNote] = []
+    errors: list[str] = []
+    for i, obj in enumerate(objs, 1):
+        problems = validate_gold_note(obj, i)
+        if problems:
+            errors.extend(problems)
+        else:
+            notes.append(_gold(obj, i))
+    if errors:
+        shown = "\n  ".join(errors[:20])
+        raise RecordsError(f"{source}: {len(errors)} problem(s) with the gold format:\n  {shown}")
+    return notes
+
+
+def has_unknown_labels(g: GoldNote) -> bool:
+    """Whether any label of the note is unknown (``null``)."""
+    return any(
+        getattr(s, key) is None
+        for s in g.sentences
+        for key in ("doing_for", "restriction", "missing_rationale")
+    ) or any(s.unrecorded_restriction is None for s in g.sentences)
 
 
 def read_gold(path: str | Path, strict: bool = True) -> list[GoldNote]:
@@ -113,6 +168,7 @@ def _gold(obj: dict, line: int) -> GoldNote:
             authorised_in_text=s.get("authorised_in_text", 0),
             in_register=s.get("in_register", 0),
             missing_rationale=s.get("missing_rationale", 0),
+            unrecorded_label=s.get("unrecorded_restriction"),
         )
         for s in obj["sentences"]
     ]

@@ -23,6 +23,33 @@ def excel_safe(value: Any) -> Any:
     return value
 
 
+class CsvAppender:
+    """A formula-safe CSV written row by row (a path: UTF-8 with BOM; header first).
+
+    Used by :func:`write_csv` and by writers that stream rows as they are made.
+    """
+
+    def __init__(self, target: Path | str | TextIO, columns: Sequence[str]) -> None:
+        self._owned = isinstance(target, (str, Path))
+        self.fh: TextIO = (
+            open(target, "w", newline="", encoding="utf-8-sig")  # noqa: SIM115
+            if isinstance(target, (str, Path))
+            else target
+        )
+        self.columns = list(columns)
+        self.writer = csv.DictWriter(self.fh, fieldnames=self.columns, extrasaction="ignore")
+        self.writer.writeheader()
+        self.rows = 0
+
+    def write(self, row: Mapping[str, Any]) -> None:
+        self.writer.writerow({k: excel_safe(row.get(k, "")) for k in self.columns})
+        self.rows += 1
+
+    def close(self) -> None:
+        if self._owned:
+            self.fh.close()
+
+
 def write_csv(
     target: Path | str | TextIO,
     columns: Sequence[str],
@@ -32,13 +59,10 @@ def write_csv(
 
     ``target`` is a path (written UTF-8 with BOM) or an open text file.
     """
-    if isinstance(target, (str, Path)):
-        with open(target, "w", newline="", encoding="utf-8-sig") as fh:
-            return write_csv(fh, columns, rows)
-    writer = csv.DictWriter(target, fieldnames=list(columns), extrasaction="ignore")
-    writer.writeheader()
-    n = 0
-    for row in rows:
-        writer.writerow({k: excel_safe(row.get(k, "")) for k in columns})
-        n += 1
-    return n
+    out = CsvAppender(target, columns)
+    try:
+        for row in rows:
+            out.write(row)
+    finally:
+        out.close()
+    return out.rows

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from review_app.views import admin, auditor, dashboard, supervisor, trainer
+from review_app.views import (
+    adjudication,
+    admin,
+    auditor,
+    dashboard,
+    second_opinion,
+    supervisor,
+    trainer,
+)
 
 VIEWS: dict[str, ModuleType] = {
     "Queue": auditor,
+    "Second opinions": second_opinion,
+    "Adjudication": adjudication,
     "Supervision": supervisor,
     "Teaching examples": trainer,
     "Dashboard": dashboard,

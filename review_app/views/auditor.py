@@ -1,35 +1,29 @@
-"""Auditor queue: filter open flags, read the note, confirm / dismiss / skip."""
+"""Auditor queue: one card per sentence; accept / reject / skip / undo with single keys."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import streamlit as st
 from sqlalchemy import Engine
 
-from review_app import session
-from review_app.actions import order_queue, submit
+from review_app import card_view, session
+from review_app.actions import decide_flags, reasons_for, undo
 from review_app.auth import SignedInUser
-from review_app.render import CATEGORY_LABELS, Span, note_html
-from review_app.store import (
-    DISMISS_REASONS,
-    FlagFilter,
-    FlagView,
-    decision_history,
-    filter_options,
-    list_flags,
-    note_flags,
-    progress,
-)
+from review_app.cards import MODES, ORDERS, Card, CardKey, load_card, queue_keys
+from review_app.cards import count_reviewed as _count_reviewed
+from review_app.keys import key_script
+from review_app.render import CATEGORY_LABELS
+from review_app.store import FlagFilter, FlagView
 
 NAME = "Queue"
-SHOW = {"Open": ("open",), "Confirmed": ("confirmed",), "Dismissed": ("dismissed",), "All": ()}
+UNDO_DEPTH = 50
+SHORT_ORDERS = {"score": "Best score", "uncertainty": "Most informative"}
 
 
-def _filters(engine: Engine) -> tuple[FlagFilter, tuple[str, ...]]:
-    opts = filter_options(engine)
-    with st.sidebar.expander("Filters", expanded=True):
-        show = st.radio("Show", list(SHOW), horizontal=True, key="f_show")
+def _filters(opts: dict[str, list[str]]) -> FlagFilter:
+    with st.sidebar.expander("Filters", expanded=False):
         flt = FlagFilter(
             services=st.multiselect("Service", opts["services"], key="f_services"),
             persons=st.multiselect("Person", opts["persons"], key="f_persons"),
@@ -43,7 +37,7 @@ def _filters(engine: Engine) -> tuple[FlagFilter, tuple[str, ...]]:
             restriction_types=st.multiselect(
                 "Restriction type", opts["restriction_types"], key="f_rtypes"
             ),
-            min_score=st.slider("Minimum score", 0.0, 1.0, 0.0, 0.05, key="f_score"),
+            min_score=st.slider("Minimum score", 0.0, 1.0, 0.0, 0.05, key="f_score") or None,
         )
         lo, hi = opts["date_range"]
         if lo and hi:
@@ -58,130 +52,188 @@ def _filters(engine: Engine) -> tuple[FlagFilter, tuple[str, ...]]:
             )
             if isinstance(picked, tuple) and picked:
                 flt.date_from, flt.date_to = picked[0], picked[-1]
-    return flt, SHOW[show]
+    return flt
 
 
-def _on_decide(engine: Engine, user: SignedInUser, flag_id: str, seen: int, action: str) -> None:
-    """Button callback: runs before the rerun, with the version rendered on screen."""
+def _on_action(
+    engine: Engine, user: SignedInUser, card: str, flags: tuple[FlagView, ...], action: str
+) -> None:
+    """Button (and key) callback: runs before the rerun, on the card drawn on screen."""
+    ss = st.session_state
     if action == "skip":
-        skipped = [f for f in st.session_state.get("skipped", []) if f != flag_id]
-        st.session_state["skipped"] = [*skipped, flag_id]
-        st.session_state["current_flag"] = None
+        ss["skipped"] = [c for c in ss.get("skipped", []) if c != card] + [card]
+        ss["skipped_flags"] = list(
+            dict.fromkeys([*ss.get("skipped_flags", [])] + [f.flag_id for f in flags])
+        )
+        ss["current_card"] = None
         return
-    outcome = submit(
+    if action == "undo":
+        stack = ss.get("undo_stack", [])
+        if not stack:
+            session.flash("warning", "Nothing to undo in this session.")
+            return
+        batch = stack.pop()
+        outcome = undo(engine, user, batch)
+        session.flash(outcome.kind, outcome.message)
+        if outcome.ok:
+            ss["current_card"] = batch.card
+        return
+    whole = action in ("accept", "reject")
+    verb = "confirm" if action.startswith("accept") else "dismiss"
+    outcome, batch = decide_flags(
         engine,
         user,
-        flag_id,
-        seen,
-        action,
-        reason=st.session_state.get(f"reason-{flag_id}"),
-        comment=st.session_state.get(f"comment-{flag_id}", ""),
+        card,
+        flags,
+        verb,
+        reason=ss.get("card_reason"),
+        comment=ss.get("card_comment", ""),
     )
+    if batch is not None:
+        ss["undo_stack"] = [*ss.get("undo_stack", []), batch][-UNDO_DEPTH:]
     session.flash(outcome.kind, outcome.message)
     if outcome.ok:
-        st.session_state["current_flag"] = None
+        ss["card_reason"], ss["card_comment"] = None, ""
+        if whole and outcome.kind == "success":  # a partial reject keeps the card
+            ss["current_card"] = None
 
 
 def _pick() -> None:
-    st.session_state["current_flag"] = st.session_state["queue_pick"]
+    if st.session_state.get("queue_pick"):
+        st.session_state["current_card"] = st.session_state["queue_pick"]
 
 
-def _label(f: FlagView) -> str:
-    category = CATEGORY_LABELS.get(f.category, f.category)
-    return f"{f.date} · {f.note_id} · {category} · “{f.span_text[:40]}”"
+def _matches(card: Card, statuses: Sequence[str]) -> bool:
+    return not statuses or any(f.status in statuses for f in card.flags)
 
 
-def _details(engine: Engine, flag: FlagView) -> None:
-    st.subheader(CATEGORY_LABELS.get(flag.category, flag.category))
-    facts = [f"score **{flag.score:.2f}**", f"status **{flag.status}**"]
-    if flag.restriction_type:
-        facts.append(f"type **{flag.restriction_type}**")
-    if flag.register_status:
-        facts.append(f"register **{flag.register_status}**")
-    if flag.element:
-        facts.append(f"missing **{flag.element.replace('_', ' ')}**")
-    st.markdown(" · ".join(facts))
-    st.markdown("**Why flagged**")
-    st.text(flag.explanation or "—")
-    st.markdown("**Suggestion**")
-    st.text(flag.suggestion or "—")
-    history = decision_history(engine, flag.flag_id)
-    if history:
-        with st.expander(f"History ({len(history)})"):
-            for d in history:
-                extra = f" — {d.reason}" if d.reason else ""
-                st.text(
-                    f"#{d.sequence} {d.decided_at:%Y-%m-%d %H:%M} {d.reviewer}: "
-                    f"{d.previous_state} → {d.state}{extra}"
-                    + (f"\n   “{d.comment}”" if d.comment else "")
-                )
+def _current(
+    engine: Engine, entries: list, statuses: Sequence[str], viewer: str, view: str
+) -> Card | None:
+    """The card on screen: the one chosen or undone if it still fits, else the queue's first.
+
+    ``view`` names the filters, state and order: a card chosen under others is dropped.
+    """
+    if st.session_state.get("current_view") != view:
+        st.session_state["current_view"] = view
+        st.session_state["current_card"] = None
+    chosen = st.session_state.get("current_card")
+    candidates = [CardKey.parse(chosen)] if chosen else []
+    candidates += [e.key for e in entries[:3]]
+    candidates += [CardKey.parse(c) for c in st.session_state.get("skipped", [])]
+    for key in candidates:
+        card = load_card(engine, key, viewer=viewer)
+        if card is not None and _matches(card, statuses):
+            return card
+    return None
 
 
 def render(engine: Engine, user: SignedInUser) -> None:
     session.require(user, NAME)
-    flt, statuses = _filters(engine)
-    matching = list_flags(engine, flt)
-    reviewed, total = progress(matching)
-    st.header("Review queue")
-    st.progress(reviewed / total if total else 1.0, text=f"{reviewed} of {total} reviewed")
-    queue = order_queue(matching, statuses, st.session_state.get("skipped", []))
-    if not queue:
+    card_view.css()
+    flt = _filters(session.options())
+    top = st.columns([2.0, 1.8, 0.8], vertical_alignment="bottom")
+    show = top[0].segmented_control("Show", list(MODES), default="Open", key="f_show") or "Open"
+    order = (
+        top[1].segmented_control(
+            "Order",
+            list(ORDERS),
+            default="score",
+            key="f_order",
+            format_func=SHORT_ORDERS.get,
+            help=" / ".join(ORDERS.values()),
+        )
+        or "score"
+    )
+    entries = queue_keys(
+        engine,
+        flt,
+        MODES[show],
+        order,
+        exclude=st.session_state.get("skipped_flags", []),
+        viewer=user.username,
+    )
+    labels = {str(e.key): e.label for e in entries}
+    chosen = st.session_state.get("current_card")
+    st.session_state["queue_pick"] = chosen if chosen in labels else None
+    with top[2].popover("Cards", help="Go to another card in this queue"):
+        st.selectbox(
+            f"Go to card ({len(entries)} next in this queue)",
+            list(labels),
+            index=None,
+            key="queue_pick",
+            on_change=_pick,
+            format_func=lambda k: labels.get(k, k),
+            placeholder="Choose a card",
+        )
+    _queue(engine, user, flt, show, order)
+
+
+@st.fragment
+def _queue(engine: Engine, user: SignedInUser, flt: FlagFilter, show: str, order: str) -> None:
+    """The card and its buttons: a key press reruns only this part of the page."""
+    settings = session.review_settings()
+    statuses = MODES[show]
+    total = session.count_flags(flt)
+    reviewed = _count_reviewed(engine, flt)
+    entries = queue_keys(
+        engine,
+        flt,
+        statuses,
+        order,
+        exclude=st.session_state.get("skipped_flags", []),
+        viewer=user.username,
+        limit=12,
+    )
+    view = f"{session.filter_key(flt)}|{show}|{order}"
+    card = _current(engine, entries, statuses, user.username, view)
+    kind, message = st.session_state.pop("_flash", (None, ""))
+    card_view.status_line(kind, message, progress=(reviewed, total))
+    if card is None:
         st.success("Nothing to review with these filters.")
         return
-    ids = [f.flag_id for f in queue]
-    current_id = st.session_state.get("current_flag")
-    flag = queue[ids.index(current_id)] if current_id in ids else queue[0]
-    st.session_state["current_flag"] = flag.flag_id
-    st.session_state["queue_pick"] = flag.flag_id
-    by_id = {f.flag_id: f for f in queue}
-    st.selectbox(
-        f"Flag ({len(queue)} in this queue)",
-        ids,
-        key="queue_pick",
-        on_change=_pick,
-        format_func=lambda i: _label(by_id[i]),
-    )
+    current = str(card.key)
+    st.session_state["current_card"] = current
 
-    left, right = st.columns([3, 2], gap="large")
+    left, right = st.columns([1.15, 1], gap="medium")
     with left:
-        st.caption(
-            f"Note {flag.note_id} · {flag.note_type} · {flag.date} · person {flag.person_id} · "
-            f"{flag.service} · written by {flag.author}"
-        )
-        spans = [
-            Span(f.start, f.end, f.category, current=f.flag_id == flag.flag_id)
-            for f in note_flags(engine, [flag.note_key])
-        ]
-        st.html(note_html(flag.text, spans))
+        card_view.note_panel(card)
+    deciding = user.may_decide
     with right:
-        _details(engine, flag)
-        if not user.may_decide:
-            return
-        seen = flag.sequence
-        with st.form(f"decide-{flag.flag_id}", border=True):
-            st.selectbox(
-                "Dismiss reason",
-                DISMISS_REASONS,
-                index=None,
-                key=f"reason-{flag.flag_id}",
-                placeholder="Needed to dismiss",
+        if deciding:
+            card_view.reason_pills(reasons_for(card.categories), current)
+            targets = tuple(f for f in card.flags if not statuses or f.status in statuses)
+            several = len(card.groups()) > 1
+            card_view.decision_bar(
+                settings,
+                lambda action: _on_action(engine, user, current, targets, action),
+                labels={
+                    "accept": "Accept all" if several else "Accept",
+                    "reject": "Reject all" if several else "Reject",
+                    "skip": "Skip",
+                    "undo": "Undo",
+                },
+                disabled=() if st.session_state.get("undo_stack") else ("undo",),
             )
-            st.text_area("Comment", key=f"comment-{flag.flag_id}", height=80)
-            actions = [
-                ("confirm", "Confirm", "Alt+Y"),
-                ("dismiss", "Dismiss", "Alt+N"),
-                ("skip", "Skip", "Alt+S"),
-            ]
-            if flag.status != "open":
-                actions.append(("reopen", "Reopen", "Alt+O"))
-            row = st.container(horizontal=True, gap="small")
-            for action, label, shortcut in actions:
-                row.form_submit_button(
+
+        def one_by_one(group: Sequence[FlagView]) -> None:
+            gid = group[0].flag_id
+            for action, label, help_text in (
+                ("accept_one", "✓", "Accept this flag only"),
+                ("reject_one", "✗", "Reject this flag only (uses the reason above)"),
+            ):
+                st.button(
                     label,
-                    key=action,
-                    shortcut=shortcut,
-                    type="primary" if action == "confirm" else "secondary",
-                    on_click=_on_decide,
-                    args=(engine, user, flag.flag_id, seen, action),
+                    key=f"{action}_{gid}",
+                    help=help_text,
+                    on_click=_on_action,
+                    args=(engine, user, current, tuple(group), action),
                 )
-        st.caption("Keys: Alt+Y confirm · Alt+N dismiss · Alt+S skip · Tab moves between fields")
+
+        card_view.flag_rows(
+            card,
+            one_by_one=one_by_one if deciding else None,
+            header=card_view.keys_html(settings, ("accept", "reject", "skip", "undo")),
+        )
+    if deciding:
+        st.html(key_script(settings.keys, current), unsafe_allow_javascript=True)

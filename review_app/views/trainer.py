@@ -5,12 +5,18 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy import Engine
 
+from nlp.deid import Pseudonymiser
 from review_app import session
 from review_app.auth import SignedInUser
-from review_app.deid import Pseudonymiser
-from review_app.render import CATEGORY_LABELS
+from review_app.render import CATEGORY_LABELS, md_text
 from review_app.store import FlagFilter, filter_options
-from review_app.teaching import TEACHABLE, build_examples, teachable_flags, to_jsonl
+from review_app.teaching import (
+    TEACHABLE,
+    build_examples,
+    completeness,
+    teachable_flags,
+    to_jsonl,
+)
 
 NAME = "Teaching examples"
 
@@ -19,8 +25,9 @@ def render(engine: Engine, user: SignedInUser) -> None:
     session.require(user, NAME)
     st.header("Teaching examples")
     st.caption(
-        "Reviewed flags become de-identified examples in the gold JSONL format "
-        "(confirmed → label 1, dismissed → 0), ready for `careaudit train`."
+        "Reviewed notes become de-identified examples in the gold JSONL format "
+        "(confirmed → label 1, dismissed → 0, missed → 1; a sentence nobody decided is "
+        "null, never 0), ready for `careaudit train`."
     )
     opts = filter_options(engine)
     a, b, c = st.columns(3)
@@ -57,6 +64,19 @@ def render(engine: Engine, user: SignedInUser) -> None:
             f"“{by_id[i].span_text[:40]}”"
         ),
     )
+    complete, total = completeness(engine, picked, with_marks=not services)
+    st.metric(
+        "Complete notes",
+        f"{complete} of {total}",
+        help="Complete: every sentence's label is known (all flags on the note decided and "
+        "the note marked reviewed in the queue). Only complete notes are exported unless "
+        "partial ones are included.",
+    )
+    include_partial = st.checkbox(
+        f"Include the {total - complete} partial notes (undecided sentences exported as null)",
+        key="t_partial",
+        disabled=complete == total,
+    )
     extra = st.text_input(
         "Also replace these names (comma-separated)",
         key="t_extra",
@@ -67,7 +87,13 @@ def render(engine: Engine, user: SignedInUser) -> None:
             pseudonymiser = Pseudonymiser(
                 session.analyzer(), extra_names=[n for n in extra.split(",") if n.strip()]
             )
-            records = build_examples(engine, picked, pseudonymiser)
+            records = build_examples(
+                engine,
+                picked,
+                pseudonymiser,
+                include_partial=include_partial,
+                with_marks=not services,
+            )
         st.session_state["t_result"] = (to_jsonl(records), records, dict(pseudonymiser.counts))
     result = st.session_state.get("t_result")
     if not result:
@@ -84,7 +110,8 @@ def render(engine: Engine, user: SignedInUser) -> None:
     )
     st.caption("Check the preview before sharing: automatic de-identification can miss things.")
     for record in records[:5]:
-        with st.expander(f"{record['note_id']} · {record['service']} · {record['date']}"):
+        label = f"{record['note_id']} · {record['service']} · {record['date']}"
+        with st.expander(md_text(label)):
             st.text(record["text"])
             st.dataframe(
                 [

@@ -98,11 +98,24 @@ def test_jsonl_register_with_numeric_ids_matches_text_ids(tmp_path):
     import json
 
     path = tmp_path / "register.jsonl"
-    rows = [{"person_id": 17, "restriction": "Kitchen locked", "restriction_type":
-             "environmental", "authorised_by": "BI", "start_date": "2026-01-01",
-             "review_date": "2026-12-31"},
-            {"person_id": None, "restriction": "", "restriction_type": "",
-             "authorised_by": "", "start_date": "", "review_date": ""}]
+    rows = [
+        {
+            "person_id": 17,
+            "restriction": "Kitchen locked",
+            "restriction_type": "environmental",
+            "authorised_by": "BI",
+            "start_date": "2026-01-01",
+            "review_date": "2026-12-31",
+        },
+        {
+            "person_id": None,
+            "restriction": "",
+            "restriction_type": "",
+            "authorised_by": "",
+            "start_date": "",
+            "review_date": "",
+        },
+    ]
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     reg, problems = load_register(path)
     assert problems == []

@@ -14,6 +14,13 @@ from typer.testing import CliRunner
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.fixture(autouse=True)
+def _no_real_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reports read actions/decisions from the default review store: never the user's."""
+    monkeypatch.setenv("CAREAUDIT_HOME", str(tmp_path / "careaudit_home"))
+    monkeypatch.delenv("CAREAUDIT_DB", raising=False)
+
+
 @pytest.fixture
 def run_small(tmp_path: Path) -> Path:
     """A writable copy of the hand-written 18-note run (4 invented people, 2 services)."""
@@ -33,10 +40,11 @@ def register_csv() -> Path:
 @pytest.fixture(scope="session")
 def cli() -> typer.Typer:
     """A Typer app holding only this package's commands (independent of cli.main)."""
-    from cli import report_cmd
+    from cli import actions_cmd, report_cmd
 
     app = typer.Typer()
     report_cmd.register(app)
+    actions_cmd.register(app)
     return app
 
 

@@ -38,13 +38,13 @@ def test_users_add_and_list(app: typer.Typer, sqlite_url: str, monkeypatch) -> N
             "--role",
             "auditor",
             "--password",
-            "long enough",
+            "long enough passphrase",
             "--db",
             sqlite_url,
         ],
     )
     assert ok.exit_code == 0, ok.output
-    monkeypatch.setenv("CAREAUDIT_PASSWORD", "from the env")
+    monkeypatch.setenv("CAREAUDIT_PASSWORD", "from the environment")
     assert (
         runner.invoke(
             app, ["users", "add", "sue", "--role", "supervisor", "--db", sqlite_url]
@@ -55,12 +55,22 @@ def test_users_add_and_list(app: typer.Typer, sqlite_url: str, monkeypatch) -> N
     prompted = runner.invoke(
         app,
         ["users", "add", "ada", "--role", "admin", "--db", sqlite_url],
-        input="typed secret\ntyped secret\n",
+        input="typed secret phrase\ntyped secret phrase\n",
     )
     assert prompted.exit_code == 0, prompted.output
     dup = runner.invoke(
         app,
-        ["users", "add", "ann", "--role", "admin", "--password", "whatever1", "--db", sqlite_url],
+        [
+            "users",
+            "add",
+            "ann",
+            "--role",
+            "admin",
+            "--password",
+            "whatever it takes",
+            "--db",
+            sqlite_url,
+        ],
     )
     assert dup.exit_code == 1 and "already exists" in dup.output
     bad = runner.invoke(app, ["users", "add", "x", "--role", "root", "--password", "whatever1"])
@@ -72,8 +82,8 @@ def test_users_add_and_list(app: typer.Typer, sqlite_url: str, monkeypatch) -> N
         "sue\tsupervisor\tactive",
     ]
     engine = make_engine(sqlite_url)
-    assert authenticate(engine, "sue", "from the env") is not None
-    assert authenticate(engine, "ada", "typed secret") is not None
+    assert authenticate(engine, "sue", "from the environment") is not None
+    assert authenticate(engine, "ada", "typed secret phrase") is not None
 
 
 def test_review_imports_and_launches_streamlit_safely(
@@ -129,14 +139,21 @@ def test_export_teaching_and_supervision(app: typer.Typer, loaded_sqlite, tmp_pa
     out = tmp_path / "teach.jsonl"
     result = runner.invoke(app, ["export", "teaching", str(out), "--db", url, "--seed", "1"])
     assert result.exit_code == 0, result.output
+    assert out.read_text() == ""  # complete notes only, and none is complete yet
+    assert "wrote 0 notes" in result.output and "partial left out" in result.output
+    result = runner.invoke(
+        app, ["export", "teaching", str(out), "--db", url, "--seed", "1", "--include-partial"]
+    )
+    assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert records and all(check_gold(r) == [] for r in records)
+    assert {r["review_status"] for r in records} == {"partial"}
     assert "Tomasz" not in out.read_text()
     pack = tmp_path / "pack.html"
     result = runner.invoke(app, ["export", "supervision", "Dana Kerr", str(pack), "--db", url])
     assert result.exit_code == 0, result.output
     assert "Supervision pack: Dana Kerr" in pack.read_text()
-    assert pack.with_suffix(".csv").read_text().startswith("flag_id,")
+    assert pack.with_suffix(".csv").read_text(encoding="utf-8-sig").startswith("flag_id,")
 
 
 def test_resolve_db_url(tmp_path: Path, monkeypatch) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from review_app.importer import import_run
 from review_app.store import Decision, integrity_check, make_engine
 
-from .conftest import RUN_A
+from .conftest import RUN_A, add_users
 
 WRITER = Path(__file__).with_name("burst_writer.py")
 
@@ -44,9 +44,12 @@ def _burst_then_kill(url: str, reviewer: str, acks_before_kill: int) -> list[tup
     return acks
 
 
-def test_sigkill_during_burst_loses_no_acknowledged_decision(store_url: str) -> None:
+def test_sigkill_during_burst_loses_no_acknowledged_decision(
+    store_url: str, password_hash: str
+) -> None:
     engine = make_engine(store_url)
     import_run(engine, RUN_A)
+    add_users(engine, password_hash)  # the verifier refuses decisions by non-users
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -54,7 +57,7 @@ def test_sigkill_during_burst_loses_no_acknowledged_decision(store_url: str) -> 
     rng = random.Random(4)
     acked: list[tuple[str, int, str]] = []
     for round_ in range(3):
-        acked += _burst_then_kill(store_url, f"writer{round_}", rng.randint(25, 60))
+        acked += _burst_then_kill(store_url, ("ann", "al", "ada")[round_], rng.randint(25, 60))
         # restart: a fresh engine, as the app would after a crash
         engine = make_engine(store_url)
         assert integrity_check(engine) == []

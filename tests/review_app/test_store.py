@@ -22,14 +22,15 @@ from review_app.store import (
     record_decision,
 )
 
-from .conftest import RUN_A, RUN_B
+from .conftest import RUN_A, RUN_B, add_users
 
 
 def _ids(flags) -> set[str]:
     return {f.flag_id for f in flags}
 
 
-def test_reimport_keeps_flags_and_decisions(engine) -> None:
+def test_reimport_keeps_flags_and_decisions(engine, password_hash) -> None:
+    add_users(engine, password_hash)  # integrity_check: every reviewer is a user
     first = import_run(engine, RUN_A)
     assert (first.flags_new, first.flags_updated, first.errors) == (13, 0, [])
     flags = list_flags(engine)
@@ -70,7 +71,8 @@ def test_reaudit_same_ids_new_scores_edited_note_superseded(engine) -> None:
     assert everything[old_n3[0].flag_id].status == "confirmed"
 
 
-def test_decision_history_and_derived_state(engine) -> None:
+def test_decision_history_and_derived_state(engine, password_hash) -> None:
+    add_users(engine, password_hash)
     import_run(engine, RUN_A)
     fid = list_flags(engine)[0].flag_id
     record_decision(engine, fid, "confirmed", "ann", 0)
@@ -140,6 +142,40 @@ def test_simultaneous_decisions_one_wins(store_url: str) -> None:
     assert sorted(results) == ["conflict"] * 7 + ["ok"]
     check = make_engine(store_url, create=False)
     assert len(decision_history(check, fid)) == 1
+    check.dispose()
+
+
+def test_simultaneous_decisions_on_different_flags_keep_one_chain(
+    store_url: str, password_hash: str
+) -> None:
+    """Eight reviewers decide eight flags at once: all stored, the hash chain unforked."""
+    setup = make_engine(store_url)
+    import_run(setup, RUN_A)
+    add_users(setup, password_hash)
+    flags = [f.flag_id for f in list_flags(setup)[:8]]
+    setup.dispose()
+    barrier = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def decide(i: int) -> None:
+        eng = make_engine(store_url, create=False)
+        barrier.wait()
+        try:
+            record_decision(eng, flags[i], "confirmed", ("ann", "al")[i % 2], 0)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            eng.dispose()
+
+    threads = [threading.Thread(target=decide, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    check = make_engine(store_url, create=False)
+    assert all(len(decision_history(check, f)) == 1 for f in flags)
+    assert integrity_check(check) == []
     check.dispose()
 
 

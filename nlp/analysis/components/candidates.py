@@ -10,6 +10,8 @@ holds the candidate sentences.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -50,12 +52,13 @@ class Candidates(DataComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         self.require_data()
-        phrase_starts = {start for _, start, _ in self.phrases(doc)}
+        # sorted match starts: one bisect per sentence (a scan per sentence was quadratic)
+        phrase_starts = sorted({start for _, start, _ in self.phrases(doc)})
         keep = [
             s
             for s in doc.sents
             if self.is_candidate({t.lower_ for t in s})
-            or any(s.start <= i < s.end for i in phrase_starts)
+            or bisect_left(phrase_starts, s.start) < bisect_left(phrase_starts, s.end)
         ]
         set_group(doc, "candidates", keep)
         return doc

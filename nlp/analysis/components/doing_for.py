@@ -196,9 +196,8 @@ def _lead(sent: Span) -> int:
     return n
 
 
-def task_shorthand_matcher(nlp: Language, family: dict) -> Matcher:
-    """Compile the task-shorthand pattern family (see ``doing_for.json``) into a Matcher."""
-    matcher = Matcher(nlp.vocab)
+def task_shorthand_matcher(nlp: Language, family: dict) -> TaskShorthandMatcher:
+    """Compile the task-shorthand pattern family (see ``doing_for.json``) into a matcher."""
 
     def seq(phrases: list[str]) -> list[list[dict]]:
         return [[{"LOWER": w} for w in p.split()] for p in phrases]
@@ -213,9 +212,32 @@ def task_shorthand_matcher(nlp: Language, family: dict) -> Matcher:
                 for t in tasks for c in done]
     patterns += [[*v, poss, *t] for v in lead for t in tasks]
     patterns += [[*m, link, {"LOWER": "the", "OP": "?"}, *p] for m in movers for p in places]
-    if patterns:
-        matcher.add("task_shorthand", patterns)
-    return matcher
+    return TaskShorthandMatcher(nlp, patterns)
+
+
+class TaskShorthandMatcher:
+    """The task-shorthand patterns, in one spaCy ``Matcher`` per anchor word.
+
+    Thousands of patterns in one ``Matcher`` cost milliseconds per token (it steps
+    every pattern at every token). Each pattern needs its first fixed word, so the
+    patterns are grouped by that word and a doc runs only the groups whose word it
+    contains: the same matches, as (match id, start, end) sorted by position.
+    """
+
+    def __init__(self, nlp: Language, patterns: list[list[dict]]) -> None:
+        self.matchers: dict[str, Matcher] = {}
+        for pattern in patterns:
+            anchor = next(t["LOWER"] for t in pattern if isinstance(t.get("LOWER"), str)
+                          and "OP" not in t)  # fmt: skip
+            matcher = self.matchers.setdefault(anchor, Matcher(nlp.vocab))
+            matcher.add("task_shorthand", [pattern])
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        words = {t.lower_ for t in doc}
+        found: set[tuple[int, int, int]] = set()
+        for anchor in words & self.matchers.keys():
+            found.update(self.matchers[anchor](doc))
+        return sorted(found, key=lambda m: (m[1], m[2]))
 
 
 def _line_shorthand(doc: Doc, start: int, end: int) -> bool:

@@ -5,26 +5,36 @@ Layout: ``rundir`` loads ``out/``; ``sections`` and ``person`` turn it into a
 from ``charts``); ``html`` (Jinja templates in ``templates/``), ``pdf``
 (headless Chromium) and ``xlsx`` render it; ``build`` holds the entry points
 the CLI calls.
+
+The names below are loaded on first use (PEP 562), so importing a submodule such
+as ``errors`` (which ``nlp.records.run_reader`` does) does not pull in ``build``
+and with it ``run_reader`` itself: no import cycle.
 """
 
-from nlp.governance.reporting.build import (
-    FORMATS,
-    person_command,
-    register_review_command,
-    report_command,
-    run_register_review,
-)
-from nlp.governance.reporting.errors import ChromiumNotFoundError, ReportError, RunDirError
-from nlp.governance.reporting.sections import ReportOptions
+from __future__ import annotations
 
-__all__ = [
-    "FORMATS",
-    "ChromiumNotFoundError",
-    "ReportError",
-    "ReportOptions",
-    "RunDirError",
-    "person_command",
-    "register_review_command",
-    "report_command",
-    "run_register_review",
-]
+from importlib import import_module
+from typing import Any
+
+_EXPORTS: dict[str, str] = {
+    "FORMATS": "build",
+    "person_command": "build",
+    "register_review_command": "build",
+    "report_command": "build",
+    "run_register_review": "build",
+    "ChromiumNotFoundError": "errors",
+    "ReportError": "errors",
+    "RunDirError": "errors",
+    "ReportOptions": "sections",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

@@ -250,3 +250,129 @@ def dot_matrix(x_labels: Sequence[str], y_labels: Sequence[str],
                        f'text-anchor="middle">{_e(lab)}</text>')
     out.append("</svg>")
     return "".join(out)
+
+
+def hbar_ci_chart(labels: Sequence[str], values: Sequence[float | None],
+                  lows: Sequence[float | None], highs: Sequence[float | None], *, title: str,
+                  color: str = PALETTE[0], width: int = 640, digits: int = 1,
+                  suffix: str = "") -> str:
+    """Horizontal bars with a 95 % interval whisker each; a missing value shows "–"."""
+    label_w = _label_width(labels)
+    bar_x, right, row_h, top = label_w + 8, 110, 22, 8.0
+    height = int(top + row_h * max(len(labels), 1) + 24)
+    tops = [h for h in highs if not _nan(h)] + [v for v in values if not _nan(v)]
+    axis = nice_max(max(tops, default=0))
+    scale = (width - bar_x - right) / axis
+    out = [_open(width, height, title)]
+    for i, lab in enumerate(labels):
+        y = top + i * row_h
+        v, lo, hi = values[i], lows[i], highs[i]
+        short = str(lab) if len(str(lab)) <= 42 else str(lab)[:41] + "…"
+        out.append(f'<text x="{label_w:.1f}" y="{y + 15:.1f}" text-anchor="end">'
+                   f"<title>{_e(lab)}</title>{_e(short)}</text>")
+        if _nan(v):
+            out.append(f'<text x="{bar_x + 4}" y="{y + 15:.1f}" fill="#777">– (too few)</text>')
+            continue
+        tip = f"{_e(lab)}: {_num(v, digits)}{_e(suffix)}"
+        end = bar_x + v * scale
+        if not (_nan(lo) or _nan(hi)):
+            tip += f" (95% CI {_num(lo, digits)}–{_num(hi, digits)})"
+        out.append(f'<rect x="{bar_x}" y="{y + 4:.1f}" width="{max(v * scale, 0.5):.1f}" '
+                   f'height="{row_h - 8}" fill="{color}" fill-opacity="0.75">'
+                   f"<title>{tip}</title></rect>")
+        if not (_nan(lo) or _nan(hi)):
+            x0, x1, ym = bar_x + lo * scale, bar_x + hi * scale, y + row_h / 2
+            out.append(f'<line x1="{x0:.1f}" x2="{x1:.1f}" y1="{ym:.1f}" y2="{ym:.1f}" '
+                       f'stroke="#222" stroke-width="1.2"/>'
+                       f'<line x1="{x0:.1f}" x2="{x0:.1f}" y1="{ym - 5:.1f}" y2="{ym + 5:.1f}" '
+                       f'stroke="#222"/><line x1="{x1:.1f}" x2="{x1:.1f}" y1="{ym - 5:.1f}" '
+                       f'y2="{ym + 5:.1f}" stroke="#222"/>')
+            end = max(end, x1)
+        out.append(f'<text x="{end + 5:.1f}" y="{y + 15:.1f}">{_num(v, digits)}{_e(suffix)}'
+                   "</text>")
+    y_axis = top + row_h * max(len(labels), 1) + 14
+    out.append(f'<text x="{bar_x}" y="{y_axis:.1f}" fill="#555" font-size="11">bars: value; '
+               "whiskers: 95% confidence interval</text></svg>")
+    return "".join(out)
+
+
+SPC_COLORS: dict[str, str] = {"common": "#7F7F7F", "improvement": "#0072B2",
+                              "concern": "#E69F00", "excluded": "#BBBBBB"}
+
+
+def spc_chart(x_labels: Sequence[str], values: Sequence[float | None], centre: float,
+              ucl: Sequence[float | None], lcl: Sequence[float | None],
+              kinds: Sequence[str], *, title: str, y_label: str = "",
+              width: int = 760, height: int = 260) -> str:
+    """An SPC chart: points, centre line (mean) and the control limits of each point.
+
+    ``kinds`` per point: ``common``, ``improvement``, ``concern`` (special cause,
+    MDC colours: grey, blue, orange) or ``excluded`` (too few notes: hollow, no limits).
+    """
+    left, right, bottom = 56, 16, 44
+    legend_names = ["common cause", "special cause: improvement", "special cause: concern",
+                    "too few notes (not used)"]
+    legend_parts, x = [], float(left)
+    for name, color in zip(legend_names, SPC_COLORS.values(), strict=True):
+        legend_parts.append(f'<circle cx="{x + 5:.1f}" cy="12" r="4.5" fill="{color}"/>'
+                            f'<text x="{x + 14:.1f}" y="16">{_e(name)}</text>')
+        x += 26 + 7.6 * len(name)
+    legend_svg, top = "".join(legend_parts), 36.0
+    plot_w, plot_h = width - left - right, height - top - bottom
+    seen = [v for v in [*values, *ucl, centre] if not _nan(v)]
+    y_max, y_step = nice_ticks(max(seen, default=0))
+    n = max(len(x_labels), 1)
+
+    def px(i: float) -> float:
+        return left + plot_w * (i + 0.5) / n
+
+    def py(v: float) -> float:
+        return top + plot_h - plot_h * min(v, y_max) / y_max
+
+    out = [_open(width, height, title), legend_svg]
+    digits = 0 if float(y_step).is_integer() else (1 if (y_step * 10).is_integer() else 2)
+    for k in range(round(y_max / y_step) + 1):
+        v = y_step * k
+        out.append(f'<line x1="{left}" x2="{width - right}" y1="{py(v):.1f}" y2="{py(v):.1f}" '
+                   f'stroke="#eee"/><text x="{left - 6}" y="{py(v) + 4:.1f}" '
+                   f'text-anchor="end">{_num(v, digits)}</text>')
+    step = max(1, math.ceil(64 / (plot_w / n)))
+    for i, lab in enumerate(x_labels):
+        if _tick(i, n, step):
+            out.append(f'<text x="{px(i):.1f}" y="{top + plot_h + 16:.1f}" '
+                       f'text-anchor="middle">{_e(lab)}</text>')
+    if y_label:
+        out.append(f'<text x="{left}" y="{height - 6}" fill="#555">{_e(y_label)}</text>')
+    for limits in (ucl, lcl):  # stepped limits, one step per point with limits
+        for i, v in enumerate(limits):
+            if _nan(v) or kinds[i] == "excluded":
+                continue
+            out.append(f'<line x1="{px(i - 0.45):.1f}" x2="{px(i + 0.45):.1f}" '
+                       f'y1="{py(v):.1f}" y2="{py(v):.1f}" stroke="#888" '
+                       f'stroke-dasharray="4 3"/>')
+    if not _nan(centre):
+        out.append(f'<line x1="{left}" x2="{width - right}" y1="{py(centre):.1f}" '
+                   f'y2="{py(centre):.1f}" stroke="#333" stroke-width="1.2">'
+                   f"<title>mean {_num(centre)}</title></line>")
+    seg: list[str] = []
+    for i, v in enumerate(values):
+        if _nan(v) or kinds[i] == "excluded":
+            if len(seg) > 1:
+                out.append(_polyline(seg, "#9a9a9a"))
+            seg = []
+            continue
+        seg.append(f"{px(i):.1f},{py(v):.1f}")
+    if len(seg) > 1:
+        out.append(_polyline(seg, "#9a9a9a"))
+    for i, v in enumerate(values):
+        if _nan(v):
+            continue
+        kind = kinds[i] if kinds[i] in SPC_COLORS else "common"
+        fill = "#fff" if kind == "excluded" else SPC_COLORS[kind]
+        limits = ("" if kind == "excluded" or _nan(lcl[i]) or _nan(ucl[i])
+                  else f" (limits {_num(lcl[i])}–{_num(ucl[i])})")
+        out.append(f'<circle cx="{px(i):.1f}" cy="{py(v):.1f}" r="4" fill="{fill}" '
+                   f'stroke="{SPC_COLORS[kind]}" stroke-width="1.5"><title>{_e(x_labels[i])}: '
+                   f"{_num(v)}{limits} – {_e(kind)}</title></circle>")
+    out.append("</svg>")
+    return "".join(out)

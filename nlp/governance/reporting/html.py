@@ -11,7 +11,7 @@ import jinja2
 from nlp.governance.reporting.model import Report, fmt
 
 TEMPLATES = Path(__file__).parent / "templates"
-NUMERIC_FORMATS = ("int", "rate", "pct", "change", "delta")
+NUMERIC_FORMATS = ("int", "rate", "pct", "change", "delta", "ci", "count")
 
 
 @lru_cache(maxsize=1)

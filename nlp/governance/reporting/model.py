@@ -29,7 +29,9 @@ class Column:
 
     Formats: text, int, rate, pct, change (coloured), delta, label, highlight (the
     row's ``before``/``span``/``after`` with the span marked; ``key`` holds the
-    plain text for XLSX).
+    plain text for XLSX), ci (key ``<name>_ci``: a 95 % interval from the frame's
+    ``<name>_lo`` and ``<name>_hi``; shown as "lo–hi", two numeric columns in XLSX), count (an int,
+    or a string such as "<5" for a suppressed count).
     """
 
     key: str
@@ -51,12 +53,20 @@ class Table:
     @classmethod
     def from_frame(cls, name: str, frame: pd.DataFrame, columns: list[Column],
                    **kwargs: Any) -> Table:
-        keys = [c.key for c in columns]
+        keys = [c.key for c in columns if c.fmt != "ci"]
         if any(c.fmt == "highlight" for c in columns):
             keys += [k for k in ("before", "span", "after") if k not in keys]
+        cis = [c.key for c in columns if c.fmt == "ci"]
+        keys += [f"{k.removesuffix('_ci')}_{end}" for k in cis for end in ("lo", "hi")
+                 if f"{k.removesuffix('_ci')}_{end}" not in keys]
         data = frame.reindex(columns=keys)
         rows = [{k: clean(v) for k, v in zip(keys, rec, strict=True)}
                 for rec in data.itertuples(index=False, name=None)]
+        for row in rows:
+            for k in cis:
+                base = k.removesuffix("_ci")
+                lo, hi = row[f"{base}_lo"], row[f"{base}_hi"]
+                row[k] = None if lo is None or hi is None else (lo, hi)
         return cls(name, columns, rows, **kwargs)
 
     @property
@@ -119,6 +129,11 @@ def fmt(value: Any, kind: str = "text") -> str:
         return "–"
     if kind == "int":
         return f"{int(value):,}"
+    if kind == "count":
+        return f"{value:,}" if isinstance(value, int) else str(value)
+    if kind == "ci":
+        lo, hi = value
+        return f"{float(lo):,.1f}–{float(hi):,.1f}"
     if kind == "rate":
         return f"{float(value):,.1f}"
     if kind == "pct":

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 
 from nlp.governance import trends
+from nlp.governance.actions import Action
+from nlp.governance.intervals import MIN_DENOMINATOR, add_rate, ci_text
+from nlp.governance.measures import compare as compare_rates
+from nlp.governance.measures import from_counts
 from nlp.governance.register_review import RegisterReview
-from nlp.governance.reporting import charts
+from nlp.governance.reporting import charts, quality
 from nlp.governance.reporting.model import (
     CATEGORY_LABELS,
     Column,
@@ -51,10 +55,28 @@ class ReportOptions:
     register_rows: int = 100
 
 
-def _rate_columns(first: Column) -> list[Column]:
-    return [first, Column("notes", "Notes", "int"), Column("flags", "Flags", "int"),
+def _rate_columns(first: Column, table: pd.DataFrame | None = None) -> list[Column]:
+    """Rate columns; the note column only when ``table`` has a note to show."""
+    cols = [first, Column("notes", "Notes", "int"), Column("flags", "Flags", "int"),
             Column("flags_per_100", "Flags / 100 notes", "rate"),
+            Column("flags_per_100_ci", "95% CI", "ci"),
             *[Column(f"{c}_per_100", f"{CATEGORY_LABELS[c]} / 100", "rate") for c in CATEGORIES]]
+    if table is not None and "flags_per_100_note" in table and (
+            table["flags_per_100_note"].astype(bool).any()):
+        cols.append(Column("flags_per_100_note", "Note"))
+    return cols
+
+
+def with_intervals(table: pd.DataFrame) -> pd.DataFrame:
+    """Flags per 100 notes with its interval and note; category rates hidden likewise.
+
+    Groups (services, months) with fewer than ``MIN_DENOMINATOR`` notes get no rates.
+    """
+    out = add_rate(table, "flags", "notes", "flags_per_100")
+    few = out["notes"] < MIN_DENOMINATOR
+    for c in CATEGORIES:
+        out.loc[few, f"{c}_per_100"] = float("nan")
+    return out
 
 
 def headlines(run: RunData, review: RegisterReview | None, plan: dict,
@@ -64,11 +86,13 @@ def headlines(run: RunData, review: RegisterReview | None, plan: dict,
     dates = notes["when"].dropna()
     period = f"{dates.min():%d %b %Y} – {dates.max():%d %b %Y}" if len(dates) else "no dates"
     per100 = len(flags) / n * 100 if n else 0.0
+    ci = ci_text(len(flags), n)
     out = [
         Headline("Notes audited", fmt(n, "int"),
                  f"{notes['person_id'].nunique()} people, {notes['service'].nunique()} "
                  f"services, {period}"),
-        Headline("Flags per 100 notes", fmt(per100, "rate"), f"{fmt(len(flags), 'int')} flags"),
+        Headline("Flags per 100 notes", fmt(per100, "rate"),
+                 f"{fmt(len(flags), 'int')} flags" + (f"; {ci}" if ci else "")),
     ]
     if baseline is not None and len(baseline.notes):
         before = len(baseline.flags) / len(baseline.notes) * 100
@@ -76,8 +100,10 @@ def headlines(run: RunData, review: RegisterReview | None, plan: dict,
     counts = flags["category"].value_counts()
     for cat in CATEGORIES:
         c = int(counts.get(cat, 0))
+        ci = ci_text(c, n)
         out.append(Headline(CATEGORY_LABELS[cat], fmt(c, "int"),
-                            f"{fmt(c / n * 100 if n else 0, 'rate')} per 100 notes"))
+                            f"{fmt(c / n * 100 if n else 0, 'rate')} per 100 notes"
+                            + (f" ({ci})" if ci else "")))
     authorised = int((restr["status"] == "authorised_in_text").sum())
     out.append(Headline("Restrictions found", fmt(len(restr), "int"),
                         f"{restr['person_id'].nunique()} people; {authorised} cite their "
@@ -99,68 +125,59 @@ def headlines(run: RunData, review: RegisterReview | None, plan: dict,
 
 
 def by_category(run: RunData, baseline: RunData | None) -> Section:
-    table = trends.category_rates(run.notes, run.flags)
-    chart = charts.hbar_chart([label(c) for c in table["category"]], table["per_100"].tolist(),
-                              title="Flags per 100 notes by category")
+    table = trends.category_rates(run.notes, run.flags).assign(notes=len(run.notes))
+    table = add_rate(table, "flags", "notes", "per_100")
+    chart = charts.hbar_ci_chart([label(c) for c in table["category"]],
+                                 table["per_100"].tolist(), table["per_100_lo"].tolist(),
+                                 table["per_100_hi"].tolist(),
+                                 title="Flags per 100 notes by category, with 95% intervals")
     cols = [Column("category", "Category", "label"), Column("flags", "Flags", "int"),
-            Column("per_100", "Per 100 notes", "rate"),
+            Column("per_100", "Per 100 notes", "rate"), Column("per_100_ci", "95% CI", "ci"),
             Column("pct_notes_flagged", "Notes flagged", "pct"),
             Column("people", "People", "int")]
     sec = Section("categories", "Flags by category", [
-        "How often each kind of finding appears, per 100 notes audited. A flag is a "
-        "sentence an auditor should look at, not a confirmed failing."],
+        "How often each kind of finding appears, per 100 notes audited, with exact "
+        "(Poisson) 95% confidence intervals. A flag is a sentence an auditor should look at, "
+        "not a confirmed failing."],
         [chart], [Table.from_frame("By category", table, cols)])
     return sec
 
 
 def by_service(run: RunData) -> Section:
-    table = trends.flag_rates(run.notes, run.flags, ["service"])
+    table = with_intervals(trends.flag_rates(run.notes, run.flags, ["service"]))
     table["service"] = table["service"].replace("", "(no service)")
-    table = table.sort_values("flags_per_100", ascending=False)
+    table = table.sort_values("flags_per_100", ascending=False, na_position="last")
     chart = charts.stacked_hbar(
         table["service"].tolist(),
         {CATEGORY_LABELS[c]: table[f"{c}_per_100"].fillna(0).tolist() for c in CATEGORIES},
         title="Flags per 100 notes by service", colors=list(CAT_COLORS.values()))
     return Section("services", "Flags per 100 notes by service", [
         "Services are compared on rates, not counts, so larger services are not "
-        "penalised for writing more notes."],
+        "penalised for writing more notes. Where the 95% intervals of two services overlap, "
+        f"the difference may be chance; no rate is shown for fewer than {MIN_DENOMINATOR} "
+        "notes."],
         [chart], [Table.from_frame("By service", table, _rate_columns(
-            Column("service", "Service")))])
+            Column("service", "Service"), table))])
 
 
 def by_month(month_table: pd.DataFrame) -> Section:
+    month_table = with_intervals(month_table)
     months = month_table["month"].tolist()
     chart = charts.line_chart(
         months, {CATEGORY_LABELS[c]: month_table[f"{c}_per_100"].tolist() for c in CATEGORIES},
         title="Flags per 100 notes by month", y_label="flags per 100 notes",
         colors=list(CAT_COLORS.values()))
-    return Section("months", "Flags per 100 notes by month", [], [chart],
-                   [Table.from_frame("By month", month_table, _rate_columns(
-                       Column("month", "Month")))])
-
-
-def trend_section(month_table: pd.DataFrame) -> Section:
-    months = month_table["month"].tolist()
-    chart = charts.line_chart(months, {
-        "Enabling language, % of notes": month_table["enabling_pct"].tolist(),
-        "Restrictions per 100 notes": month_table["restrictions_per_100"].tolist(),
-        "Doing-for per 100 notes": month_table["doing_for_per_100"].tolist(),
-    }, title="Independence language and restrictions over time",
-        colors=[charts.PALETTE[2], charts.PALETTE[1], charts.PALETTE[0]])
-    table = trends.trend_table(month_table)
-    cols = [Column("label", "Measure"), Column("months", "Months", "int"),
-            Column("first", "First month", "rate"), Column("last", "Last month", "rate"),
-            Column("slope_per_month", "Trend per month", "delta"),
-            Column("direction", "Direction"), Column("assessment", "Assessment")]
-    return Section("trends", "Trends across months", [
-        "Goal: independence (enabling) language rising; doing-for, restrictions and "
-        "missing rationale falling. The trend is a straight line fitted to the monthly "
-        "figures; changes under 10% of the average level are shown as no clear change."],
-        [chart], [Table.from_frame("Trends", table, cols)])
+    return Section("months", "Flags per 100 notes by month", [
+        f"Months with fewer than {MIN_DENOMINATOR} notes have no rate (a 2-note month "
+        "swings wildly); see the SPC charts below for whether a change is beyond the noise."],
+        [chart], [Table.from_frame("By month", month_table, _rate_columns(
+            Column("month", "Month", "date"), month_table))])
 
 
 def restriction_section(run: RunData) -> Section:
     table = trends.restriction_types(run.restrictions, len(run.notes))
+    if not table.empty:
+        table = add_rate(table.assign(notes=len(run.notes)), "mentions", "notes", "per_100")
     sec = Section("restrictions", "Restriction types", [
         "Restrictions found in notes by type, whether the note cites its authority, and "
         "how they matched the restriction register during the audit."])
@@ -173,6 +190,7 @@ def restriction_section(run: RunData) -> Section:
                                         color=charts.PALETTE[1]))
     cols = [Column("restriction_type", "Type", "label"), Column("mentions", "Mentions", "int"),
             Column("people", "People", "int"), Column("per_100", "Per 100 notes", "rate"),
+            Column("per_100_ci", "95% CI", "ci"),
             Column("authorised_in_text", "Authority cited", "int"),
             Column("recorded", "Recorded", "int"), Column("unrecorded", "Unrecorded", "int"),
             Column("in_register", "In register", "int"),
@@ -221,8 +239,11 @@ def plan_section(table: pd.DataFrame, summary: dict) -> Section:
     return sec
 
 
-def register_section(review: RegisterReview | None, opts: ReportOptions) -> Section:
+def register_section(review: RegisterReview | None, opts: ReportOptions,
+                     stepdown: pd.DataFrame | None = None) -> Section:
     sec = Section("register", "Restriction register review")
+    if stepdown is not None and len(stepdown):
+        sec.tables.append(quality.stepdown_table_view(stepdown))
     if review is None:
         sec.intro.append("No register review for this run. Run `careaudit register-review "
                          "out/ --register register.csv` first, or pass --register to the report.")
@@ -249,6 +270,8 @@ def register_section(review: RegisterReview | None, opts: ReportOptions) -> Sect
             Column("explanation", "Detail")], show=show,
             caption=f"Up to {per_finding} findings of each kind shown ({hidden} more); all "
                     "are in register_review.csv and the XLSX report." if hidden else ""))
+    if stepdown is not None and len(stepdown):  # after the findings
+        sec.tables.append(sec.tables.pop(0))
     if review.issues:
         rows = pd.DataFrame([{"row": i.row, "column": i.column, "value": i.value,
                               "message": i.message} for i in review.issues])
@@ -285,10 +308,17 @@ def baseline_section(run: RunData, base: RunData) -> Section:
     cur_s = trends.flag_rates(run.notes, run.flags, ["service"])
     base_s = trends.flag_rates(base.notes, base.flags, ["service"])
     svc = trends.compare(cur_s, base_s, "service", value="flags_per_100")
+    n_cur, n_base = len(run.notes), len(base.notes)
+    cats["beyond_noise"] = _beyond_noise(
+        cats["category"], cur_c.set_index("category")["flags"], n_cur,
+        base_c.set_index("category")["flags"], n_base)
+    svc["beyond_noise"] = _beyond_noise(
+        svc["service"], cur_s.set_index("service")["flags"], cur_s.set_index("service")["notes"],
+        base_s.set_index("service")["flags"], base_s.set_index("service")["notes"])
     cols = [Column("baseline", "Baseline / 100 notes", "rate"),
             Column("current", "This run / 100 notes", "rate"),
             Column("change", "Change", "change"), Column("change_pct", "Change %", "change"),
-            Column("direction", "")]
+            Column("direction", ""), Column("beyond_noise", "Beyond the noise?")]
     chart = charts.grouped_hbar(
         [label(c) for c in cats["category"]],
         {"baseline": cats["baseline"].fillna(0).tolist(),
@@ -297,11 +327,23 @@ def baseline_section(run: RunData, base: RunData) -> Section:
         colors=[charts.PALETTE[7], charts.PALETTE[0]])
     return Section("baseline", "Change since the baseline run", [
         f"Baseline: {base.path} ({len(base.notes):,} notes). Negative change = fewer flags "
-        "per 100 notes than before."],
+        "per 100 notes than before. 'Beyond the noise?' is an exact test of the two rates "
+        "(Poisson, 5% level): 'no clear change' means the difference may be chance."],
         [chart],
         [Table.from_frame("Baseline categories", cats,
                           [Column("category", "Category", "label"), *cols]),
          Table.from_frame("Baseline services", svc, [Column("service", "Service"), *cols])])
+
+
+def _beyond_noise(keys: pd.Series, cur_k: pd.Series, cur_n: pd.Series | int,
+                  base_k: pd.Series, base_n: pd.Series | int) -> list[str]:
+    """Per key: lower / higher (exact Poisson test, 5%), no clear change, or why not tested."""
+    def pick(values: pd.Series | int, key: str) -> int:
+        return values if isinstance(values, int) else int(values.get(key, 0))
+
+    return [compare_rates(from_counts("flags_per_100", pick(base_k, k), pick(base_n, k)),
+                          from_counts("flags_per_100", pick(cur_k, k), pick(cur_n, k)))[0]
+            for k in keys]
 
 
 def attach_sentences(rows: pd.DataFrame, notes: pd.DataFrame) -> pd.DataFrame:
@@ -356,6 +398,14 @@ def method_section(run: RunData) -> Section:
         "nearby. Care-plan gap: a care-plan restriction lacking one of the four elements.",
         "Enabling language: notes containing words that record what the person did or chose "
         "(supported … to, prompted, encouraged, chose, independently …).",
+        "Every rate comes with its count and a 95% confidence interval: exact Poisson "
+        "(Garwood) for rates per 100 notes, Wilson for proportions. No rate is shown from "
+        f"fewer than {MIN_DENOMINATOR} notes (or reviews); rates built on 1–4 events are "
+        "marked 'small number'. Tables by protected characteristic suppress groups of fewer "
+        "than 5 people and counts under 5.",
+        "Trends are judged with SPC charts (Making Data Count): u-charts for rates per 100 "
+        "notes, p-charts for proportions; special cause = a point outside the 3-sigma limits, "
+        "7 points in a row on one side of the mean, or 6 points each rising (or falling).",
     ]
     if info.get("model"):
         lines.append(f"Model: {info['model']}.")
@@ -364,16 +414,38 @@ def method_section(run: RunData) -> Section:
 
 def build_report(run: RunData, *, baseline: RunData | None = None,
                  review: RegisterReview | None = None,
-                 options: ReportOptions | None = None) -> Report:
-    """Assemble every section of the quality-meeting report."""
+                 options: ReportOptions | None = None,
+                 actions: list[Action] | None = None,
+                 decisions: pd.DataFrame | None = None,
+                 people: pd.DataFrame | None = None,
+                 stepdown: pd.DataFrame | None = None,
+                 as_of: date | None = None) -> Report:
+    """Assemble every section of the quality-meeting report.
+
+    ``actions`` (from the store) are listed with their re-audit as of ``as_of``
+    (default today); ``decisions`` (flag_id, decision) add confirmed findings;
+    ``people`` (person_id + characteristics) adds the protected-characteristics
+    table; ``stepdown`` adds step-down evidence to the register section.
+    """
     opts = options or ReportOptions()
     month_table = trends.monthly(run.notes, run.flags, run.restrictions)
     plan_table, plan_summary = trends.plan_standard(run.restrictions, run.flags)
     plan_summary["checked"] = plan_checked(run)
-    sections = [by_category(run, baseline), by_service(run), by_month(month_table),
-                trend_section(month_table), restriction_section(run),
-                plan_section(plan_table, plan_summary), register_section(review, opts),
-                author_section(run, opts)]
+    today = as_of or date.today()
+    sections = [quality.actions_section(actions, run, today), by_category(run, baseline)]
+    warnings = list(run.warnings)
+    if decisions is not None and not run.flags["flag_id"].isin(decisions["flag_id"]).any():
+        warnings.append(f"none of the {len(decisions)} review decisions match this run's "
+                        "flags: confirmed findings left out")
+        decisions = None
+    if decisions is not None:
+        sections.append(quality.confirmed_section(run, decisions))
+    sections += [by_service(run), by_month(month_table), quality.spc_section(month_table),
+                 restriction_section(run)]
+    if people is not None and len(people.columns) > 1:
+        sections.append(quality.equality_section(run, people))
+    sections += [plan_section(plan_table, plan_summary),
+                 register_section(review, opts, stepdown), author_section(run, opts)]
     if baseline is not None:
         sections.append(baseline_section(run, baseline))
     sections += [sample_section(run, opts), method_section(run)]
@@ -387,7 +459,8 @@ def build_report(run: RunData, *, baseline: RunData | None = None,
         title="Care record audit: governance report",
         subtitle="Doing-for language, restrictive practice and care-plan standard",
         info=details,
-        headlines=headlines(run, review, plan_summary, baseline),
+        headlines=headlines(run, review, plan_summary, baseline)
+        + quality.extra_headlines(actions, today, run, decisions),
         sections=sections,
-        warnings=list(run.warnings) + (list(baseline.warnings) if baseline else []),
+        warnings=warnings + (list(baseline.warnings) if baseline else []),
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 import xlsxwriter
 
-from nlp.governance.reporting.model import Report, Table, label
+from nlp.governance.reporting.model import Column, Report, Table, label
 from nlp.records.spreadsheet import excel_safe
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -37,8 +37,23 @@ def _write(ws: Any, row: int, col: int, value: Any, kind: str, fmts: dict[str, A
         ws.write_string(row, col, excel_safe(text))
 
 
+def _xlsx_columns(table: Table) -> list[Column]:
+    """The table's columns, each interval (``ci``) split into lower and upper bounds."""
+    out: list[Column] = []
+    for col in table.columns:
+        if col.fmt == "ci":
+            base = col.key.removesuffix("_ci")
+            header = col.header or "95% CI"
+            out += [Column(f"{base}_lo", f"{header} lower", "rate"),
+                    Column(f"{base}_hi", f"{header} upper", "rate")]
+        else:
+            out.append(col)
+    return out
+
+
 def write_table(ws: Any, table: Table, fmts: dict[str, Any]) -> None:
     """Header row, then every row of ``table`` (not just the HTML-limited ones)."""
+    table = Table(table.name, _xlsx_columns(table), table.rows)
     for c, col in enumerate(table.columns):
         ws.write_string(0, c, excel_safe(col.header or col.key), fmts["header"])
         width = max([len(col.header or col.key)]

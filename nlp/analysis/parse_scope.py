@@ -1,0 +1,319 @@
+"""What a sentence's parse could possibly find, read from its words alone.
+
+The parsed components only fire on certain words: a restriction pattern needs each
+of its fixed tokens (``LOWER``/``LEMMA`` values), a doing-for finding a care verb
+or a shorthand phrase, a decision a decision or intervention verb, a decision
+phrase or a restriction, a ConText modifier one of its trigger phrases.
+:class:`ParseScope` turns the components' own rule data into those necessary
+conditions and checks them on the tokens the parser would get (the full
+pipeline's tokenizer on the sentence text), without tagging or parsing. A lemma
+is taken as possible when any of the English lemmatizer's rules, exceptions or
+attribute-ruler overrides could produce it from the word, so the check never
+says "impossible" for something the parse could find (over-approximating only).
+
+The result is a set of *scope keys*:
+
+- ``doing_for.verb`` (a care verb: the active, passive, passive-task and fragment
+  routes), ``doing_for.shorthand`` (shorthand phrases and task-shorthand patterns);
+- ``restriction`` and ``restriction=<type>`` (any pattern of that type possible);
+- ``decision.verb``, ``decision.medication``, ``decision.phrase`` (``decision.restriction``
+  comes with ``restriction``);
+- ``context=<CATEGORY>`` (a ConText trigger of that category).
+
+The audit uses it twice: the model bounds what the parse could add to a
+sentence's scores (:func:`scope_key` maps a stage-2 feature to the key it needs),
+and the analyzer skips the restriction matcher on sentences where no restriction
+pattern can match. ``tests/prediction/test_parse_scope.py`` checks on the
+annotated corpus that every parsed finding lies inside its sentence's scope.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from nlp.analysis.components.phrases import phrase_matcher
+
+ANCHOR_KEYS = ("LOWER", "LEMMA", "TEXT", "ORTH")
+RULE_ID_KEYS = {
+    "doing_for.active": "doing_for.verb",
+    "doing_for.passive": "doing_for.verb",
+    "doing_for.passive_task": "doing_for.verb",
+    "doing_for.fragment": "doing_for.verb",
+    "doing_for.shorthand": "doing_for.shorthand",
+    "decision.verb": "decision.verb",
+    "decision.medication": "decision.medication",
+    "decision.phrase": "decision.phrase",
+    "decision.restriction": "restriction",
+}
+DOING_FOR_KEYS = frozenset({"doing_for.verb", "doing_for.shorthand"})
+DECISION_KEYS = frozenset(
+    {"decision.verb", "decision.medication", "decision.phrase", "restriction"}
+)
+ALWAYS = "*"  # a feature whose scope is unknown: always possible
+
+
+def scope_key(feature: str) -> frozenset[str] | None:
+    """The scope keys of which at least one must be possible for a stage-2 feature to fire.
+
+    None: the feature does not come from the parse. ``{"*"}``: it does, but from
+    no rule this module knows (always possible).
+    """
+    if feature == "rule:reason_nearby" or not feature.startswith(
+        ("rule:", "dropped:", "dropped_type=", "context:")
+    ):
+        return None
+    if feature == "rule:doing_for":
+        return DOING_FOR_KEYS
+    if feature in ("rule:restriction", "rule:authorised") or feature.startswith("dropped:"):
+        return frozenset({"restriction"})
+    if feature.startswith("rule:restriction="):
+        return frozenset({"restriction=" + feature.split("=", 1)[1]})
+    if feature.startswith("dropped_type="):
+        return frozenset({"restriction=" + feature.split("=", 1)[1]})
+    if feature in ("rule:decision", "rule:missing_rationale") or feature.startswith(
+        "context:decision_"
+    ):
+        return DECISION_KEYS
+    if feature.startswith("context:"):
+        return frozenset({"context=" + feature.split(":", 1)[1]})
+    key = RULE_ID_KEYS.get(feature.split(":", 1)[1])
+    return frozenset({key}) if key else frozenset({ALWAYS})
+
+
+class PhraseSet:
+    """Phrases as word sets: whether every word of one of them occurs among some words."""
+
+    def __init__(self, phrases: list[str]) -> None:
+        self.phrases = [frozenset(p.lower().split()) for p in phrases if p.split()]
+
+    def may_occur(self, lowers: set[str] | frozenset[str]) -> bool:
+        return any(p <= lowers for p in self.phrases)
+
+
+def task_shorthand_possible(family: dict[str, Any]) -> Callable[[set[str]], bool]:
+    """Whether the task-shorthand patterns (``doing_for.json``) could match a doc's words.
+
+    Each pattern needs every word of a task and a completion word, of a leading word
+    and a task, or of a moving verb and a place (see
+    :func:`nlp.analysis.components.doing_for.task_shorthand_matcher`).
+    """
+    tasks, done, lead, movers, places = (
+        PhraseSet(list(family.get(k, [])))
+        for k in ("tasks", "completions", "leading", "moving_verbs", "places")
+    )
+
+    def possible(lowers: set[str]) -> bool:
+        if tasks.may_occur(lowers) and (done.may_occur(lowers) or lead.may_occur(lowers)):
+            return True
+        return movers.may_occur(lowers) and places.may_occur(lowers)
+
+    return possible
+
+
+class _Lemmas:
+    """Every lemma the English pipeline could give a word (lower-cased), cached."""
+
+    def __init__(self, full: Language) -> None:
+        self.rules: list[tuple[str, str]] = []
+        self.exceptions: dict[str, set[str]] = {}
+        self.unknown = True
+        if "lemmatizer" in full.pipe_names:
+            lemmatizer = full.get_pipe("lemmatizer")
+            if getattr(lemmatizer, "mode", "") == "rule":
+                tables = lemmatizer.lookups
+                for rules in tables.get_table("lemma_rules", {}).values():
+                    self.rules.extend((old, new) for old, new in rules)
+                for table in tables.get_table("lemma_exc", {}).values():
+                    for form, lemmas in table.items():
+                        self.exceptions.setdefault(form, set()).update(lemmas)
+                self.unknown = False
+        # lemmas the attribute ruler sets: by the exact word its rule needs, else tested
+        self.override_words: dict[str, set[str]] = {}
+        self.overrides: list[tuple[Any, str]] = []
+        if "attribute_ruler" in full.pipe_names:
+            for rule in full.get_pipe("attribute_ruler").patterns:
+                lemma = rule["attrs"].get("LEMMA")
+                if lemma is None:
+                    continue
+                for pattern in rule["patterns"]:
+                    value = pattern[rule["index"]].get("LOWER")
+                    words = _values(value) if value is not None else None
+                    if words is None:
+                        self.overrides.append((value, str(lemma).lower()))
+                    else:
+                        for word in words:
+                            self.override_words.setdefault(word, set()).add(str(lemma).lower())
+        self._cache: dict[str, frozenset[str]] = {}
+
+    def __call__(self, lower: str) -> frozenset[str] | None:
+        """Possible lemmas of a lower-cased word; None when the lemmatizer is not understood."""
+        if self.unknown:
+            return None
+        found = self._cache.get(lower)
+        if found is None:
+            forms = {lower}
+            for old, new in self.rules:
+                if lower.endswith(old):
+                    form = lower[: len(lower) - len(old)] + new
+                    if form:
+                        forms.add(form)
+            forms.update(self.exceptions.get(lower, ()))
+            forms.update(self.override_words.get(lower, ()))
+            for value, lemma in self.overrides:
+                if _value_may_match(value, lower):
+                    forms.add(lemma)
+            found = frozenset(forms)
+            if len(self._cache) < 50_000:
+                self._cache[lower] = found
+        return found
+
+
+def _value_may_match(value: Any, lower: str) -> bool:
+    """Whether a Matcher value (str, {"IN": ...}, {"REGEX": ...}) may match a lower-cased word."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.lower() == lower
+    if isinstance(value, dict):
+        if "IN" in value:
+            return lower in {str(v).lower() for v in value["IN"]}
+        if "REGEX" in value:
+            return re.search(value["REGEX"], lower) is not None
+    return True
+
+
+class _TokenSpec:
+    """One fixed token of a restriction pattern, as a test on a word."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.words: frozenset[str] | None = None
+        self.lemmas: frozenset[str] | None = None
+        for key in ("LOWER", "TEXT", "ORTH"):
+            if key in spec:
+                self.words = _values(spec[key])
+        if "LEMMA" in spec:
+            self.lemmas = _values(spec["LEMMA"])
+
+    @property
+    def anchored(self) -> bool:
+        return self.words is not None or self.lemmas is not None
+
+    def may_match(self, lowers: frozenset[str], lemmas: frozenset[str] | None) -> bool:
+        """Whether the spec's word and lemma tests can each be met by some word of a sentence
+        (``lemmas``: every possible lemma of its words; None: unknown)."""
+        if self.words is not None and self.words.isdisjoint(lowers):
+            return False
+        return self.lemmas is None or lemmas is None or not self.lemmas.isdisjoint(lemmas)
+
+
+def _values(value: Any) -> frozenset[str] | None:
+    if isinstance(value, str):
+        return frozenset({value.lower()})
+    if isinstance(value, dict) and set(value) == {"IN"}:
+        return frozenset(str(v).lower() for v in value["IN"])
+    return None  # REGEX, NOT_IN, ...: no usable anchor
+
+
+def _required(spec: dict[str, Any]) -> bool:
+    op = spec.get("OP")
+    if op is None or op in ("+", "!"):
+        return op != "!"
+    if isinstance(op, str) and op.startswith("{"):
+        low = op[1:].split(",", 1)[0].rstrip("}")
+        return low.isdigit() and int(low) > 0
+    return False
+
+
+class ParseScope:
+    """Scope keys of a tokenized sentence (see the module docstring)."""
+
+    def __init__(self, full: Language) -> None:
+        self.lemmas = _Lemmas(full)
+        vocab = full.vocab
+        restrictions = full.get_pipe("careaudit_restrictions").data
+        self.patterns: list[tuple[str, list[_TokenSpec]]] = []
+        # patterns by a word (or lemma) their first fixed token needs, to test only those
+        self.by_word: dict[str, list[int]] = {}
+        self.by_lemma: dict[str, list[int]] = {}
+        self.unindexed: list[int] = []
+        for rtype, patterns in restrictions["patterns"].items():
+            for pattern in patterns:
+                specs = [_TokenSpec(s) for s in pattern if _required(s)]
+                specs = [s for s in specs if s.anchored]
+                k = len(self.patterns)
+                self.patterns.append((rtype, specs))
+                if not specs:
+                    self.unindexed.append(k)
+                elif specs[0].words is not None:
+                    for word in specs[0].words:
+                        self.by_word.setdefault(word, []).append(k)
+                else:
+                    for lemma in specs[0].lemmas or ():
+                        self.by_lemma.setdefault(lemma, []).append(k)
+        component = full.get_pipe("careaudit_doing_for")
+        doing_for = component.data
+        self.task_shorthand = task_shorthand_possible(doing_for.get("task_shorthand", {}))
+        # the component's own task-shorthand matcher reads words only: run it as it would
+        self.task_matcher = getattr(component, "task_shorthand", None)
+        self.care_verbs = frozenset(doing_for["care_verbs"])
+        self.aliases: dict[str, str] = dict(doing_for.get("lemma_aliases", {}))
+        decisions = full.get_pipe("careaudit_decisions").data
+        self.decision_lemmas = frozenset(decisions["decision_lemmas"])
+        self.intervention_lemmas = frozenset(decisions["intervention_lemmas"])
+        self.medication_words = frozenset(decisions["medication_words"])
+        evidence = full.get_pipe("careaudit_evidence").data
+        context = full.get_pipe("careaudit_context").data
+        groups: dict[str, list[str]] = {
+            "doing_for.shorthand": list(doing_for["shorthand"]),
+            "decision.phrase": list(evidence["decision_phrases"]),
+        }
+        for rule in context["rules"]:
+            groups.setdefault("context=" + rule["category"], []).append(rule["phrase"])
+        self.phrases: PhraseMatcher = phrase_matcher(vocab, groups)
+
+    def __call__(self, doc: Doc) -> frozenset[str]:
+        """The scope keys of ``doc`` (tokens only; nothing tagged or parsed)."""
+        keys: set[str] = {doc.vocab.strings[m] for m, _, _ in self.phrases(doc)}
+        words = [(t.lower_, self.lemmas(t.lower_)) for t in doc if not t.is_space]
+        if self.task_shorthand({lower for lower, _ in words}) and (
+            self.task_matcher is None or self.task_matcher(doc)
+        ):
+            keys.add("doing_for.shorthand")
+        unknown = self.lemmas.unknown
+        for lower, lemmas in words:
+            if unknown or lemmas is None:
+                keys.update(("doing_for.verb", "decision.verb", "decision.medication"))
+                break
+            aliased = lemmas | {self.aliases[x] for x in (*lemmas, lower) if x in self.aliases}
+            if aliased & self.care_verbs:
+                keys.add("doing_for.verb")
+            if lemmas & self.decision_lemmas:
+                keys.add("decision.verb")
+            if lemmas & self.intervention_lemmas:
+                keys.add("decision.medication?")
+        if "decision.medication?" in keys:
+            keys.discard("decision.medication?")
+            if any(lower in self.medication_words for lower, _ in words):
+                keys.add("decision.medication")
+        lowers = frozenset(lower for lower, _ in words)
+        lemmas: frozenset[str] | None = None
+        if not unknown:
+            lemmas = frozenset().union(*(x for _, x in words if x is not None))
+        candidates = set(self.unindexed)
+        for lower in lowers:
+            candidates.update(self.by_word.get(lower, ()))
+        for lemma in lemmas if lemmas is not None else self.by_lemma:
+            candidates.update(self.by_lemma.get(lemma, ()))
+        for k in sorted(candidates):
+            rtype, specs = self.patterns[k]
+            if f"restriction={rtype}" not in keys and all(
+                s.may_match(lowers, lemmas) for s in specs
+            ):
+                keys.update(("restriction", f"restriction={rtype}"))
+        return frozenset(keys)

@@ -1,0 +1,174 @@
+"""Streaming audits: same files whatever the batch size, chunk size or number of workers;
+a killed run leaves complete rows only and a re-run gives the same files; chunked reading
+gives exactly what reading the whole export gives."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from nlp.audit.run import AuditError, AuditRequest, run_audit
+from nlp.records.exports import iter_notes, read_notes, read_table
+from nlp.records.run_writer import PARTIAL, RunWriter
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "examples" / "sample_notes.csv"
+REGISTER = ROOT / "examples" / "register.csv"
+FILES = ("flags.csv", "flags.jsonl", "restrictions.csv", "notes.jsonl", "rejected.csv")
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    """Every output file's bytes; summary.json without its timestamp."""
+    found = {name: (out / name).read_bytes() for name in FILES}
+    summary = json.loads((out / "summary.json").read_text())
+    summary["run"].pop("created_at")
+    found["summary.json"] = json.dumps(summary, sort_keys=True).encode()
+    return found
+
+
+def _audit(out: Path, **options) -> dict[str, bytes]:
+    request = AuditRequest(records=SAMPLE, out_dir=out, register=REGISTER, **options)
+    run_audit(request)
+    assert not (out / PARTIAL).exists()
+    return _files(out)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> dict[str, bytes]:
+    return _audit(tmp_path_factory.mktemp("ref"))
+
+
+@pytest.mark.parametrize(("batch_size", "chunk_rows"), [(1, 7), (17, 50), (1000, 1000)])
+def test_batch_and_chunk_sizes_give_identical_files(reference, tmp_path, batch_size, chunk_rows):
+    assert _audit(tmp_path, batch_size=batch_size, chunk_rows=chunk_rows) == reference
+
+
+def test_two_workers_give_identical_files(reference, tmp_path):
+    assert _audit(tmp_path, workers=2, batch_size=16, chunk_rows=40) == reference
+
+
+def test_sample_has_flags_of_every_category(reference):
+    rows = list(csv.DictReader(reference["flags.csv"].decode("utf-8-sig").splitlines()))
+    assert {r["category"] for r in rows} == {
+        "doing_for",
+        "unrecorded_restriction",
+        "missing_rationale",
+        "plan_gap",
+    }
+
+
+def _export(path: Path, copies: int) -> None:
+    """The sample's good rows, repeated with fresh ids (a longer export to kill mid-way)."""
+    frame = read_table(SAMPLE)
+    rows = [r for r in frame.drop(columns="__error__").to_dict("records") if r["text"]]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for k in range(copies):
+            for r in rows:
+                writer.writerow({**r, "note_id": f"{r['note_id']}-{k}"})
+
+
+def _cli(export: Path, out: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "cli.main",
+        "audit",
+        str(export),
+        "--register",
+        str(REGISTER),
+        "--out",
+        str(out),
+        "--batch-size",
+        "8",
+        "--no-progress",
+    ]
+
+
+def test_killed_run_leaves_complete_rows_and_rerun_gives_same_files(tmp_path):
+    export = tmp_path / "long.csv"
+    _export(export, copies=3)
+    reference = tmp_path / "reference"
+    run_audit(AuditRequest(records=export, out_dir=reference, register=REGISTER, batch_size=8))
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        _cli(export, out), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    partial_flags = out / PARTIAL / "flags.csv"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if partial_flags.exists() and partial_flags.stat().st_size > 2000:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the audit finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    # complete rows only: nothing in the run folder itself until a run finishes
+    assert {p.name for p in out.iterdir()} == {PARTIAL}
+    again = subprocess.run(_cli(export, out), cwd=ROOT, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert {p.name for p in out.iterdir()} == {*FILES, "summary.json"}
+    assert _files(out) == _files(reference)
+
+
+def test_writer_replaces_an_earlier_run_only_when_finished(tmp_path):
+    (tmp_path / "flags.csv").write_text("old")
+    (tmp_path / "summary.json").write_text("{}")
+    writer = RunWriter(tmp_path)
+    writer.abort()
+    assert (tmp_path / "flags.csv").read_text() == "old"
+    assert not (tmp_path / PARTIAL).exists()
+    with RunWriter(tmp_path) as writer:
+        summary = writer.finish({"run_id": "x"})
+    assert summary["notes"] == 0
+    assert (tmp_path / "flags.csv").read_text(encoding="utf-8-sig").startswith("flag_id,")
+    assert json.loads((tmp_path / "summary.json").read_text())["run"] == {"run_id": "x"}
+
+
+def test_out_dir_left_by_a_killed_run_is_accepted(tmp_path):
+    out = tmp_path / "out"
+    (out / PARTIAL).mkdir(parents=True)
+    (out / PARTIAL / "flags.csv").write_text("half a row")
+    summary = run_audit(AuditRequest(records=SAMPLE, out_dir=out, register=REGISTER))
+    assert summary["notes"] == 240 and not (out / PARTIAL).exists()
+
+
+def test_an_export_with_no_usable_notes_leaves_nothing(tmp_path):
+    export = tmp_path / "bad.csv"
+    export.write_text("note_id,person_id,date,text\n1,P1,not a date,Hello.\n")
+    out = tmp_path / "out"
+    with pytest.raises(AuditError, match="no usable notes"):
+        run_audit(AuditRequest(records=export, out_dir=out))
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_chunked_reading_gives_what_whole_reading_gives(tmp_path, suffix):
+    frame = read_table(SAMPLE).drop(columns="__error__")
+    path = tmp_path / f"notes{suffix}"
+    if suffix == ".csv":
+        path.write_bytes(SAMPLE.read_bytes())
+    elif suffix == ".jsonl":
+        with path.open("w") as fh:
+            for k, row in enumerate(frame.to_dict("records")):
+                fh.write("\n" if k == 3 else "")  # a blank line keeps the numbering
+                fh.write(("{broken\n" if k == 5 else "") + json.dumps(row) + "\n")
+    else:
+        frame.to_parquet(path)
+    whole = read_notes(path)
+    for chunk_rows in (1, 7, 10_000):
+        notes, problems, rows = [], [], 0
+        for chunk in iter_notes(path, None, chunk_rows):
+            notes += chunk.notes
+            problems += chunk.problems
+            rows += chunk.rows
+        assert (notes, problems, rows) == (whole.notes, whole.problems, whole.rows)

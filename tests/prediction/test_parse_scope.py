@@ -1,0 +1,94 @@
+"""What lets the audit skip parses: the scope check never says "impossible" for a finding
+the parse makes, and the indexed attribute ruler tags exactly like spaCy's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nlp.analysis.analyzer import Analyzer, SentenceEvidence
+from nlp.analysis.english import load_english
+from nlp.analysis.parse_scope import DECISION_KEYS, DOING_FOR_KEYS, scope_key
+from nlp.records.corpus import read_gold
+from nlp.records.exports import read_notes
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _found(ev: SentenceEvidence) -> set[str]:
+    """Scope keys of what the parse found in a sentence."""
+    keys: set[str] = set()
+    for f in ev.doing_for:
+        keys.add("doing_for.shorthand" if f.rule.endswith("shorthand") else "doing_for.verb")
+    for f in ev.restrictions + ev.dropped:
+        keys.update(("restriction", f"restriction={f.label}"))
+    for f in ev.decisions:
+        keys.add("restriction" if f.rule == "decision.restriction" else f.rule)
+    keys.update(f"context={c}" for c in ev.context if not c.startswith("decision_"))
+    return keys
+
+
+@pytest.fixture(scope="module")
+def parsed(analyzer: Analyzer):
+    gold = read_gold(ROOT / "annotations/dev.jsonl")
+    notes = [g.note for g in gold] + read_notes(ROOT / "examples/sample_notes.csv").notes
+    return list(analyzer.analyse(notes))
+
+
+def test_every_parsed_finding_lies_in_its_sentence_scope(parsed):
+    checked = 0
+    for analysis in parsed:
+        for ev in analysis.sentences:
+            if not ev.candidate:
+                continue
+            assert ev.scope is not None
+            missing = _found(ev) - ev.scope
+            assert not missing, (ev.text, missing)
+            checked += bool(_found(ev))
+    assert checked > 300
+
+
+def test_scope_is_selective(parsed):
+    scopes = [ev.scope for a in parsed for ev in a.sentences if ev.candidate and not a.whole]
+    without_restriction = sum("restriction" not in s for s in scopes)
+    assert 0.2 < without_restriction / len(scopes) < 0.95
+
+
+@pytest.mark.parametrize(
+    ("feature", "keys"),
+    [
+        ("rule:doing_for", DOING_FOR_KEYS),
+        ("rule:doing_for.passive", {"doing_for.verb"}),
+        ("rule:restriction=chemical", {"restriction=chemical"}),
+        ("dropped_type=physical", {"restriction=physical"}),
+        ("dropped:negated", {"restriction"}),
+        ("rule:missing_rationale", DECISION_KEYS),
+        ("rule:decision.restriction", {"restriction"}),
+        ("context:NEGATED", {"context=NEGATED"}),
+        ("context:decision_negated", DECISION_KEYS),
+        ("rule:something_new", {"*"}),
+        ("rule:reason_nearby", None),
+        ("p:doing_for", None),
+        ("self:reason", None),
+    ],
+)
+def test_scope_keys_of_stage2_features(feature, keys):
+    assert scope_key(feature) == (frozenset(keys) if keys is not None else None)
+
+
+def test_indexed_attribute_ruler_tags_like_spacy(analyzer: Analyzer):
+    plain = load_english()
+    assert type(analyzer.full.get_pipe("attribute_ruler")).__name__ == "IndexedAttributeRuler"
+    texts = [g.note.text for g in read_gold(ROOT / "annotations/test.jsonl")][:120]
+    texts += ["I'm gonna go, y'all ain't gotta wait. Wo n't do it, c'mon!", "He gets it. Let's."]
+    names = [n for n in plain.pipe_names]
+    indexed = analyzer.full
+    for a, b in zip(
+        plain.pipe(texts),
+        indexed.pipe(texts, disable=[n for n in indexed.pipe_names if n not in names]),
+        strict=True,
+    ):
+        assert [(t.pos_, str(t.morph), t.lemma_, t.tag_) for t in a] == [
+            (t.pos_, str(t.morph), t.lemma_, t.tag_) for t in b
+        ]

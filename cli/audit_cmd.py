@@ -14,6 +14,19 @@ err = Console(stderr=True)
 out = Console()
 
 
+def progress_bar(enabled: bool) -> Progress:
+    """The one progress bar style of the CLI (stderr, cleared when done)."""
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not enabled,
+        transient=True,
+    )
+
+
 def fail(message: str, code: int = 2) -> None:
     from rich.markup import escape
 
@@ -86,15 +99,7 @@ def audit(
         batch_size=batch_size,
         workers=workers,
     )
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        disable=not progress,
-        transient=True,
-    ) as bar:
+    with progress_bar(progress) as bar:
         task = bar.add_task("auditing notes", total=None)
         hooks = AuditProgress(
             on_problem=_print_problem,

@@ -8,16 +8,11 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-err = Console(stderr=True)
+from cli.audit_cmd import err, fail, progress_bar
+
 out = Console()
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
-
-
-def fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code)
 
 
 def deidentify(
@@ -60,15 +55,7 @@ def deidentify(
             )
     if not read.notes:
         fail(f"{records}: no usable notes ({read.rejected} rows rejected; see messages above)")
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        disable=not progress,
-        transient=True,
-    ) as bar:
+    with progress_bar(progress) as bar:
         task = bar.add_task("de-identifying", total=len(read.notes))
         rows = deidentify_notes(read.notes, pseudonymiser, lambda n: bar.advance(task, n))
     try:

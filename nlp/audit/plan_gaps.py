@@ -34,6 +34,9 @@ def plan_gap_flags(analysis: NoteAnalysis, restrictions: list[RestrictionMention
     flags = []
     for gap in plan_gaps(doc, spans, note_type="care_plan"):
         flag = plan_gap_flag(gap, note, score=round(max(r.score for r in restrictions), 3))
-        flag.suggestion = suggestions.plan_gap(gap.element, gap.span_text, person)
+        basis = gap.span_text
+        if not suggestions.has_content(basis):  # e.g. 'is not to go': quote the sentence
+            basis = note.text[flag.sentence_start : flag.sentence_end].strip() or basis
+        flag.suggestion = suggestions.plan_gap(gap.element, basis, person)
         flags.append(flag)
     return flags

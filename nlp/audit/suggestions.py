@@ -367,6 +367,20 @@ def doing_for(sentence: str, span: str, rule: str, person: Person) -> tuple[str,
 # --- restrictions and rationale ---------------------------------------------------------
 
 
+_FUNCTION_WORDS = frozenset(
+    {
+        *("the", "and", "was", "were", "for", "with", "his", "her", "their", "him"),
+        *("she", "they", "had", "has", "not", "but", "from", "this", "that", "staff"),
+        *("then", "when", "what", "who", "said", "told", "no", "yes", "he", "it"),
+    }
+)
+
+
+def has_content(span: str) -> bool:
+    """A span such as 'told him no' says nothing on its own: quote the sentence instead."""
+    return any(w.lower() not in _FUNCTION_WORDS for w in span.split() if len(w) >= 3)
+
+
 def restriction(
     span: str,
     sentence: str,
@@ -376,6 +390,7 @@ def restriction(
     review_date: str = "",
 ) -> tuple[str, str]:
     """(explanation, suggestion) for an unrecorded_restriction flag."""
+    span = span.strip() or sentence.strip()  # a model-only flag: quote the sentence
     what = TYPE_WORDS.get(restriction_type, "a restriction")
     who = person.call
     register = {
@@ -386,7 +401,8 @@ def restriction(
     }.get(register_status, f"; it is not in {who}'s restriction register")
     why = f"{quote(span)} looks like {what}, and the note cites no authority{register}."
     cite = AUTHORITY.get(restriction_type, "the decision that allows it").format(name=who)
-    short = quote(span.strip().rstrip(".;,"), 45)[1:-1]
+    basis = span if has_content(span) else sentence.strip() or span
+    short = quote(basis.rstrip(".;,"), 45)[1:-1]
     example = f"“{short}, as agreed in {who}’s best-interests decision of [date]”"
     if restriction_type == "coercion_threat":
         tip = (

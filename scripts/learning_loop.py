@@ -35,6 +35,7 @@ import csv
 import hashlib
 import importlib.util
 import json
+import math
 import pickle
 import random
 import shutil
@@ -163,12 +164,17 @@ class Loop:
             else load_sentence_model(args.compare or args.model)
         )
         self.thresholds = self.shipped.thresholds
-        base = [
-            g for g in read_gold(ROOT / "annotations/train.jsonl") if g.note.note_id not in held_ids
-        ]
-        dev = [
-            g for g in read_gold(ROOT / "annotations/dev.jsonl") if g.note.note_id not in held_ids
-        ]
+        corpus = read_gold(args.base)
+        seen = sum(g.note.note_id in held_ids for g in corpus)
+        if seen:
+            print(
+                f"warning: {args.base} holds {seen} notes of the held-out writers (left out "
+                "here). If the shipped model was trained on this file they are not held out "
+                "for it: pass the file it was trained on with --base, or other --writers.",
+                file=sys.stderr,
+            )
+        base = [g for g in corpus if g.note.note_id not in held_ids]
+        dev = [g for g in read_gold(args.dev) if g.note.note_id not in held_ids]
         if args.limit:
             base = base[: args.limit]
         self.base = self._cached("base", base)
@@ -356,6 +362,7 @@ class Loop:
                 extra, known = self.reviewed_set(engine)
                 scores, seconds = self.retrain_and_score(extra)
                 row = {"strategy": strategy, "seed": seed, "target": n, "n": len(decided)}
+                row["review_weight"] = self.args.review_weight
                 row.update(scores, **known)
                 rows.append({**row, "notes_reviewed": len(reviewed), "seconds": seconds})
                 print(json.dumps(rows[-1]), flush=True)
@@ -374,23 +381,39 @@ def write_outputs(out: Path, summary: dict, rows: list[dict[str, Any]], command:
         json.dumps({"command": command, **summary, "rows": rows}, indent=2), encoding="utf-8"
     )
     sizes = sorted({r["target"] for r in rows})
+    weights = sorted({r.get("review_weight", 1.0) for r in rows if r["strategy"] != "none"})
+    labels = {"random": "random (mean of seeds)", "notes": "uncertainty + whole notes"}
     series: dict[str, list[float | None]] = {}
-    for name in ("uncertainty", "random", "notes"):
-        if not any(r["strategy"] == name for r in rows):
-            continue
-        label = {"random": "random (mean of seeds)", "notes": "uncertainty + whole notes"}
-        series[label.get(name, name)] = [
-            _mean([r["mean"] for r in rows if r["strategy"] in (name, "none") and r["target"] == n])
-            for n in sizes
-        ]
+    for weight in weights:
+        for name in ("uncertainty", "random", "notes"):
+            picked = [
+                r
+                for r in rows
+                if r["strategy"] == "none"
+                or (r["strategy"] == name and r.get("review_weight", 1.0) == weight)
+            ]
+            if not any(r["strategy"] == name for r in picked):
+                continue
+            label = labels.get(name, name) + (f", weight {weight:g}" if len(weights) > 1 else "")
+            series[label] = [_mean([r["mean"] for r in picked if r["target"] == n]) for n in sizes]
     series["shipped model (same kind)"] = [summary["shipped"]["mean"]] * len(sizes)
+    values = [v for line in series.values() for v in line if v is not None]
     svg = line_chart(
         [str(n) for n in sizes],
         series,
         title="Mean F1 of the three flags on held-out notes against decisions made",
         y_label="mean F1 (doing_for, unrecorded_restriction, missing_rationale) · x: decisions",
+        y_min=math.floor(min(values) * 50) / 50,
+        height=340,
     )
-    (out / "learning_loop.svg").write_text(svg, encoding="utf-8")
+    standalone = svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
+    (out / "learning_loop.svg").write_text(standalone, encoding="utf-8")
+
+
+def _weight_of(command: str) -> float:
+    """The ``--review-weight`` of an earlier run, from its command line."""
+    words = command.split()
+    return float(words[words.index("--review-weight") + 1]) if "--review-weight" in words else 1.0
 
 
 def _mean(values: list[float]) -> float | None:
@@ -423,6 +446,13 @@ def main() -> None:
         help="shipped model the retrained ones are compared with (default: models/<--model>)",
     )
     parser.add_argument("--review-weight", type=float, default=1.0)
+    parser.add_argument(
+        "--base",
+        type=Path,
+        default=ROOT / "annotations/train.jsonl",
+        help="the shipped model's training data (the held-out writers' notes are removed)",
+    )
+    parser.add_argument("--dev", type=Path, default=ROOT / "annotations/dev.jsonl")
     parser.add_argument("--limit", type=int, default=0, help="first N base notes (smoke runs)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "learning_loop")
     parser.add_argument(
@@ -435,7 +465,15 @@ def main() -> None:
     command = "python scripts/learning_loop.py " + " ".join(sys.argv[1:])
     if args.replot:
         runs = [json.loads(path.read_text(encoding="utf-8")) for path in args.replot]
-        rows = [{**r, "target": r.get("target", r["n"])} for run in runs for r in run["rows"]]
+        rows = [
+            {
+                **r,
+                "target": r.get("target", r["n"]),
+                "review_weight": r.get("review_weight", _weight_of(run["command"])),
+            }
+            for run in runs
+            for r in run["rows"]
+        ]
         rows = [r for i, r in enumerate(rows) if r["strategy"] != "none" or r not in rows[:i]]
         summary = {k: v for k, v in runs[0].items() if k not in ("rows", "command")}
         summary["commands"] = [run["command"] for run in runs]

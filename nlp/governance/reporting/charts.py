@@ -158,8 +158,11 @@ def _nan(v: float | None) -> bool:
 
 def line_chart(x_labels: Sequence[str], series: dict[str, Sequence[float | None]], *,
                title: str, y_label: str = "", colors: Sequence[str] | None = None,
-               width: int = 760, height: int = 280) -> str:
-    """Lines over months; a missing value (None/NaN) breaks the line."""
+               width: int = 760, height: int = 280, y_min: float = 0.0) -> str:
+    """Lines over months; a missing value (None/NaN) breaks the line.
+
+    ``y_min`` starts the axis above 0 (small differences between high values).
+    """
     colors = list(colors or PALETTE)
     names = list(series)
     left, right, bottom = 56, 16, 44
@@ -167,19 +170,20 @@ def line_chart(x_labels: Sequence[str], series: dict[str, Sequence[float | None]
     top += 6
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in series.values() for v in s if not _nan(v)]
-    y_max, y_step = nice_ticks(max(values, default=0))
+    y_span, y_step = nice_ticks(max(values, default=0) - y_min)
     n = max(len(x_labels), 1)
 
     def px(i: int) -> float:
         return left + (plot_w * (i + 0.5) / n)
 
     def py(v: float) -> float:
-        return top + plot_h - plot_h * v / y_max
+        return top + plot_h - plot_h * (v - y_min) / y_span
 
     out = [_open(width, height, title), legend_svg]
     digits = 0 if float(y_step).is_integer() else (1 if (y_step * 10).is_integer() else 2)
-    for k in range(round(y_max / y_step) + 1):
-        v = y_step * k
+    digits = max(digits, 0 if float(y_min).is_integer() else 2)
+    for k in range(round(y_span / y_step) + 1):
+        v = y_min + y_step * k
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{py(v):.1f}" y2="{py(v):.1f}" '
                    f'stroke="#ddd"/><text x="{left - 6}" y="{py(v) + 4:.1f}" '
                    f'text-anchor="end">{_num(v, digits)}</text>')

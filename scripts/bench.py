@@ -124,13 +124,14 @@ def generate(path: Path, n: int, low: bool, seed: int = 11) -> int:
 
 
 # -- measuring a process ---------------------------------------------------------------------
-def run(cmd: list[str], sample: bool = False) -> dict[str, Any]:
-    """Run ``cmd``: wall seconds, output, and (``sample``) peak RSS of its process tree."""
+def run(cmd: list[str], sample: bool = False, root: Path = ROOT) -> dict[str, Any]:
+    """Run ``cmd`` in ``root``: wall seconds, output, and (``sample``) peak RSS of its tree."""
     import psutil
 
+    env = ENV if root == ROOT else {**ENV, "PYTHONPATH": str(root)}
     started = time.perf_counter()
     proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     peak = {"tree": 0, "largest": 0}
     done = threading.Event()
@@ -168,15 +169,17 @@ def run(cmd: list[str], sample: bool = False) -> dict[str, Any]:
     }
 
 
-def median_seconds(cmd: list[str], repeat: int) -> float:
-    return statistics.median(run(cmd)["seconds"] for _ in range(repeat))
+def median_seconds(cmd: list[str], repeat: int, root: Path = ROOT) -> float:
+    return statistics.median(run(cmd, root=root)["seconds"] for _ in range(repeat))
 
 
-def audit_cmd(export: Path, out: Path, workers: int) -> list[str]:
-    return [
+def audit_cmd(export: Path, out: Path, workers: int | None) -> list[str]:
+    """``careaudit audit``; ``workers`` None for code without the option (``--before``)."""
+    cmd = [
         sys.executable, "-m", "cli.main", "audit", str(export), "--register", str(REGISTER),
-        "--out", str(out), "--workers", str(workers), "--no-progress",
+        "--out", str(out), "--no-progress",
     ]  # fmt: skip
+    return cmd if workers is None else [*cmd, "--workers", str(workers)]
 
 
 # -- in this process: steady state and stages -------------------------------------------------
@@ -243,6 +246,9 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--repeat", type=int, default=3, help="start-up measurements")
     parser.add_argument("--reference-python", help="a Python with only spaCy and the model")
+    parser.add_argument(
+        "--before", type=Path, help="a checkout of earlier careaudit code to time the same way"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench")
     args = parser.parse_args()
     from nlp.analysis.english import available_model
@@ -283,6 +289,10 @@ def main() -> None:
         startup["english_alone_spacy_only_venv"] = median_seconds(
             [args.reference_python, "-c", ENGLISH_ALONE, english], args.repeat
         )
+    if args.before:
+        startup["before_audit_5_notes"] = median_seconds(
+            audit_cmd(five, work / "five_before", None), args.repeat, root=args.before
+        )
     reference = startup.get("english_alone_spacy_only_venv", startup["english_alone_this_venv"])
     startup["ratio_to_english_alone"] = round(startup["audit_5_notes"] / reference, 2)
     results["startup"] = {k: round(v, 3) if isinstance(v, float) else v for k, v in
@@ -304,6 +314,18 @@ def main() -> None:
             },
             "careaudit": {},
         }
+        if args.before:
+            out = work / f"{mix}_before"
+            measured = run(audit_cmd(export, out, None), sample=True, root=args.before)
+            summary = json.loads((out / "summary.json").read_text())
+            entry["before"] = {
+                "seconds": round(measured["seconds"], 2),
+                "notes_per_second": round(args.notes / measured["seconds"], 1),
+                "ratio_to_naive": round(naive["seconds"] / measured["seconds"], 2),
+                "peak_rss_mb": measured["peak_rss_mb"],
+                "parsed_share": round(summary["parsed_sentences"] / summary["sentences"], 3),
+                "flags": summary["flags"],
+            }
         steady_export = work / f"{mix}_steady.csv"
         generate(steady_export, args.steady_notes, low, seed=23)
         for w in workers:
@@ -366,6 +388,12 @@ def report(r: dict[str, Any]) -> str:
             f"{n['notes_per_second']} | 1.00 | {n['parse_notes_per_second']} (parse only) | "
             f"100% | {n['peak_rss_mb']} MB |"
         )
+        if "before" in e:
+            b = e["before"]
+            lines.append(
+                f"| {mix} | before (earlier code) | {b['seconds']} | {b['notes_per_second']} | "
+                f"{b['ratio_to_naive']:.2f} | - | {b['parsed_share']:.1%} | {b['peak_rss_mb']} MB |"
+            )
         for name, c in e["careaudit"].items():
             lines.append(
                 f"| {mix} | careaudit --workers {name.split('_')[1]} | {c['seconds']} | "
@@ -383,7 +411,9 @@ def report(r: dict[str, Any]) -> str:
             if "english_alone_spacy_only_venv" in s
             else ""
         )
-        + f" (ratio {s['ratio_to_english_alone']}); the hybrid model loads in "
+        + f" (ratio {s['ratio_to_english_alone']})"
+        + (f"; before: {s['before_audit_5_notes']} s" if "before_audit_5_notes" in s else "")
+        + "; the hybrid model loads in "
         f"{load['load']:.3f} s (after {load['imports']:.2f} s of imports); modules loaded by "
         "an audit: "
         f"{s['modules_after_audit']}.",

@@ -9,6 +9,6 @@ pass (``en_core_web_sm``) over the sentences that need it. Patterns and lexicons
 are data in ``resources/``; every custom attribute is declared in ``extensions``.
 """
 
-from nlp.analysis.spacy_import import import_spacy
+from nlp.analysis.spacy_import import keep_torch_out_of_thinc
 
-import_spacy()  # first, before any module here imports spaCy: keeps torch out of its start-up
+keep_torch_out_of_thinc()  # before any module here imports spaCy: keeps torch out of it

@@ -148,11 +148,10 @@ class IndexedAttributeRuler(AttributeRuler):
         self._memo: dict[tuple[Any, ...], tuple[list[tuple[int, int]], list[_Rule]]] = {}
         self._index_size = len(self.attrs)
 
-    def _decode(self, key: tuple[Any, ...]) -> tuple[Any, ...]:
+    def _decode(self, key: tuple[Any, ...], strings: Any) -> tuple[Any, ...]:
         """Attribute values from the ints of ``Doc.to_array`` (strings and flags)."""
         if self._array_attrs is None:
             return key
-        strings = self.vocab.strings
         return tuple(
             strings[v] if ARRAY_ATTRS[a][1] else bool(v)
             for a, v in zip(self._attrs, key, strict=True)
@@ -166,9 +165,9 @@ class IndexedAttributeRuler(AttributeRuler):
             return super().match(doc)
         if self._array_attrs is not None:  # the values as ints, in one call
             codes = doc.to_array(self._array_attrs).tolist() if len(doc) else []
-            keys = [tuple(row) for row in codes] if len(self._attrs) > 1 else [
-                (row,) for row in codes
-            ]
+            keys = (
+                [tuple(row) for row in codes] if len(self._attrs) > 1 else [(row,) for row in codes]
+            )
         else:
             getters = self._getters
             keys = [tuple(get(t) for get in getters) for t in doc]
@@ -177,7 +176,7 @@ class IndexedAttributeRuler(AttributeRuler):
         for i, key in enumerate(keys):
             entry = memo.get(key)
             if entry is None:
-                values = self._decode(key)
+                values = self._decode(key, doc.vocab.strings)
                 entry = (
                     [(r.attr_id, r.match_id) for r in self._single if r.matches_key(0, values)],
                     [r for r in self._multi if r.matches_key(0, values)],
@@ -190,7 +189,8 @@ class IndexedAttributeRuler(AttributeRuler):
             for rule in starts:
                 end = i + rule.length
                 if end <= len(keys) and all(
-                    rule.matches_key(k, self._decode(keys[i + k])) for k in range(1, rule.length)
+                    rule.matches_key(k, self._decode(keys[i + k], doc.vocab.strings))
+                    for k in range(1, rule.length)
                 ):
                     found.add((rule.attr_id, rule.match_id, i, end))
         return sorted(found)
@@ -203,3 +203,4 @@ def use_indexed_attribute_ruler(nlp: Language, name: str = "attribute_ruler") ->
     patterns = nlp.get_pipe(name).patterns
     ruler = nlp.replace_pipe(name, FACTORY)
     ruler.add_patterns(patterns)
+    ruler._build_index()  # now, not inside a caller's spaCy memory zone

@@ -18,18 +18,32 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
 from nlp.analysis.analyzer import Analyzer
+from nlp.audit.batch import STAGES, AuditSettings, BatchResult, NoteOutcome
 from nlp.audit.flags import build_note_findings
 from nlp.audit.plan_gaps import plan_gap_flags
 from nlp.audit.register_match import Register
 from nlp.prediction.base import SentenceModel
 from nlp.prediction.version import model_version
 from nlp.schema import CATEGORIES, Flag, Note, RestrictionMention
+
+__all__ = [
+    "STAGES",
+    "AuditResult",
+    "AuditSettings",
+    "Auditor",
+    "BatchResult",
+    "NoteOutcome",
+    "audit_notes",
+    "cached_auditor",
+    "shared_analyzer",
+]
 
 
 @dataclass(slots=True)
@@ -58,48 +72,6 @@ class AuditResult:
                 for s in sorted(notes_per_service)
             },
         }
-
-
-@dataclass(slots=True)
-class NoteOutcome:
-    """What the audit found in one note."""
-
-    note: Note
-    flags: list[Flag]
-    restrictions: list[RestrictionMention]
-    sentences: int
-    parsed: int
-
-
-@dataclass(slots=True)
-class BatchResult:
-    """One audited batch: an outcome per note, in input order, and where the time went."""
-
-    outcomes: list[NoteOutcome] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def notes(self) -> list[Note]:
-        return [o.note for o in self.outcomes]
-
-    @property
-    def flags(self) -> list[Flag]:
-        return [f for o in self.outcomes for f in o.flags]
-
-    @property
-    def restrictions(self) -> list[RestrictionMention]:
-        return [r for o in self.outcomes for r in o.restrictions]
-
-    @property
-    def sentences(self) -> int:
-        return sum(o.sentences for o in self.outcomes)
-
-    @property
-    def parsed(self) -> int:
-        return sum(o.parsed for o in self.outcomes)
-
-
-STAGES: tuple[str, ...] = ("cheap", "text_model", "parse", "model", "flags")
 
 
 class Auditor:
@@ -178,6 +150,22 @@ class Auditor:
         self.timings["plan_standard_seconds"] += plan_seconds
         return result
 
+    @contextmanager
+    def memory_zones(self) -> Iterator[None]:
+        """spaCy memory zones over both pipelines: strings and lexemes that a batch's notes
+        add (names, ids, typos) are freed at the end, so a long run's memory stays flat.
+
+        Wrap whole :meth:`audit_batch` calls (its rows are plain Python objects); zones
+        must not be nested.
+        """
+        with ExitStack() as stack:
+            seen: set[int] = set()
+            for nlp in (self.analyzer.cheap, self.analyzer.full):
+                if id(nlp.vocab) not in seen and hasattr(nlp, "memory_zone"):
+                    seen.add(id(nlp.vocab))
+                    stack.enter_context(nlp.memory_zone())
+            yield
+
     def run(
         self, notes: Iterable[Note], progress: Callable[[int], None] | None = None
     ) -> AuditResult:
@@ -198,17 +186,6 @@ class Auditor:
 
 
 # -- one auditor per process ---------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class AuditSettings:
-    """What a worker process needs to build its auditor (picklable, hashable)."""
-
-    model: str = "hybrid"
-    register: str | None = None  # path of the register CSV
-    batch_size: int = 256
-    plan_standard: bool = True
-    selective_parse: bool = True
 
 
 _AUDITORS: dict[AuditSettings, Auditor] = {}

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from nlp.records.exports import Problem, ReadResult
 
 if TYPE_CHECKING:
-    from nlp.audit.auditor import AuditSettings, BatchResult
+    from nlp.audit.batch import AuditSettings, BatchResult
     from nlp.schema import Note
 
 CHUNK_ROWS = 2000  # rows read from the export at a time
@@ -72,7 +72,7 @@ class AuditProgress:
 def run_audit(request: AuditRequest, progress: AuditProgress | None = None) -> dict[str, Any]:
     """Audit ``request.records`` into ``request.out_dir``; return the run summary."""
     from nlp.analysis.english import ParserMissing, available_model
-    from nlp.audit.auditor import AuditSettings
+    from nlp.audit.batch import AuditSettings
     from nlp.audit.register_match import load_register
     from nlp.prediction.registry import ModelNotFound, load_sentence_model
     from nlp.prediction.store import UnsafeModel
@@ -85,7 +85,12 @@ def run_audit(request: AuditRequest, progress: AuditProgress | None = None) -> d
     check_out_dir(request.out_dir)
     try:
         reg, reg_problems = load_register(request.register) if request.register else (None, [])
-        model = load_sentence_model(request.model)
+        # with worker processes, this one only reads and writes: check the model, don't load it
+        model = (
+            load_sentence_model(request.model)
+            if request.workers == 1
+            else checked_model(request.model)
+        )
         available_model()  # no English parser: say so before reading anything
         chunks = iter_notes(request.records, request.columns, request.chunk_rows)
         first = next(chunks)
@@ -196,7 +201,9 @@ def _audited(
         except ParserMissing as exc:
             raise AuditError(str(exc)) from exc
         for batch in batches:
-            yield auditor.audit_batch(batch)
+            with auditor.memory_zones():
+                result = auditor.audit_batch(batch)
+            yield result
         return
     yield from _audited_in_processes(batches, settings, workers)
 
@@ -209,19 +216,19 @@ def _audited_in_processes(
     from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    from nlp.audit.auditor import audit_notes, cached_auditor
+    from nlp.audit.batch import audit_in_worker, start_worker
 
     pending: deque[Future[BatchResult]] = deque()
     limit = IN_FLIGHT_PER_WORKER * workers
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=cached_auditor,
+        initializer=start_worker,
         initargs=(settings,),
     )
     try:
         for batch in batches:
-            pending.append(pool.submit(audit_notes, batch, settings))
+            pending.append(pool.submit(audit_in_worker, batch, settings))
             if len(pending) >= limit:
                 yield pending.popleft().result()
         while pending:
@@ -235,6 +242,38 @@ def _audited_in_processes(
         for future in pending:
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def checked_model(name: str) -> Any:
+    """A trained model's name and ``model.json``, its files checked as loading checks them.
+
+    For a process that hands the audit to workers: the array files are read and
+    verified (regular files, sizes, SHA-256, numeric arrays only) but no model is
+    built, so neither spaCy nor the classifier is loaded here. Other kinds and
+    older formats are simply loaded.
+    """
+    from types import SimpleNamespace
+
+    from nlp.prediction.array_store import FORMAT, load_arrays
+    from nlp.prediction.registry import (
+        KIND_MODULES,
+        MODELS_DIR,
+        TRAINED_KINDS,
+        load_sentence_model,
+    )
+    from nlp.prediction.store import check_model_folder, read_model_meta
+
+    path = Path(name)
+    folder = path if name not in KIND_MODULES and path.is_dir() else MODELS_DIR / name
+    untrained = name in KIND_MODULES and name not in TRAINED_KINDS
+    if untrained or not (folder / "model.json").exists():
+        return load_sentence_model(name)  # rules, keyword, or a clear "not found"
+    meta = read_model_meta(folder)
+    if meta.get("format") != FORMAT or meta.get("kind") not in ("hybrid", "sklearn"):
+        return load_sentence_model(name)
+    check_model_folder(folder)
+    load_arrays(folder, meta)
+    return SimpleNamespace(name=meta["kind"], meta=meta)
 
 
 RUN_MARKERS = ("summary.json", "flags.csv", ".careaudit-partial")  # a run (or a killed one)

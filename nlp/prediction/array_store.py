@@ -29,6 +29,7 @@ import numpy as np
 
 from nlp.prediction.store import UnsafeModel, read_model_file
 
+FORMAT = "careaudit-arrays/1"  # ``model.json``'s "format" for this layout
 VOCAB = "vocab.json"
 WEIGHTS = "weights.npz"
 MAX_UNPACKED_BYTES = 1 << 30  # declared size of everything inside weights.npz

@@ -28,10 +28,11 @@ from typing import Any
 
 import numpy as np
 
+from nlp.prediction.array_store import FORMAT
 from nlp.prediction.base import LABELS as HEADS
 from nlp.prediction.features import RESTRICTION_INTERACTIONS, SentenceRecord
 
-FORMAT = "careaudit-arrays/1"
+SMALL_PRODUCT = 20_000  # fewer stored values than this: numpy alone (no scipy import)
 CACHE_LIMIT = 50_000  # distinct chunks remembered per block before the cache is reset
 # Stage-2 features that only the dependency parse can set (rule findings, context cues).
 PARSE_PREFIXES = ("rule:", "dropped:", "dropped_type=", "context:")
@@ -205,16 +206,27 @@ class TfidfBlock:
 def _linear(
     n: int, parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], coef: np.ndarray
 ) -> np.ndarray:
-    """X @ coef for X given as row-sorted blocks of (rows, columns, values), in CSR order."""
-    from scipy import sparse  # sparse products in C (imported on first use)
+    """X @ coef for X given as row-sorted blocks of (rows, columns, values), in CSR order.
 
+    Either way each row's products are summed in the same order (CSR order), so the
+    results are identical; scipy's sparse product is faster on large batches, and
+    small ones (a few notes) skip importing it.
+    """
     r = np.concatenate([p[0] for p in parts])
     c = np.concatenate([p[1] for p in parts])
     v = np.concatenate([p[2] for p in parts])
     order = np.argsort(r, kind="stable")  # blocks are column-ordered; keep that within rows
+    r, c, v = r[order], c[order], v[order]
+    if len(v) < SMALL_PRODUCT:
+        out = np.empty((n, coef.shape[1]))
+        for k in range(coef.shape[1]):
+            out[:, k] = np.bincount(r, weights=v * coef[c, k], minlength=n)
+        return out
+    from scipy import sparse  # sparse products in C (imported on first use)
+
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(r, minlength=n), out=indptr[1:])
-    X = sparse.csr_matrix((v[order], c[order], indptr), shape=(n, coef.shape[0]))
+    X = sparse.csr_matrix((v, c, indptr), shape=(n, coef.shape[0]))
     return np.asarray(X @ coef)
 
 

@@ -96,7 +96,7 @@ def _cli(export: Path, out: Path) -> list[str]:
 
 def test_killed_run_leaves_complete_rows_and_rerun_gives_same_files(tmp_path):
     export = tmp_path / "long.csv"
-    _export(export, copies=3)
+    _export(export, copies=2)
     reference = tmp_path / "reference"
     run_audit(AuditRequest(records=export, out_dir=reference, register=REGISTER, batch_size=8))
     out = tmp_path / "out"

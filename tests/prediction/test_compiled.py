@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def small(analyzer):
     """A hybrid fitted on a slice of the training corpus, and dev records to score."""
-    train = build_dataset(read_gold(ROOT / "annotations/train.jsonl")[:150], analyzer)
-    dev = build_dataset(read_gold(ROOT / "annotations/dev.jsonl")[:40], analyzer)
+    train = build_dataset(read_gold(ROOT / "annotations/train.jsonl")[:70], analyzer)
+    dev = build_dataset(read_gold(ROOT / "annotations/dev.jsonl")[:20], analyzer)
     clf = SklearnSentenceClassifier(stack=True).fit(train.records, train.y, train.types)
     return clf, train, dev
 

@@ -221,22 +221,31 @@ class TaskShorthandMatcher:
     Thousands of patterns in one ``Matcher`` cost milliseconds per token (it steps
     every pattern at every token). Each pattern needs its first fixed word, so the
     patterns are grouped by that word and a doc runs only the groups whose word it
-    contains: the same matches, as (match id, start, end) sorted by position.
+    contains: the same matches, as (match id, start, end) sorted by position. A
+    group's ``Matcher`` is compiled the first time a doc needs it.
     """
 
     def __init__(self, nlp: Language, patterns: list[list[dict]]) -> None:
-        self.matchers: dict[str, Matcher] = {}
+        self.vocab = nlp.vocab
+        self.patterns: dict[str, list[list[dict]]] = {}
         for pattern in patterns:
             anchor = next(t["LOWER"] for t in pattern if isinstance(t.get("LOWER"), str)
                           and "OP" not in t)  # fmt: skip
-            matcher = self.matchers.setdefault(anchor, Matcher(nlp.vocab))
-            matcher.add("task_shorthand", [pattern])
+            self.patterns.setdefault(anchor, []).append(pattern)
+        self.matchers: dict[str, Matcher] = {}
+
+    def _matcher(self, anchor: str) -> Matcher:
+        matcher = self.matchers.get(anchor)
+        if matcher is None:
+            matcher = self.matchers[anchor] = Matcher(self.vocab)
+            matcher.add("task_shorthand", self.patterns[anchor])
+        return matcher
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         words = {t.lower_ for t in doc}
         found: set[tuple[int, int, int]] = set()
-        for anchor in words & self.matchers.keys():
-            found.update(self.matchers[anchor](doc))
+        for anchor in words & self.patterns.keys():
+            found.update(self._matcher(anchor)(doc))
         return sorted(found, key=lambda m: (m[1], m[2]))
 
 

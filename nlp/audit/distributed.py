@@ -26,6 +26,8 @@ return Parquet bytes; only the client writes ``OUT``.
 from __future__ import annotations
 
 import bisect
+import contextlib
+import gc
 import hashlib
 import io
 import json
@@ -69,6 +71,7 @@ MANIFEST = "manifest.jsonl"
 TABLES = ("notes", "flags", "restrictions", "rejected", "repeats")
 SOURCE = {"source_file": "str", "source_row": "int"}
 BUNDLE_LIMIT = 256 << 20  # models up to this size travel as bytes; larger ones by path
+RECYCLE_NOTES = 50_000  # a worker reloads its pipelines and model after this many notes
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -210,6 +213,7 @@ class AuditorPlugin(WorkerPlugin):
         columns: dict[str, str],
         batch_size: int,
         code: str,
+        recycle_notes: int = RECYCLE_NOTES,
     ) -> None:
         self.name = name
         self.bundle = bundle
@@ -217,6 +221,7 @@ class AuditorPlugin(WorkerPlugin):
         self.columns = columns
         self.batch_size = batch_size
         self.code = code
+        self.recycle_notes = recycle_notes
         self._local = threading.local()
         self._model: SentenceModel | None = None
         self._lock = threading.Lock()
@@ -250,14 +255,44 @@ class AuditorPlugin(WorkerPlugin):
             with self._lock:
                 if self._model is None:
                     self._model = self.bundle.load()
-                    self.bundle.files = {}  # free the bytes once checked and loaded
             cached = Auditor(
                 self._model,
                 register=self.register or Register.empty(),
                 batch_size=self.batch_size,
             )
             self._local.auditor = cached
+            self._local.notes = 0
         return cached
+
+    def audited(self, notes: int) -> None:
+        """Count this thread's notes; past ``recycle_notes``, load afresh for the next task.
+
+        The pipelines and the model keep per-word caches that grow with every new
+        name, id and typo; rebuilding them now and then (seconds, every ~10 minutes
+        of work) keeps a worker's memory bounded whatever the input's size.
+        """
+        self._local.notes = getattr(self._local, "notes", 0) + notes
+        if self._local.notes >= self.recycle_notes:
+            self._local.auditor = None
+            with self._lock:
+                self._model = None
+            gc.collect()
+
+
+def memory_zones(auditor: Auditor) -> contextlib.ExitStack:
+    """spaCy memory zones of the auditor's pipelines, entered.
+
+    Strings and lexemes a partition's notes add to the vocabularies (names, ids,
+    typos: every export brings new ones) are freed when the zone closes. Nothing
+    made inside may be used after it; outcomes are plain rows.
+    """
+    stack = contextlib.ExitStack()
+    seen: set[int] = set()
+    for nlp in (auditor.analyzer.cheap, auditor.analyzer.full):
+        if id(nlp.vocab) not in seen and hasattr(nlp, "memory_zone"):
+            seen.add(id(nlp.vocab))
+            stack.enter_context(nlp.memory_zone())
+    return stack
 
 
 def audit_partition(part: Partition, plugin_name: str) -> dict[str, Any]:
@@ -276,12 +311,14 @@ def audit_partition(part: Partition, plugin_name: str) -> dict[str, Any]:
         return {"error": str(exc) or type(exc).__name__}
     auditor = plugin.auditor()
     notes = [note for _, note, _ in rows.notes]
-    outcomes = [
-        outcome
-        for k in range(0, len(notes), auditor.batch_size)
-        for outcome in auditor.audit_batch(notes[k : k + auditor.batch_size]).outcomes
-    ]
-    tables = partition_tables(part, rows, outcomes)
+    with memory_zones(auditor):
+        outcomes = [
+            outcome
+            for k in range(0, len(notes), auditor.batch_size)
+            for outcome in auditor.audit_batch(notes[k : k + auditor.batch_size]).outcomes
+        ]
+        tables = partition_tables(part, rows, outcomes)
+    plugin.audited(len(notes))
     return {
         "tables": {name: to_parquet(name, records) for name, records in tables.items()},
         "meta": {
@@ -536,7 +573,7 @@ def _run_jobs(
     client = client or own
     assert client is not None
     try:
-        progress.on_connect(dashboard_link(client), len(client.scheduler_info()["workers"]))
+        progress.on_connect(dashboard_link(client), len(client.nthreads()))
         try:
             client.register_plugin(plugin, name=plugin.name)
         except Exception as exc:  # a worker could not load the model or pipelines

@@ -245,3 +245,17 @@ def test_worker_killed_mid_run_gives_identical_files(client, inputs, reference, 
         client.unregister_worker_plugin("kill-once")
     assert not flag.exists() and Path(str(flag) + ".claimed").exists()  # a worker died
     assert_same_run(out, reference)
+
+
+def test_worker_reloads_its_auditor_after_recycle_notes(monkeypatch):
+    """Per-word caches grow with new names: a worker rebuilds its auditor now and then."""
+    import nlp.audit.auditor as auditor_module
+    from nlp.audit.distributed import AuditorPlugin, ModelBundle
+
+    monkeypatch.setattr(auditor_module, "Auditor", lambda model, **kw: object())
+    plugin = AuditorPlugin("t", ModelBundle("keyword"), None, {}, 256, "", recycle_notes=10)
+    first = plugin.auditor()
+    plugin.audited(6)
+    assert plugin.auditor() is first
+    plugin.audited(6)
+    assert plugin.auditor() is not first

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Check the invented PII annotation files (pii_dev.jsonl, pii_test.jsonl).
+"""Check the invented PII annotation files (pii_dev.jsonl, pii_test.jsonl and, when
+present, pii_holdout.jsonl).
 
 Checks, per file:
   * every line parses and has the required fields; note_ids are unique and well formed;
@@ -12,8 +13,10 @@ Checks, per file:
   * span text has no leading/trailing whitespace;
   * the minimum counts in the brief are met (test: 210 notes, >=600 pii, >=250 names,
     >=25 of every other type, >=40 lower-case names, >=40 ALL-CAPS names, >=320 non_pii;
-    dev: the same minima scaled by 50/210).
-Prints counts per type for both files. Exit code 1 on any failure.
+    dev: the same minima scaled by 50/210; holdout: >=220 notes, >=700 pii, >=400 names,
+    >=25 of every other type, >=60 lower-case names, >=60 ALL-CAPS names, >=320 non_pii);
+  * no person_id is shared between the files.
+Prints counts per type for every file. Exit code 1 on any failure.
 
 Usage: python annotations/pii/verify_pii.py
 """
@@ -47,7 +50,7 @@ def overlaps(spans):
     return [(a, b) for a, b in itertools.pairwise(s) if b["start"] < a["end"]]
 
 
-def check_file(path, n_notes, scale, prefix):
+def check_file(path, n_notes, scale, prefix, mins_override=None):
     errors = []
     recs = []
     with open(path, encoding="utf-8") as f:
@@ -108,6 +111,10 @@ def check_file(path, n_notes, scale, prefix):
             ("name", c["name"], need(250), False), ("lower-case names", lower, need(40), False),
             ("ALL-CAPS names", upper, need(40), False), ("non_pii", n_non, need(320), False)]
     mins += [(t, c[t], need(25), False) for t in TYPES if t != "name"]
+    if mins_override:
+        mins = [(label, got, mins_override.get(label, want), exact and label not in mins_override)
+                for label, got, want, exact in mins]
+    name_min = mins_override.get("name", need(250)) if mins_override else need(250)
     for label, got, want, exact in mins:
         if (exact and got != want) or (not exact and got < want):
             errors.append(f"count {label}: {got} (need {'exactly ' if exact else '>='}{want})")
@@ -116,10 +123,15 @@ def check_file(path, n_notes, scale, prefix):
     print(f"== {os.path.basename(path)}: {len(recs)} notes, {persons} persons")
     print(f"   pii spans total: {total}")
     for t in TYPES:
-        print(f"   {t:<11} {c[t]:>4}   (minimum {need(250) if t == 'name' else need(25)})")
+        print(f"   {t:<11} {c[t]:>4}   (minimum {name_min if t == 'name' else need(25)})")
     print(f"   names all lower-case: {lower}   names ALL CAPS: {upper}")
     print(f"   non_pii spans: {n_non}")
     return errors, recs
+
+
+# pii_holdout.jsonl: at least (not exactly) 220 notes, and higher minima than test.
+HOLDOUT_MINS = {"notes": 220, "pii total": 700, "name": 400, "lower-case names": 60,
+                "ALL-CAPS names": 60, "non_pii": 320}
 
 
 def main():
@@ -129,6 +141,14 @@ def main():
     shared = {r["person_id"] for r in dev} & {r["person_id"] for r in test}
     if shared:
         errors.append(f"person_ids shared between dev and test: {sorted(shared)}")
+    hold_path = os.path.join(HERE, "pii_holdout.jsonl")
+    if os.path.exists(hold_path):
+        errs_h, hold = check_file(hold_path, 220, 1.0, "PII-H", HOLDOUT_MINS)
+        errors += [f"holdout: {e}" for e in errs_h]
+        shared = {r["person_id"] for r in hold} & ({r["person_id"] for r in dev}
+                                                   | {r["person_id"] for r in test})
+        if shared:
+            errors.append(f"person_ids shared between holdout and dev/test: {sorted(shared)}")
     if errors:
         print("\nFAILED:")
         for e in errors:

@@ -20,11 +20,11 @@ remove a finding (see :mod:`nlp.components.context`).
 from __future__ import annotations
 
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from nlp.analysis import agency
+from nlp.analysis.components.anchored_matcher import AnchoredMatcher
 from nlp.analysis.components.context import modifiers
 from nlp.analysis.components.data_component import DataComponent
 from nlp.analysis.components.phrases import phrase_matcher, set_group
@@ -196,7 +196,7 @@ def _lead(sent: Span) -> int:
     return n
 
 
-def task_shorthand_matcher(nlp: Language, family: dict) -> TaskShorthandMatcher:
+def task_shorthand_matcher(nlp: Language, family: dict) -> AnchoredMatcher:
     """Compile the task-shorthand pattern family (see ``doing_for.json``) into a matcher."""
 
     def seq(phrases: list[str]) -> list[list[dict]]:
@@ -212,41 +212,9 @@ def task_shorthand_matcher(nlp: Language, family: dict) -> TaskShorthandMatcher:
                 for t in tasks for c in done]
     patterns += [[*v, poss, *t] for v in lead for t in tasks]
     patterns += [[*m, link, {"LOWER": "the", "OP": "?"}, *p] for m in movers for p in places]
-    return TaskShorthandMatcher(nlp, patterns)
-
-
-class TaskShorthandMatcher:
-    """The task-shorthand patterns, in one spaCy ``Matcher`` per anchor word.
-
-    Thousands of patterns in one ``Matcher`` cost milliseconds per token (it steps
-    every pattern at every token). Each pattern needs its first fixed word, so the
-    patterns are grouped by that word and a doc runs only the groups whose word it
-    contains: the same matches, as (match id, start, end) sorted by position. A
-    group's ``Matcher`` is compiled the first time a doc needs it.
-    """
-
-    def __init__(self, nlp: Language, patterns: list[list[dict]]) -> None:
-        self.vocab = nlp.vocab
-        self.patterns: dict[str, list[list[dict]]] = {}
-        for pattern in patterns:
-            anchor = next(t["LOWER"] for t in pattern if isinstance(t.get("LOWER"), str)
-                          and "OP" not in t)  # fmt: skip
-            self.patterns.setdefault(anchor, []).append(pattern)
-        self.matchers: dict[str, Matcher] = {}
-
-    def _matcher(self, anchor: str) -> Matcher:
-        matcher = self.matchers.get(anchor)
-        if matcher is None:
-            matcher = self.matchers[anchor] = Matcher(self.vocab)
-            matcher.add("task_shorthand", self.patterns[anchor])
-        return matcher
-
-    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
-        words = {t.lower_ for t in doc}
-        found: set[tuple[int, int, int]] = set()
-        for anchor in words & self.patterns.keys():
-            found.update(self._matcher(anchor)(doc))
-        return sorted(found, key=lambda m: (m[1], m[2]))
+    matcher = AnchoredMatcher(nlp.vocab)  # thousands of patterns: run those a doc can match
+    matcher.add("task_shorthand", patterns)
+    return matcher
 
 
 def _line_shorthand(doc: Doc, start: int, end: int) -> bool:

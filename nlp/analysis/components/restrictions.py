@@ -12,11 +12,11 @@ Results: ``doc.spans["restrictions"]``, ``span.label_`` = restriction type,
 from __future__ import annotations
 
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from nlp.analysis import agency, lexicon
+from nlp.analysis.components.anchored_matcher import AnchoredMatcher
 from nlp.analysis.components.context import modifiers
 from nlp.analysis.components.data_component import DataComponent
 from nlp.analysis.components.phrases import set_group
@@ -64,7 +64,7 @@ class Restrictions(DataComponent):
     """Match restriction patterns and filter them by context and agency."""
 
     def _build(self, data: dict) -> None:
-        self.matcher = Matcher(self.nlp.vocab)
+        self.matcher = AnchoredMatcher(self.nlp.vocab)  # only patterns whose words occur
         self.own_words: dict[str, frozenset[str]] = {}
         for rtype, patterns in data["patterns"].items():
             for i, pattern in enumerate(patterns):

@@ -1,0 +1,86 @@
+"""AnchoredMatcher: the same matches as one spaCy Matcher, running only relevant groups."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.matcher import Matcher
+
+from nlp.analysis.components.anchored_matcher import AnchoredMatcher, anchor_of
+
+TAKEN = {"LOWER": "taken"}
+PATTERNS = {
+    "locked": [[{"LOWER": {"IN": ["kitchen", "front"]}}, {"LOWER": "door"}, {"LOWER": "locked"}]],
+    "taken": [[{"LOWER": "phone"}, {"LOWER": {"IN": ["was", "were"]}, "OP": "?"}, TAKEN]],
+    "door": [[{"LOWER": "door"}]],
+    "any_two": [[{"IS_DIGIT": True}, {"LOWER": "pm", "OP": "?"}]],  # no anchor: always run
+    "many": [[{"LOWER": "sensor", "OP": "?"}, {"LOWER": "mat"}, {"OP": "*"}, {"LOWER": "on"}]],
+}
+TEXTS = [
+    "The kitchen door locked at 9 pm and his phone was taken.",
+    "Front door locked, door alarm on, sensor mat on.",
+    "Mary made a cup of tea.",
+    "",
+    "mat mat on on 10",
+]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return spacy.blank("en")
+
+
+def both(nlp):
+    plain, anchored = Matcher(nlp.vocab), AnchoredMatcher(nlp.vocab)
+    for key, patterns in PATTERNS.items():
+        plain.add(key, patterns)
+        anchored.add(key, patterns)
+    return plain, anchored
+
+
+def test_anchor_is_the_shortest_required_word_list():
+    assert anchor_of(PATTERNS["locked"][0]) == ("LOWER", frozenset({"door"}))
+    assert anchor_of(PATTERNS["taken"][0]) == ("LOWER", frozenset({"phone"}))
+    assert anchor_of(PATTERNS["many"][0]) == ("LOWER", frozenset({"mat"}))
+    assert anchor_of(PATTERNS["any_two"][0]) is None  # optional words never anchor
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_same_matches_as_one_matcher(nlp, text):
+    plain, anchored = both(nlp)
+    doc = nlp(text)
+    assert set(anchored(doc)) == set(plain(doc))
+
+
+def test_only_groups_with_their_words_run(nlp):
+    _, anchored = both(nlp)
+    assert anchored.anchors_in(nlp("Mary made a cup of tea.")) == {None}
+    found = anchored.anchors_in(nlp("his phone"))
+    assert ("LOWER", frozenset({"phone"})) in found and None in found
+
+
+def test_restriction_patterns_match_as_before_on_corpus_sentences(nlp):
+    """Every shipped restriction pattern, on lexical attributes, over real corpus sentences."""
+    data = json.loads(Path("nlp/analysis/resources/restrictions.json").read_text())
+    plain, anchored = Matcher(nlp.vocab), AnchoredMatcher(nlp.vocab)
+    lexical = 0
+    for rtype, patterns in data["patterns"].items():
+        for i, pattern in enumerate(patterns):
+            if any(k in spec for spec in pattern for k in ("LEMMA", "POS", "TAG", "DEP")):
+                continue  # needs the parser: covered by the evaluation check in docs/speed.md
+            plain.add(f"{rtype}:{i}", [pattern])
+            anchored.add(f"{rtype}:{i}", [pattern])
+            lexical += 1
+    assert lexical > 20
+    texts = []
+    for line in Path("annotations/dev.jsonl").read_text(encoding="utf-8").splitlines()[:150]:
+        texts.append(json.loads(line)["text"])
+    matched = 0
+    for doc in nlp.pipe(texts):
+        expected = set(plain(doc))
+        assert set(anchored(doc)) == expected
+        matched += len(expected)
+    assert matched > 0

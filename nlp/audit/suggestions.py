@@ -291,11 +291,22 @@ def reword(sentence: str, person: Person, span: str = "", rule: str = "") -> str
     support = _agent_phrase(agent)
     parts = re.split(r"(?=,|\bwhile\b|\bas\b|\bbecause\b|\bso\b)", text, maxsplit=1)
     clause = parts[0].rstrip()
+    if not _VERB_FIRST.match(clause):  # "He his dinner served ...": no sentence, no rewrite
+        return None
     rest = parts[1] if len(parts) > 1 else ""
     rest = re.sub(r"^,\s*(?:given|done)\s*$", "", rest)
     rest = rest.strip()
     gap = "" if rest.startswith(",") or not rest else " "
     return f"{subject} {clause} {support}{gap}{rest}."
+
+
+# A rewording must read "<person> <past-tense verb> ...": anything else is word salad.
+_VERB_FIRST = re.compile(
+    r"(?:[a-z-]+ed|made|did|had|got|put|cut|went|took|ate|ran|sat|came|gave|chose|brushed"
+    r"|drank|wore|held|kept|left|set|shut|sang|swam|rode|drove|spent|bought|paid|fed"
+    r"|was|were)\b",
+    re.I,
+)
 
 
 def _looks_like_name(word: str) -> bool:

@@ -70,6 +70,21 @@ def test_doing_for_rewords_the_sentence(note, sentence, span, rule, expected) ->
     assert person.name in why
 
 
+@pytest.mark.parametrize(
+    ("sentence", "span"),
+    [
+        ("His dinner was served first as per his PBS plan.", "His dinner was served"),
+        ("Gwen's arm is healing well, dressing changed.", "dressing changed"),
+    ],
+)
+def test_no_rewording_that_is_not_a_sentence(sentence, span) -> None:
+    """A rewording must read '<person> <verb> ...'; otherwise the plain advice is given."""
+    person = sg.person_in(f"Gwen had a good day. {sentence}", sentence)
+    assert sg.reword(sentence, person, span, "doing_for.shorthand") is None
+    _, tip = sg.doing_for(sentence, span, "doing_for.shorthand", person)
+    assert tip.startswith("Rewrite") and "as the one acting" in tip
+
+
 def test_person_and_pronouns() -> None:
     person = sg.person_in("Wifi off at 23:00. Reece came down to complain; he was told no.")
     assert (person.name, person.subj, person.refl) == ("Reece", "he", "himself")

@@ -90,6 +90,7 @@ class _Rule:
     def __init__(self, attr_id: int, match_id: int, pattern: list[dict[str, Any]]) -> None:
         self.attr_id = attr_id
         self.match_id = match_id
+        self.pattern = pattern
         self.length = len(pattern)
         self.specs: list[list[tuple[str, ValueTest]]] = []
         self.supported = bool(pattern)
@@ -142,11 +143,66 @@ class IndexedAttributeRuler(AttributeRuler):
         )
         for rule in rules:
             rule.bind(self._attrs)
+        self._patterns_for: dict[str, tuple[frozenset[int], list[re.Pattern]]] = {}
+        self._reduce = self._reducible(rules)
         self._single = [r for r in rules if r.length == 1]
         self._multi = [r for r in rules if r.length > 1]
         # per token key: the one-token rules it matches, and the longer rules it can start
-        self._memo: dict[tuple[Any, ...], tuple[list[tuple[int, int]], list[_Rule]]] = {}
+        self._memo: dict[tuple[Any, ...], tuple[list[tuple[int, int]], list[_Rule], tuple]] = {}
         self._index_size = len(self.attrs)
+
+    def _reducible(self, rules: list[_Rule]) -> list[dict[int, int] | None]:
+        """Per key position, a memo mapping a string id to itself or to 0.
+
+        Where every rule tests an attribute by equality, ``IN`` or ``REGEX`` (not
+        ``NOT_IN``), a value no rule names and no regex matches matches no rule at
+        all: it is replaced by 0 (the empty string, which no rule names either), so
+        every such word shares one key and the memo stays small. None: keep values.
+        """
+        if self._array_attrs is None:
+            return [None] * len(self._attrs)
+        named: dict[str, set[str] | None] = {a: set() for a in self._attrs}
+        regexes: dict[str, list[re.Pattern]] = {a: [] for a in self._attrs}
+        for rule in rules:
+            for spec in rule.pattern:
+                for attr, value in spec.items():
+                    if named.get(attr) is None:
+                        continue
+                    if isinstance(value, str):
+                        named[attr].add(value)
+                    elif isinstance(value, dict) and set(value) == {"IN"}:
+                        named[attr].update(value["IN"])
+                    elif isinstance(value, dict) and set(value) == {"REGEX"}:
+                        regexes[attr].append(re.compile(value["REGEX"]))
+                    else:
+                        named[attr] = None  # NOT_IN, flags: every value may matter
+        out: list[dict[int, int] | None] = []
+        for attr in self._attrs:
+            words = named[attr]
+            matches_empty = any(rx.search("") for rx in regexes[attr])
+            if words is None or not ARRAY_ATTRS[attr][1] or "" in words or matches_empty:
+                out.append(None)
+            else:
+                self._patterns_for[attr] = (
+                    frozenset(self.vocab.strings.add(w) for w in words),
+                    regexes[attr],
+                )
+                out.append({})
+        return out
+
+    def _reduced(self, pos: int, value: int, strings: Any) -> int:
+        """``value`` if some rule may match it at key position ``pos``, else 0 (memoised)."""
+        memo = self._reduce[pos]
+        if memo is None:
+            return value
+        kept = memo.get(value)
+        if kept is None:
+            ids, regexes = self._patterns_for[self._attrs[pos]]
+            keep = value in ids or any(rx.search(strings[value]) for rx in regexes)
+            kept = value if keep else 0
+            if len(memo) < 200_000:
+                memo[value] = kept
+        return kept
 
     def _decode(self, key: tuple[Any, ...], strings: Any) -> tuple[Any, ...]:
         """Attribute values from the ints of ``Doc.to_array`` (strings and flags)."""
@@ -157,6 +213,23 @@ class IndexedAttributeRuler(AttributeRuler):
             for a, v in zip(self._attrs, key, strict=True)
         )
 
+    def _entry(
+        self, key: tuple[Any, ...], strings: Any
+    ) -> tuple[list[tuple[int, int]], list[_Rule], tuple[Any, ...]]:
+        """For one token key: the one-token rules it matches, the longer rules it can
+        start, and its decoded attribute values (memoised per key)."""
+        entry = self._memo.get(key)
+        if entry is None:
+            values = self._decode(key, strings)
+            entry = (
+                [(r.attr_id, r.match_id) for r in self._single if r.matches_key(0, values)],
+                [r for r in self._multi if r.matches_key(0, values)],
+                values,
+            )
+            if len(self._memo) < 100_000:
+                self._memo[key] = entry
+        return entry
+
     def match(self, doc: Doc) -> list[tuple[int, int, int, int]]:
         """The matches ``AttributeRuler.match`` returns: (rule, match id, start, end), sorted."""
         if self._index_size != len(self.attrs):
@@ -165,32 +238,28 @@ class IndexedAttributeRuler(AttributeRuler):
             return super().match(doc)
         if self._array_attrs is not None:  # the values as ints, in one call
             codes = doc.to_array(self._array_attrs).tolist() if len(doc) else []
-            keys = (
-                [tuple(row) for row in codes] if len(self._attrs) > 1 else [(row,) for row in codes]
-            )
+            width = len(self._attrs)
+            rows = codes if width > 1 else [[c] for c in codes]
+            strings = doc.vocab.strings
+            reduce = [k for k in range(width) if self._reduce[k] is not None]
+            keys = []
+            for row in rows:
+                for k in reduce:
+                    row[k] = self._reduced(k, row[k], strings)
+                keys.append(tuple(row))
         else:
             getters = self._getters
             keys = [tuple(get(t) for get in getters) for t in doc]
-        memo = self._memo
+        strings = doc.vocab.strings
         found: set[tuple[int, int, int, int]] = set()
-        for i, key in enumerate(keys):
-            entry = memo.get(key)
-            if entry is None:
-                values = self._decode(key, doc.vocab.strings)
-                entry = (
-                    [(r.attr_id, r.match_id) for r in self._single if r.matches_key(0, values)],
-                    [r for r in self._multi if r.matches_key(0, values)],
-                )
-                if len(memo) < 100_000:
-                    memo[key] = entry
-            hits, starts = entry
+        entries = [self._entry(key, strings) for key in keys]
+        for i, (hits, starts, _) in enumerate(entries):
             for attr_id, match_id in hits:
                 found.add((attr_id, match_id, i, i + 1))
             for rule in starts:
                 end = i + rule.length
                 if end <= len(keys) and all(
-                    rule.matches_key(k, self._decode(keys[i + k], doc.vocab.strings))
-                    for k in range(1, rule.length)
+                    rule.matches_key(k, entries[i + k][2]) for k in range(1, rule.length)
                 ):
                     found.add((rule.attr_id, rule.match_id, i, end))
         return sorted(found)

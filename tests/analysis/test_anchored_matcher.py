@@ -9,7 +9,7 @@ import pytest
 import spacy
 from spacy.matcher import Matcher
 
-from nlp.analysis.components.anchored_matcher import AnchoredMatcher, anchor_of
+from nlp.analysis.components.anchored_matcher import AnchoredMatcher, anchor_of, anchors_of
 
 TAKEN = {"LOWER": "taken"}
 PATTERNS = {
@@ -46,6 +46,10 @@ def test_anchor_is_the_shortest_required_word_list():
     assert anchor_of(PATTERNS["taken"][0]) == ("LOWER", frozenset({"phone"}))
     assert anchor_of(PATTERNS["many"][0]) == ("LOWER", frozenset({"mat"}))
     assert anchor_of(PATTERNS["any_two"][0]) is None  # optional words never anchor
+    assert anchors_of(PATTERNS["locked"][0]) == (
+        ("LOWER", frozenset({"door"})),
+        ("LOWER", frozenset({"locked"})),
+    )
 
 
 @pytest.mark.parametrize("text", TEXTS)
@@ -57,9 +61,10 @@ def test_same_matches_as_one_matcher(nlp, text):
 
 def test_only_groups_with_their_words_run(nlp):
     _, anchored = both(nlp)
-    assert anchored.anchors_in(nlp("Mary made a cup of tea.")) == {None}
-    found = anchored.anchors_in(nlp("his phone"))
-    assert ("LOWER", frozenset({"phone"})) in found and None in found
+    assert anchored.anchors_in(nlp("Mary made a cup of tea.")) == {()}  # unanchored only
+    phone = (("LOWER", frozenset({"phone"})), ("LOWER", frozenset({"taken"})))
+    assert phone not in anchored.anchors_in(nlp("his phone"))  # both words must occur
+    assert phone in anchored.anchors_in(nlp("his phone was taken"))
 
 
 def test_restriction_patterns_match_as_before_on_corpus_sentences(nlp):

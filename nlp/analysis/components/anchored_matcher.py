@@ -6,8 +6,9 @@ our patterns need a fixed word somewhere (``{"LEMMA": "lock"}``, ``{"LOWER": {"I
 ["sensor", "pressure"]}}``). :class:`AnchoredMatcher` picks, for each pattern, one
 required token with such a word list (its *anchor*), groups patterns by anchor into
 small ``Matcher`` objects, and runs on a doc only the groups whose anchor words occur
-in it (looked up from one ``Doc.to_array`` call). A pattern with no anchor runs on
-every doc.
+in it (looked up from one ``Doc.to_array`` call); a group is keyed by up to two
+such tokens, and runs only when both occur. A pattern with no anchor runs on every
+doc.
 
 The matches are exactly those of one ``Matcher`` holding every pattern (a pattern
 that cannot match is simply not run), in one fixed order: by end token, then the
@@ -16,8 +17,6 @@ order except, rarely, among matches of different patterns that end together.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 import numpy as np
 from spacy.attrs import IDS
@@ -29,12 +28,16 @@ ANCHOR_ATTRS: tuple[str, ...] = ("LOWER", "LEMMA", "NORM", "ORTH", "TEXT")
 REQUIRED_OPS = (None, "+", "1")  # a token that must be present in every match
 
 
-def anchor_of(pattern: list[dict]) -> tuple[str, frozenset[str]] | None:
-    """The required token whose word list is shortest: (attribute, words), or None."""
-    best: tuple[str, frozenset[str]] | None = None
+Anchor = tuple[str, frozenset[str]]  # (token attribute, words one of which must occur)
+
+
+def anchors_of(pattern: list[dict], limit: int = 2) -> tuple[Anchor, ...]:
+    """Up to ``limit`` required tokens' word lists, shortest first (each must occur)."""
+    found: list[Anchor] = []
     for spec in pattern:
         if spec.get("OP") not in REQUIRED_OPS:
             continue
+        best: Anchor | None = None
         for attr in ANCHOR_ATTRS:
             value = spec.get(attr)
             if isinstance(value, str):
@@ -45,7 +48,16 @@ def anchor_of(pattern: list[dict]) -> tuple[str, frozenset[str]] | None:
                 continue
             if best is None or len(words) < len(best[1]):
                 best = ("ORTH" if attr == "TEXT" else attr, words)
-    return best
+        if best is not None and best not in found:
+            found.append(best)
+    found.sort(key=lambda a: len(a[1]))  # stable: earlier tokens first among equals
+    return tuple(found[:limit])
+
+
+def anchor_of(pattern: list[dict]) -> Anchor | None:
+    """The required token whose word list is shortest: (attribute, words), or None."""
+    anchors = anchors_of(pattern, 1)
+    return anchors[0] if anchors else None
 
 
 class AnchoredMatcher:
@@ -53,60 +65,67 @@ class AnchoredMatcher:
 
     def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
-        self._groups: dict[tuple[str, frozenset[str]] | None, list[tuple[str, list]]] = {}
-        self._matchers: dict[tuple[str, frozenset[str]] | None, Matcher] = {}
+        self._groups: dict[tuple[Anchor, ...], list[tuple[str, list]]] = {}
+        self._matchers: dict[tuple[Anchor, ...], Matcher] = {}
+        self._needs: dict[tuple[Anchor, ...], list[tuple[str, frozenset[int]]]] = {}
         self._key_order: dict[int, int] = {}
-        self._index: dict[str, dict[int, set]] = {}  # attr -> word hash -> anchors
+        self._index: dict[str, dict[int, set]] = {}  # attr -> word id -> groups
+        self._attrs: list[str] = []  # every attribute an anchor reads
 
     def __len__(self) -> int:
-        return sum(len(patterns) for _, patterns in self._all())
-
-    def _all(self) -> Iterable[tuple[str, list]]:
-        for entries in self._groups.values():
-            yield from entries
+        return sum(len(entries) for entries in self._groups.values())
 
     def add(self, key: str, patterns: list[list[dict]]) -> None:
         """Add ``patterns`` under match key ``key`` (as ``Matcher.add``)."""
-        self._key_order.setdefault(self.vocab.strings.add(key), len(self._key_order))
+        strings = self.vocab.strings
+        self._key_order.setdefault(strings.add(key), len(self._key_order))
         for pattern in patterns:
-            anchor = anchor_of(pattern)
-            self._groups.setdefault(anchor, []).append((key, pattern))
-            self._matchers.pop(anchor, None)  # recompiled when next needed
-            if anchor is not None:
-                attr, words = anchor
+            group = anchors_of(pattern)
+            self._groups.setdefault(group, []).append((key, pattern))
+            self._matchers.pop(group, None)  # recompiled when next needed
+            if group:
+                self._needs[group] = [
+                    (attr, frozenset(strings.add(w) for w in words)) for attr, words in group
+                ]
+                self._attrs = sorted({*self._attrs, *(attr for attr, _ in group)})
+                attr, words = group[0]
                 by_word = self._index.setdefault(attr, {})
                 for word in words:
-                    by_word.setdefault(self.vocab.strings.add(word), set()).add(anchor)
+                    by_word.setdefault(strings.add(word), set()).add(group)
 
-    def _matcher(self, anchor: tuple[str, frozenset[str]] | None) -> Matcher:
-        matcher = self._matchers.get(anchor)
+    def _matcher(self, group: tuple[Anchor, ...]) -> Matcher:
+        matcher = self._matchers.get(group)
         if matcher is None:
-            matcher = self._matchers[anchor] = Matcher(self.vocab)
-            for key, pattern in self._groups[anchor]:
+            matcher = self._matchers[group] = Matcher(self.vocab)
+            for key, pattern in self._groups[group]:
                 matcher.add(key, [pattern])
         return matcher
 
     def anchors_in(self, doc: Doc) -> set:
-        """The groups whose anchor words occur in ``doc`` (plus unanchored patterns)."""
-        found: set = {None} if None in self._groups else set()
+        """The groups whose anchor words all occur in ``doc`` (plus unanchored patterns)."""
+        found: set = {()} if () in self._groups else set()
         if not len(doc) or not self._index:
             return found
-        attrs = list(self._index)
+        attrs = self._attrs
         values = doc.to_array([IDS[a] for a in attrs])
         if values.ndim == 1:
             values = values.reshape(-1, 1)
-        for column, attr in enumerate(attrs):
-            by_word = self._index[attr]
-            for value in np.unique(values[:, column]).tolist():
-                anchors = by_word.get(value)
-                if anchors:
-                    found |= anchors
+        present = {a: set(np.unique(values[:, k]).tolist()) for k, a in enumerate(attrs)}
+        candidates: set = set()
+        for attr, by_word in self._index.items():
+            for value in present[attr]:
+                groups = by_word.get(value)
+                if groups:
+                    candidates |= groups
+        for group in candidates:
+            if all(not present[attr].isdisjoint(ids) for attr, ids in self._needs[group][1:]):
+                found.add(group)
         return found
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(match id, start, end) in ``Matcher`` order: end, later start, key added first."""
         found: set[tuple[int, int, int]] = set()
-        for anchor in self.anchors_in(doc):
-            found.update(self._matcher(anchor)(doc))
+        for group in self.anchors_in(doc):
+            found.update(self._matcher(group)(doc))
         order = self._key_order
         return sorted(found, key=lambda m: (m[2], -m[1], order.get(m[0], len(order))))

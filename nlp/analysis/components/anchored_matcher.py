@@ -18,7 +18,6 @@ order except, rarely, among matches of different patterns that end together.
 
 from __future__ import annotations
 
-import numpy as np
 from spacy.attrs import IDS
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
@@ -108,9 +107,8 @@ class AnchoredMatcher:
             return found
         attrs = self._attrs
         values = doc.to_array([IDS[a] for a in attrs])
-        if values.ndim == 1:
-            values = values.reshape(-1, 1)
-        present = {a: set(np.unique(values[:, k]).tolist()) for k, a in enumerate(attrs)}
+        columns = values.T.tolist() if values.ndim == 2 else [values.tolist()]
+        present = {a: set(column) for a, column in zip(attrs, columns, strict=True)}
         candidates: set = set()
         for attr, by_word in self._index.items():
             for value in present[attr]:

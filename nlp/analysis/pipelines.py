@@ -4,7 +4,8 @@
   ``careaudit_evidence`` + ``careaudit_candidates``. Every note goes through it
   (tens of thousands of sentences a second).
 - the **full** pipeline: the English model (tagger, parser, lemmatizer; NER
-  excluded; its attribute ruler indexed, :mod:`nlp.analysis.attribute_ruler`) +
+  excluded; its attribute ruler indexed, :mod:`nlp.analysis.attribute_ruler`, and its
+  lemmatizer reading arrays, :mod:`nlp.analysis.lemmatizer`) +
   ``careaudit_context`` + ``careaudit_evidence`` +
   ``careaudit_doing_for`` + ``careaudit_restrictions`` + ``careaudit_decisions``.
   Only candidate sentences reach it.
@@ -28,6 +29,7 @@ from nlp.analysis.attribute_ruler import use_indexed_attribute_ruler
 from nlp.analysis.components.data_component import DataComponent
 from nlp.analysis.english import load_english
 from nlp.analysis.extensions import declare as declare_extensions
+from nlp.analysis.lemmatizer import use_array_lemmatizer
 from nlp.analysis.spacy_import import no_entry_point_factories
 
 declare_extensions()
@@ -58,6 +60,7 @@ def build_full(english: Language | None = None) -> Language:
     with no_entry_point_factories():
         nlp = english if english is not None else load_english()
         use_indexed_attribute_ruler(nlp)
+        use_array_lemmatizer(nlp)
         for name in FULL_COMPONENTS:
             if name not in nlp.pipe_names:
                 component = nlp.add_pipe(name)

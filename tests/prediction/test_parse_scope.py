@@ -77,9 +77,10 @@ def test_scope_keys_of_stage2_features(feature, keys):
     assert scope_key(feature) == (frozenset(keys) if keys is not None else None)
 
 
-def test_indexed_attribute_ruler_tags_like_spacy(analyzer: Analyzer):
+def test_indexed_attribute_ruler_and_array_lemmatizer_tag_like_spacy(analyzer: Analyzer):
     plain = load_english()
     assert type(analyzer.full.get_pipe("attribute_ruler")).__name__ == "IndexedAttributeRuler"
+    assert type(analyzer.full.get_pipe("lemmatizer")).__name__ == "ArrayLemmatizer"
     texts = [g.note.text for g in read_gold(ROOT / "annotations/test.jsonl")][:120]
     texts += ["I'm gonna go, y'all ain't gotta wait. Wo n't do it, c'mon!", "He gets it. Let's."]
     texts += ["Nothin' doin', y' know. Ain't nuthin' there."]  # the REGEX rules on LOWER

@@ -63,6 +63,9 @@ class SentenceEvidence:
     strong_reason: bool = False
     # what the parse could find here (nlp.analysis.parse_scope); None: not checked, anything
     scope: frozenset[str] | None = None
+    # the sentence as the full pipeline tokenises it, made for the scope check and reused
+    # by the parse; dropped when the parse is done
+    tokens: Doc | None = None
 
 
 @dataclass(slots=True)
@@ -71,6 +74,7 @@ class NoteAnalysis:
     sentences: list[SentenceEvidence]
     doc: Doc | None = None  # the whole parsed note (care plans: the plan standard reads it)
     whole: bool = False  # a care plan short enough to parse whole
+    tokens: Doc | None = None  # the whole note tokenised (care plans), reused by the parse
     parsed: int = 0  # sentences that went through the parser
 
 
@@ -148,16 +152,21 @@ class Analyzer:
                 sentences.extend(
                     _piece_evidence(self.cheap(piece), offset, whole, whole_note or self.parse_all)
                 )
+            tokens = None
             if whole_note and sentences:  # parsed as one Doc: a match may cross sentences
-                scope = self.parse_scope(self.full.make_doc(note.text))
+                tokens = self.full.make_doc(note.text)
+                scope = self.parse_scope(tokens)
                 for ev in sentences:
                     ev.scope = scope
             else:
                 for ev in sentences:
                     if ev.candidate:
-                        ev.scope = self.parse_scope(self.full.make_doc(ev.text))
+                        ev.tokens = self.full.make_doc(ev.text)
+                        ev.scope = self.parse_scope(ev.tokens)
             self.stats["sentences"] += len(sentences)
-            results.append(NoteAnalysis(note=note, sentences=sentences, whole=whole_note))
+            results.append(
+                NoteAnalysis(note=note, sentences=sentences, whole=whole_note, tokens=tokens)
+            )
         self.stats["cheap_seconds"] += time.perf_counter() - started
         return results
 
@@ -183,14 +192,14 @@ class Analyzer:
                 continue
             note = analysis.note
             if analysis.whole:
-                ndoc = self.full.make_doc(note.text)
+                ndoc = analysis.tokens or self.full.make_doc(note.text)
                 ndoc._.note_type = note.note_type
                 whole_notes.append((analysis, ndoc))
                 analysis.parsed = len(analysis.sentences)
                 continue
             for ev, pick in zip(analysis.sentences, picks, strict=True):
                 if pick:
-                    sdoc = self.full.make_doc(ev.text)
+                    sdoc = ev.tokens or self.full.make_doc(ev.text)
                     sdoc._.note_type = note.note_type
                     to_parse.append((ev, sdoc))
                     analysis.parsed += 1
@@ -207,6 +216,10 @@ class Analyzer:
         for (analysis, _), doc in zip(whole_notes, docs, strict=True):
             analysis.doc = doc
             _add_parsed_whole(analysis.sentences, doc)
+        for analysis in analyses:  # the tokenised copies are not needed any more
+            analysis.tokens = None
+            for ev in analysis.sentences:
+                ev.tokens = None
         parsed = len(to_parse) + sum(len(a.sentences) for a, _ in whole_notes)
         self.stats["parsed"] += parsed
         self.stats["parse_seconds"] += time.perf_counter() - started

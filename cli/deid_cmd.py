@@ -75,6 +75,12 @@ def deidentify(
         highlight=False,
         markup=False,
     )
+    err.print(
+        "Check the output before it leaves the organisation: on notes it was not tuned on, "
+        "automatic de-identification still misses some names (docs/deid.md).",
+        highlight=False,
+        markup=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

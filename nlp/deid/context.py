@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from importlib import resources
 from typing import Any
 
 from nlp.deid.lexicons import RESOURCES
+from nlp.deid.lexicons import fold as fold
 
 
 def _table() -> list[tuple[str, str, str]]:
@@ -44,14 +44,20 @@ SAINTS = _words("saint")
 MONTHS = _words("month")
 DAYS = _words("day")
 MONTHS_DAYS = MONTHS | DAYS
+PARTICLES = _words("particle")  # Ní, van, bin, al: part of the name next to them
+ALIASES = _words("alias")  # aka, née, prefers
+PERSON_CUES = _words("person_cue")  # found pat, w/ bill
+COMPANY = _words("company")  # sat with summer
+STATES = _words("state")  # Pat home from hospital
+PRODUCT_NOUNS = _words("product_noun")  # Raizer chair
+PREFIXES = _words("prefix")  # Pre-admission
+TITLE_VERBS = _words("title_verb")  # watched Pointless
+SPEECH = _words("speech")  # ... says autumn
+HOUSEHOLD = _words("household")  # Baker family
+# titles that are no English word, so a name may follow them in lower case (mrs lam, dr hill)
+ABBREVIATED_TITLES = frozenset(["mr", "mrs", "ms", "mx", "dr", "prof", "rev", "revd", "fr", "cllr"])
 LINE_BREAKERS = frozenset('.!?:;-–—•*|/("“')
 _ALPHA = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-
-
-def fold(word: str) -> str:
-    """Lower case without accents: ``Kamińska`` -> ``kaminska``."""
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().replace("’", "'")
 
 
 def is_alpha_word(text: str) -> bool:
@@ -105,6 +111,25 @@ def line_initial(doc: Any, i: int) -> bool:
             continue
         return False
     return True
+
+
+def line_position(doc: Any, i: int) -> int:
+    """How many words stand before token ``i`` on its line (0: it opens the line)."""
+    n = 0
+    j = i - 1
+    while j >= 0:
+        tok = doc[j]
+        if tok.is_space and "\n" in tok.text:
+            break
+        if not tok.is_space and not tok.is_punct:
+            n += 1
+        j -= 1
+    return n
+
+
+def acronym(text: str) -> bool:
+    """``DWP``, ``TL``, ``HCAs``, ``GPs``: capitals (a plural ``s`` allowed), no name."""
+    return bool(re.fullmatch(r"[A-Z]{2,4}s?", text)) and not text.istitle()
 
 
 def caps_lines(doc: Any) -> list[bool]:

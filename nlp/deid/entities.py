@@ -48,7 +48,8 @@ class Entity:
     """``text[start:end]`` is PII of ``kind``.
 
     Names carry, per token, its role (``first``/``last``/``initial``) and the
-    first-name key whose gender the text shows.
+    first-name key whose gender the text shows; a ``tentative`` name (``Zeke``, but also
+    ``Biscoff``) is carried to other notes only as a word that may be a name.
     """
 
     start: int
@@ -56,6 +57,7 @@ class Entity:
     kind: str
     parts: tuple[tuple[int, int, str], ...] = ()  # name tokens: (start, end, role)
     gender_key: str = ""
+    tentative: bool = False  # a lone unlisted word taken for a name on its shape alone
 
     def overlaps(self, other: Entity) -> bool:
         return self.start < other.end and other.start < self.end

@@ -68,6 +68,7 @@ GENERIC = (
             "centre",
             "center",
             "practice",
+            "meddygfa",
             "health",
             "group",
             "family",

@@ -1,6 +1,7 @@
 """Word lists for de-identification, read from the data files in ``resources/``.
 
 - ``first_names.tsv``: first names with gender (f, m, u) and origin;
+- ``first_names_census.tsv``: more first names, from the US Census 1990 frequency files;
 - ``surnames.tsv``: surnames with origin;
 - ``common_words.txt``: common English words (lower case; see resources/README.md);
 - ``not_names.tsv``: products, shops, programme titles, medication, activities, care
@@ -12,6 +13,8 @@
 from __future__ import annotations
 
 import functools
+import re
+import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 
@@ -45,14 +48,38 @@ class Lexicons:
     pseudo_streets: tuple[str, ...]
 
     def is_common(self, word: str) -> bool:
-        """A common English word (``calm``, ``spar``), inflected forms included."""
+        """A common English word (``calm``, ``spar``), inflected forms included, or one made
+        from one with a prefix (``unwitnessed``, ``non-verbal``: see :func:`derived`)."""
         w = word.lower().strip("'’")
-        return w in self.common_words
+        return w in self.common_words or derived(w, self.common_words)
 
     def is_name_word(self, word: str) -> bool:
         """In the first-name or surname list."""
         w = word.lower()
         return w in self.first_names or w in self.surnames
+
+
+def fold(word: str) -> str:
+    """Lower case without accents: ``Kamińska`` -> ``kaminska`` (as :mod:`context` folds)."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().replace("’", "'")
+
+
+# prefixes that make new words of common words, and the endings such words take; a name
+# seldom looks like one (Underwood, Outram do not end so)
+_PREFIXES = ("un", "non", "pre", "re", "mis", "dis", "over", "under", "self", "co", "anti")
+_ENDINGS = ("ed", "ing", "able", "ible", "ful", "ly", "ness", "ment", "ive", "ised", "ized")
+
+
+def derived(word: str, common: frozenset[str]) -> bool:
+    """``unwitnessed``, ``re-referred``, ``overfilled``: a prefix and a common word that ends
+    like a verb or an adjective."""
+    w = word.replace("-", "")
+    for prefix in _PREFIXES:
+        rest = w[len(prefix) :]
+        if w.startswith(prefix) and len(rest) >= 5 and rest in common and rest.endswith(_ENDINGS):
+            return True
+    return False
 
 
 def _split_terms(terms: list[str]) -> tuple[frozenset[str], frozenset[tuple[str, ...]]]:
@@ -61,12 +88,17 @@ def _split_terms(terms: list[str]) -> tuple[frozenset[str], frozenset[tuple[str,
     single: set[str] = set()
     multi: set[tuple[str, ...]] = set()
     for term in terms:
-        words = term.lower().replace("’", "'").split()
+        words = fold(term).split()
         words = [p for w in words for p in ([w[:-2], "'s"] if w.endswith("'s") else [w]) if p]
         if len(words) == 1:
             single.add(words[0])
         else:
             multi.add(tuple(words))
+            if words[-1].isalpha() and not words[-1].endswith("s"):
+                multi.add((*words[:-1], words[-1] + "s"))  # "Bakewell tarts"
+        if any("-" in w for w in words):  # "Steri-Strips" as the tokenizer splits it
+            split = tuple(p for w in words for p in re.split(r"(-)", w) if p)
+            multi.add(split)
     return frozenset(single), frozenset(multi)
 
 
@@ -82,6 +114,8 @@ def address_words() -> dict[str, frozenset[str]]:
 def load() -> Lexicons:
     """All lists, read once per process."""
     first: dict[str, str] = {}
+    for row in _columns("first_names_census.tsv"):  # the hand-written list has the last word
+        first[row[0].lower()] = row[1] if len(row) > 1 else "u"
     for row in _columns("first_names.tsv"):
         first[row[0].lower()] = row[1] if len(row) > 1 else "u"
     not_single, not_multi = _split_terms([row[0] for row in _columns("not_names.tsv")])

@@ -4,16 +4,31 @@ A token is a name when a recogniser is confident and it is not a common English
 word, product, programme, medication or place, unless context says it is a person:
 
 - listed first names that are no common word (``Ewa``, ``tahir``, ``EDNA``), any case;
-- unlisted capitalised words that are no English word (``Zeke``, ``Asamoah``);
-- surnames and capitalised words next to a name (``Tomasz Wren``, ``M Dunmore``);
-- context: a title (``Mrs Kavanagh``), a relation or role word (``daughter Holly``,
-  ``son rob``, ``SW Comfort``), a greeting (``Dear Penny``), a name learned elsewhere;
+- unlisted capitalised words that are no English word (``Zeke``, ``Asamoah``), unless a
+  determiner, a product noun or a title verb says it is a thing (``a Toblerone``,
+  ``Raizer chair``, ``watched Bargain Loving Brits in the Sun``);
+- surnames, particles and capitalised words next to a name (``Tomasz Wren``, ``M
+  Dunmore``, ``Ní Bhriain``, ``van der Berg``), other names in brackets or quotes after
+  it (``Wisniewski (Tad)``, ``Ackroyd ("Dot" / "Dotty" to friends)``), name words joined
+  to it (``Kim, Lee, Jo and Ed``, ``dawn and bill``);
+- context: a title (``Mrs Kavanagh``, ``mrs lam``), a relation or role word (``daughter
+  Holly``, ``son rob``, ``SW Comfort``, ``precious (carer)``), an alias (``known as
+  Peggy``), a greeting opening a line (``Dear Penny``), a name learned elsewhere;
 - listed first names that are also common words (``Holly``, ``penny``) unless a
-  determiner, ``be`` or a verb reading says otherwise (``the heather``, ``rob him``).
+  determiner, ``be``, a possessive or a verb reading says otherwise (``the heather``,
+  ``rob him``, ``his dad's Will``, ``Will do``); in lower case only where a person
+  stands (``ray had a good day``, ``found pat on the floor``, ``sat with summer``,
+  ``the album lily left``, ``w/ bill from rm 9``), in capitals also as a signature.
+
+Never names: acronyms (``DWP``, ``HCAs``), parts of ``X-ray`` or ``Pre-admission``, a
+plain word after a job title (``NIGHT NURSE AWARE``), facilities (``Airedale General
+Hospital``, ``NHS Tayside``). A lone unlisted word taken on its shape alone is a
+*tentative* name: other notes treat it as a word that may be a name, not as a sure one.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +38,8 @@ from nlp.deid.entities import Entity
 from nlp.deid.lexicons import Lexicons
 
 NONE, SUR_AFTER, SUR, NAME, STRONG, PLACE = range(6)
+_ROOM_AFTER = re.compile(r"\s*(?:\(|,|-|from|in|of)?\s*(?:room|rm|bed|flat|bedroom)\.?\s?\d", re.I)
+_ROOM_BEFORE = re.compile(r"\b(?:room|rm|bed|flat|bedroom)\.?\s?\d{1,4}[a-z]?\s*[-:,]?\s*$", re.I)
 _NON_NAME_POS = frozenset(
     ["VERB", "AUX", "ADJ", "ADV", "ADP", "DET", "PRON", "CCONJ", "SCONJ", "PART", "NUM"]
 )
@@ -53,7 +70,7 @@ class NameFinder:
     # -- word classes --------------------------------------------------------------------
     def _common(self, key: str) -> bool:
         lex = self.lex
-        return key in lex.common_words or key in lex.not_names or key in cx.MONTHS_DAYS
+        return lex.is_common(key) or key in lex.not_names or key in cx.MONTHS_DAYS
 
     def _phrase_marks(self, doc: Any, phrases: Iterable[tuple[str, ...]]) -> set[int]:
         marks: set[int] = set()
@@ -69,25 +86,46 @@ class NameFinder:
                     break
         return marks
 
+    def _named(self, key: str) -> bool:
+        """A listed first name or surname, or no common word."""
+        lex = self.lex
+        return key in lex.first_names or key in lex.surnames or not self._common(key)
+
     # -- context -------------------------------------------------------------------------
     def _context(self, doc: Any, i: int) -> str:
         """``title``, ``relation``, ``role`` or ``greeting`` naming token ``i``; else ''."""
         prev = cx.prev_word(doc, i)
+        key = cx.fold(doc[i].text)
         if prev is not None:
             p = cx.fold(prev.text).rstrip(".")
+            if p in cx.TITLES and p in cx.ROLES and not self._named(key):
+                return ""  # "NIGHT NURSE AWARE": a job title before a plain word
             if p in cx.TITLES and prev.text[:1].isupper():
+                return "title"  # "Mrs Kavanagh"
+            if p in cx.ABBREVIATED_TITLES and self._named(key):
+                return "title"  # "mrs lam": a listed surname; not "dr informed"
+            if p in cx.TITLES and key not in self.lex.common_words:
                 return "title"
-            if p in cx.TITLES and cx.fold(doc[i].text) not in self.lex.common_words:
-                return "title"
+            if cx.acronym(doc[i].text) and key not in self.lex.first_names:
+                return ""  # "SW DWP", "from DWP": an acronym is no name
             if p in cx.RELATIONS:
                 return "relation"
-            if p in cx.ROLES or p in cx.GREETINGS:
+            if p in cx.ROLES or p in cx.ALIASES:
                 return "role"
+            if p in cx.GREETINGS and cx.line_position(doc, prev.i) <= 1:
+                return "role"  # "Dear Penny", "Kind regards, Stuart" (not "letter from DWP")
+            before = cx.prev_word(doc, prev.i)
+            if p == "as" and before is not None and before.lower_ in ("known", "referred"):
+                return "role"  # "known as Peggy"
         nxt = cx.next_word(doc, i, skip="(,")
         if nxt is not None and cx.fold(nxt.text) in cx.RELATIONS:
             after = cx.next_word(doc, nxt.i)
             if doc[i + 1].text == "(" or (after is not None and after.text in ",)"):
                 return "relation"  # "Wei (son)", "Tom, her son,"
+        if nxt is not None and cx.fold(nxt.text) in cx.ROLES and doc[i + 1].text == "(":
+            after = cx.next_word(doc, nxt.i)
+            if after is not None and after.text == ")":
+                return "role"  # "precious (carer)", "Will (maintenance)"
         return ""
 
     def _det_blocked(self, doc: Any, i: int) -> bool:
@@ -100,9 +138,26 @@ class NameFinder:
         prev = doc[j]
         if prev.lower_ in cx.BE_FORMS or prev.lower_ in cx.POSSESSIVES:
             return True  # "be hazel", "her Will" (a legal will)
+        if prev.text in ("'s", "’s"):
+            return True  # "his dad's Will"
         if prev.lower_ in cx.DETERMINERS and prev.pos_ == "DET":
             return True
         return prev.lower_ in cx.QUANTIFIERS
+
+    def _det_before(self, doc: Any, i: int) -> bool:
+        """A determiner before the word, adjectives or unlisted capitalised words between:
+        ``a Toblerone``, ``the Palais``, ``a Ferrero Rocher``."""
+
+        def between(tok: Any) -> bool:
+            if tok.pos_ == "ADJ" or (tok.is_space and "\n" not in tok.text):
+                return True
+            key = cx.fold(tok.text)
+            return cx.shape(tok.text) == "title" and not self.lex.is_name_word(key)
+
+        j = i - 1
+        while j >= 0 and between(doc[j]):
+            j -= 1
+        return j >= 0 and doc[j].lower_ in cx.DETERMINERS and doc[j].pos_ == "DET"
 
     def _name_position(self, doc: Any, i: int) -> bool:
         """A lower-case common word standing where a person stands: the subject opening a
@@ -113,9 +168,108 @@ class NameFinder:
             return True
         if tok.pos_ in ("VERB", "AUX") or not cx.line_initial(doc, i):
             return False
-        if tok.dep_ in ("nsubj", "nsubjpass"):
-            return True
+        if tok.dep_ in ("nsubj", "nsubjpass") or (nxt is not None and nxt.lower_ in cx.STATES):
+            return True  # "ray had a good day", "síle tearful about her husband"
         return nxt is not None and nxt.pos_ in ("ADP", "VERB", "AUX")
+
+    def _unknown_position(self, doc: Any, i: int) -> bool:
+        """:meth:`_name_position` for a word in no word list, whose part-of-speech tag
+        says little (``síle`` is tagged a verb)."""
+        nxt = cx.next_word(doc, i)
+        if nxt is not None and nxt.text in ("'s", "’s"):
+            return True
+        if not cx.line_initial(doc, i) or nxt is None:
+            return False
+        if doc[i].dep_ in ("nsubj", "nsubjpass") or nxt.lower_ in cx.STATES:
+            return True
+        return nxt.pos_ in ("ADP", "VERB", "AUX")
+
+    def _beside_room(self, doc: Any, i: int) -> bool:
+        """A word joined to a room number: ``bill from rm 9``, ``pat (room 4)``, ``Rm 8 ivy``."""
+        tok = doc[i]
+        after = doc.text[tok.idx + len(tok.text) : tok.idx + len(tok.text) + 24]
+        before = doc.text[max(0, tok.idx - 16) : tok.idx]
+        return bool(_ROOM_AFTER.match(after) or _ROOM_BEFORE.search(before))
+
+    def _person_slot(self, doc: Any, i: int, known: bool) -> bool:
+        """A lower-case name word where a person stands, away from the line start.
+
+        Any listed first name after ``w/`` or beside a room number (``w/ bill from rm
+        9``); a name of this person's circle (``known``) also after a cue verb (``found
+        pat on the floor``, ``told rose``), after ``sat with`` (``sat with summer``), or
+        before a past-tense verb (``the album lily left``). Never before a noun it
+        qualifies (``found rose petals``).
+        """
+        prev = cx.prev_word(doc, i, skip="")
+        nxt = cx.next_word(doc, i)
+        if nxt is not None and nxt.pos_ in ("NOUN", "PROPN") and nxt.text.islower():
+            return False
+        if (prev is not None and prev.lower_ == "w/") or self._beside_room(doc, i):
+            return True
+        if not known or prev is None:
+            return False
+        if prev.lower_ in cx.PERSON_CUES:
+            return True
+        if prev.lower_ in cx.SPEECH and (nxt is None or nxt.is_punct or nxt.is_sent_start):
+            return True  # "... off his food, says autumn."
+        if prev.lower_ == "with":
+            before = cx.prev_word(doc, prev.i, skip="")
+            if before is not None and before.lower_ in cx.COMPANY:
+                return True
+        return nxt is not None and nxt.tag_ == "VBD" and not self._after_pronoun(doc, i)
+
+    def _alone(self, doc: Any, i: int) -> bool:
+        """The word is a line or the note's closing words by itself: a signature
+        (``... CHECKED BY NURSE GRACE. WILL``, ``Thanks,\\nRose``)."""
+        if not cx.line_initial(doc, i):
+            return False
+        for tok in doc[i + 1 :]:
+            if tok.is_space:
+                if "\n" in tok.text:
+                    return True
+                continue
+            if tok.text in ".,!":
+                continue
+            return False
+        return True
+
+    def _brand_line(self, doc: Any, i: int) -> bool:
+        """``Sky Kids``, ``Sky Sports``: a listed brand before a capitalised word that is no
+        name."""
+        j = self._neighbour(doc, i, +1)
+        if j is None or not doc[j].text[:1].isupper():
+            return False
+        return not self.lex.is_name_word(doc[j].text)
+
+    def _verb_reading(self, doc: Any, i: int) -> bool:
+        """``hope to see``, ``frank chat``, ``precious little sleep``, ``pat dry``: a verb
+        or an adjective, unless a finite verb follows (``rob had a good day``)."""
+        tok = doc[i]
+        if tok.pos_ not in ("VERB", "AUX", "ADJ", "ADV"):
+            return False
+        nxt = cx.next_word(doc, i)
+        after = doc.text[tok.idx + len(tok.text) : tok.idx + len(tok.text) + 6]
+        if re.match(r"\s+c/o\b", after, re.I):
+            return False  # "rose c/o dizzy": complains of
+        return nxt is None or nxt.tag_ not in ("VBD", "VBZ", "VBN")
+
+    def _title_run(self, doc: Any, i: int) -> bool:
+        """The word is in the capitalised title after ``watched``, ``played``, ``sang``:
+        ``watched Bargain Loving Brits in the Sun``, ``played Rummikub``."""
+        j, seen = i - 1, 0
+        while j >= 0 and seen < 8:
+            tok = doc[j]
+            if tok.is_space and "\n" in tok.text:
+                return False
+            if not tok.is_space:
+                if cx.fold(tok.text) in cx.TITLE_VERBS:
+                    return True
+                small = tok.lower_ in ("the", "a", "an", "of", "in", "on", "and", "&", "to")
+                if not (small or tok.text[:1].isupper()) or self.lex.is_name_word(tok.text):
+                    return False
+                seen += 1
+            j -= 1
+        return False
 
     def _after_pronoun(self, doc: Any, i: int) -> bool:
         """``she rose``, ``THEY MARK``: the word is a verb."""
@@ -123,28 +277,77 @@ class NameFinder:
         return prev is not None and prev.lower_ in cx.SUBJECTS
 
     def _rating(self, doc: Any, i: int) -> bool:
+        """``RAG rating Amber``, ``AMBER ON RAG``: a rating word up to two words away."""
         prev = cx.prev_word(doc, i)
         nxt = cx.next_word(doc, i)
-        return any(t is not None and cx.fold(t.text) in cx.RATING for t in (prev, nxt))
+        near = [prev, nxt]
+        near.append(cx.prev_word(doc, prev.i) if prev is not None else None)
+        near.append(cx.next_word(doc, nxt.i) if nxt is not None else None)
+        return any(t is not None and cx.fold(t.text) in cx.RATING for t in near)
 
     def _facility(self, doc: Any, i: int) -> bool:
-        """A building, room or group name: ``Harbourside Housing``, ``Rowan Wing`` (but
-        ``Crystal Ward`` may be a person: ``Ward`` is a surname too)."""
-        nxt = cx.next_word(doc, i, skip="")
-        prev = cx.prev_word(doc, i, skip="")
-        if nxt is not None and nxt.text[:1].isupper():
-            after = cx.fold(nxt.text)
+        """A building, room, group or body: ``Harbourside Housing``, ``Rowan Wing``,
+        ``Airedale General Hospital``, ``Ysbyty Glan Clwyd``, ``NHS Tayside`` (but
+        ``Crystal Ward`` may be a person: ``Ward`` is a surname too).
+
+        The facility noun may stand up to three capitalised common words on (``Yorkshire
+        Ambulance Service``), each after one space: ``Hyacinth Brown   Room 8`` is a form,
+        not a room name."""
+        j = i
+        for _ in range(3):
+            if doc[j].whitespace_ != " " or j + 1 >= len(doc) or not doc[j + 1].text[:1].isupper():
+                break
+            after = cx.fold(doc[j + 1].text)
             if after in cx.FACILITY_AFTER and after not in self.lex.surnames:
                 return True
-        return prev is not None and cx.fold(prev.text) in cx.SAINTS
+            if self.lex.is_name_word(after) or not self.lex.is_common(after):
+                break  # "Tomasz Wren Care plan": a name between
+            j += 1
+        k = i
+        for _ in range(3):
+            prev = cx.prev_word(doc, k, skip="")
+            if prev is None or "\n" in doc.text[prev.idx : doc[k].idx]:
+                return False
+            if cx.fold(prev.text).rstrip(".") in cx.SAINTS:
+                return True  # "St Mary's", "Ysbyty Glan Clwyd", "NHS Tayside"
+            if not prev.text[:1].isupper():
+                return False
+            k = prev.i
+        return False
+
+    def _affix_compound(self, doc: Any, i: int) -> bool:
+        """Part of a hyphenated word whose other part is one letter or a prefix:
+        ``X-ray``, ``Pre-admission``, ``e-mail`` (not ``Pryce-Evans``)."""
+
+        def affix(tok: Any) -> bool:
+            return (len(tok.text) == 1 and tok.is_alpha) or cx.fold(tok.text) in cx.PREFIXES
+
+        def joined(j: int) -> bool:  # doc[j] "-" doc[j + 2], no spaces
+            return not doc[j].whitespace_ and not doc[j + 1].whitespace_
+
+        before = i + 2 < len(doc) and doc[i + 1].text == "-" and joined(i) and affix(doc[i])
+        after = i >= 2 and doc[i - 1].text == "-" and joined(i - 2) and affix(doc[i - 2])
+        return before or after
 
     # -- classification ------------------------------------------------------------------
-    def _classify(self, doc: Any, i: int, known: Known, caps: list[bool], blocked: set[int]) -> int:
+    def _classify(
+        self,
+        doc: Any,
+        i: int,
+        known: Known,
+        caps: list[bool],
+        blocked: set[int],
+        guesses: set[int],
+    ) -> int:
+        """The token's status; ``guesses`` gets the tokens taken for names on their shape
+        alone (an unlisted capitalised word, no context)."""
         tok = doc[i]
         text = tok.text
+        key = cx.fold(text)
         if not cx.is_alpha_word(text):
             return NONE
-        key = cx.fold(text)
+        if self._affix_compound(doc, i) and key not in known.strong:
+            return NONE  # "X-ray", "Pre-admission" (but a known "t-Saoir")
         prev = cx.prev_word(doc, i, skip=".")
         if key in cx.SAINTS or (prev is not None and cx.fold(prev.text) in cx.SAINTS):
             return NONE  # St Mary's (church), Ysbyty Gwynedd (hospital)
@@ -152,6 +355,8 @@ class NameFinder:
         lex = self.lex
         if key in cx.TITLES or key in cx.RELATIONS or key in cx.ROLES:
             return NONE
+        if key in cx.PARTICLES and self._neighbour(doc, i, +1) is not None:
+            return NONE  # "Ní Bhriain", "van der Berg": joined to the name in _grow
         ctx = self._context(doc, i)
         if i in blocked:
             return STRONG if ctx == "title" else NONE
@@ -160,8 +365,12 @@ class NameFinder:
         if key in cx.DAYS:
             return NONE
         if key in cx.MONTHS:
-            if ctx in ("title", "relation"):
+            if ctx in ("title", "relation", "role"):
                 return STRONG
+            learned = key in known.weak or key in known.strong
+            if learned and key != "may" and not self._det_blocked(doc, i):  # noqa: SIM102
+                if self._weak_person(doc, i, form):
+                    return NAME  # "april was settled", "April's keyworker"
             if not in_first:
                 return NONE
             return SUR if form != "lower" else SUR_AFTER
@@ -169,6 +378,8 @@ class NameFinder:
             return NONE
         if key in known.strong and not (common and self._det_blocked(doc, i)):
             return NAME
+        if ctx != "title" and not caps[i] and cx.acronym(text) and not in_first:
+            return NONE  # "DWP", "TL", "HCAs": acronyms
         named = in_first or key in lex.surnames or not common
         if ctx == "title" and not (tok.is_stop and form == "lower"):
             return STRONG
@@ -177,10 +388,15 @@ class NameFinder:
         if key in known.weak and not self._det_blocked(doc, i):
             subject = tok.dep_ in ("nsubj", "nsubjpass") and tok.pos_ not in ("VERB", "AUX")
             opening = cx.line_initial(doc, i) and not self._after_pronoun(doc, i)
-            if form == "lower" and (subject or opening or self._name_position(doc, i)):
+            opening = opening and not self._verb_reading(doc, i)
+            if form == "lower" and (
+                subject or opening or self._name_position(doc, i) or self._person_slot(doc, i, True)
+            ):
                 return NAME
-            if form != "lower":
-                return self._first_name(doc, i, form, True, caps[i])
+            if form != "lower" and not (key in lex.not_names and self._brand_line(doc, i)):
+                found = self._first_name(doc, i, form, True, caps[i], known=True)
+                if found != NONE:
+                    return found
         if in_first and key not in lex.not_names:
             return self._first_name(doc, i, form, common, caps[i])
         if key in lex.surnames:
@@ -190,11 +406,31 @@ class NameFinder:
                 return SUR if tok.pos_ == "PROPN" or not common else NONE
             return SUR if common else NAME
         if common:
+            if ctx and form != "lower":
+                return SUR  # "father Prince Okafor": a name if a name follows
             proper = form == "title" and tok.pos_ == "PROPN" and not caps[i]
-            return SUR_AFTER if proper and key not in cx.GREETINGS else NONE
-        return self._unknown(doc, i, form, key, caps[i])
+            plain = key in cx.GREETINGS or key in lex.not_names  # "Maura Keane Waterlow 18"
+            return SUR_AFTER if proper and not plain else NONE
+        status = self._unknown(doc, i, form, key, caps[i])
+        if status == NAME:
+            guesses.add(i)
+        return status
 
-    def _first_name(self, doc: Any, i: int, form: str, common: bool, caps: bool) -> int:
+    def _weak_person(self, doc: Any, i: int, form: str) -> bool:
+        """A month name of this person's circle standing where a person stands."""
+        tok = doc[i]
+        nxt = cx.next_word(doc, i)
+        if nxt is not None and nxt.text in ("'s", "’s"):
+            return True
+        opening = cx.line_initial(doc, i) and nxt is not None and nxt.tag_ in ("VBD", "VBZ")
+        if form != "lower":
+            return opening
+        subject = tok.dep_ in ("nsubj", "nsubjpass") and tok.pos_ not in ("VERB", "AUX")
+        return subject or opening or self._person_slot(doc, i, True)
+
+    def _first_name(
+        self, doc: Any, i: int, form: str, common: bool, caps: bool, known: bool = False
+    ) -> int:
         key = cx.fold(doc[i].text)
         if self._facility(doc, i):
             return NONE  # "Rowan Wing", "Holly Lodge"
@@ -204,27 +440,32 @@ class NameFinder:
         if blocked or self._rating(doc, i):
             return NONE  # "the heather", "Rowan Wing", "RAG rating Amber"
         if form == "lower":
-            return NAME if self._name_position(doc, i) else NONE
-        if caps and doc[i].is_stop:
+            return NAME if self._name_position(doc, i) or self._person_slot(doc, i, known) else NONE
+        if self._alone(doc, i):
+            return NAME  # a signature: "... NURSE GRACE. WILL"
+        nxt = cx.next_word(doc, i)
+        finite = nxt is not None and nxt.tag_ in ("VBD", "VBZ", "VBG", "VBN")
+        if caps and doc[i].is_stop and not (finite and cx.line_initial(doc, i)):
             return NONE  # "WILL", "MAY"
         if caps and not cx.line_initial(doc, i) and doc[i].pos_ in ("VERB", "AUX", "ADJ", "ADV"):
             return NONE  # "SOMEONE WILL ROB HIM"
         prev = cx.prev_word(doc, i, skip="")
-        if caps and prev is not None and prev.pos_ == "ADP" and not cx.line_initial(doc, i):
-            return NONE  # "WITH PATIENCE"
+        shout = caps or form == "upper"
+        if shout and prev is not None and prev.pos_ == "ADP" and not cx.line_initial(doc, i):
+            return NONE  # "WITH PATIENCE", "DEPRIVATION OF LIBERTY"
         if not caps and cx.line_initial(doc, i):
             if doc[i].pos_ in ("VERB", "AUX", "ADV", "ADP"):
-                return NONE  # "Will do", "May need"
-            nxt = cx.next_word(doc, i)
-            if nxt is not None and nxt.text.islower() and nxt.pos_ in ("NOUN", "ADJ", "PRON"):
-                return NONE  # "Summer fete", "Frank discussion", "Amber rating"
+                return NAME if finite else NONE  # "Will do", "May need"; "Will coming"
+            plain = nxt is not None and nxt.text.islower() and nxt.pos_ in ("NOUN", "ADJ", "PRON")
+            if plain and not (known and nxt.lower_ in cx.STATES):
+                return NONE  # "Summer fete", "Frank discussion"; not "Pat home"
         return NAME
 
     def _unknown(self, doc: Any, i: int, form: str, key: str, caps: bool) -> int:
         tok = doc[i]
         if form == "lower":
-            if len(key) >= 3 and self._name_position(doc, i) and tok.ent_type_ in ("PERSON", ""):
-                return NAME  # "zeke played his harmonica"
+            if len(key) >= 3 and self._unknown_position(doc, i) and tok.ent_type_ in ("PERSON", ""):
+                return NAME  # "zeke played his harmonica", "síle tearful about her husband"
             return SUR_AFTER if len(key) >= 4 and not tok.is_stop else NONE  # "tina shaw"
         if self._facility(doc, i):
             return NONE
@@ -233,10 +474,20 @@ class NameFinder:
         if form == "upper" and not caps:
             return SUR if len(key) >= 5 else NONE  # acronyms (RGN, BIA) are no names
         if form == "upper":
-            return NAME if len(key) >= 4 else NONE
+            if len(key) >= 4:
+                return NAME
+            syllable = len(key) >= 2 and any(c in "aeiouy" for c in key)
+            return SUR if syllable and key not in self.lex.not_names else NONE  # "CHEUNG KA YAN"
+        if self._det_before(doc, i) or self._product(doc, i) or self._title_run(doc, i):
+            return SUR_AFTER  # "a Toblerone", "Raizer chair": a name only beside a name
         if tok.ent_type_ in ("GPE", "LOC") and tok.pos_ == "PROPN":
             return PLACE
         return NAME
+
+    def _product(self, doc: Any, i: int) -> bool:
+        """``Raizer chair``, ``Quorn nuggets``: a capitalised word before a product noun."""
+        nxt = cx.next_word(doc, i)
+        return nxt is not None and doc[i].whitespace_ == " " and nxt.lower_ in cx.PRODUCT_NOUNS
 
     # -- spans ---------------------------------------------------------------------------
     def find(
@@ -251,58 +502,154 @@ class NameFinder:
         blocked = self._phrase_marks(doc, self.lex.not_name_phrases)
         place_marks = self._phrase_marks(doc, self.lex.place_phrases)
         status = [NONE] * len(doc)
+        fixed: set[int] = set()  # tokens inside identifiers, dates ...: never names
+        guesses: set[int] = set()
         for tok in doc:
             lo, hi = tok.idx, tok.idx + len(tok.text)
             if any(lo < b and a < hi for a, b in taken):
+                fixed.add(tok.i)
                 continue
-            status[tok.i] = self._classify(doc, tok.i, known, caps, blocked)
+            status[tok.i] = self._classify(doc, tok.i, known, caps, blocked, guesses)
             if tok.i in place_marks and status[tok.i] < NAME:
                 status[tok.i] = PLACE
-        self._grow(doc, status)
-        return self._spans(doc, status)
+        self._grow(doc, status, fixed | blocked, known)
+        return self._spans(doc, status, guesses)
 
-    def _grow(self, doc: Any, status: list[int]) -> None:
-        """Surnames and capitalised words next to names become names; initials too."""
+    def _is_name(self, status: list[int], i: int | None) -> bool:
+        return i is not None and NAME <= status[i] <= STRONG
+
+    def _grow(self, doc: Any, status: list[int], fixed: set[int], known: Known) -> None:
+        """Surnames and capitalised words next to names become names; initials, particles,
+        nicknames and names joined by ``and`` too. ``fixed`` tokens never change."""
         changed = True
         while changed:
             changed = False
             for tok in doc:
                 i = tok.i
-                if status[i] not in (SUR, SUR_AFTER):
+                if status[i] not in (SUR, SUR_AFTER) or i in fixed:
                     continue
                 left = self._neighbour(doc, i, -1)
                 right = self._neighbour(doc, i, +1) if status[i] == SUR else None
-                if (left is not None and NAME <= status[left] <= STRONG) or (
-                    right is not None and NAME <= status[right] <= STRONG
-                ):
+                if self._is_name(status, left) or self._is_name(status, right):
                     status[i] = NAME
                     changed = True
         for tok in doc:  # "Cartwright-shaw": a double-barrelled name
             j = self._neighbour(doc, tok.i, -1)
             hyphen = j is not None and j == tok.i - 2 and doc[tok.i - 1].text == "-"
-            if hyphen and status[tok.i] < NAME and NAME <= status[j] <= STRONG:
+            grows = hyphen and status[tok.i] < NAME and self._is_name(status, j)
+            if grows and tok.i not in fixed and not self._affix_compound(doc, tok.i):
                 status[tok.i] = NAME
-        for tok in doc:  # "Tadeusz Wisniewski (Tad)": a nickname in brackets after a name
-            i = tok.i
-            if status[i] >= NAME or not 0 < i < len(doc) - 1 or not tok.text[:1].isupper():
-                continue
-            if doc[i - 1].text not in ("(", '("', '"') or doc[i + 1].text not in (")", '")', '"'):
-                continue
-            before = cx.prev_word(doc, i - 1, skip='"')
-            key = cx.fold(tok.text)
-            plain = key in cx.ROLES or key in cx.RELATIONS or key in cx.TITLES
-            short = len(key) <= 4 or not self._common(key)
-            if before is not None and NAME <= status[before.i] <= STRONG and short and not plain:
-                status[i] = NAME
+        self._particles(doc, status, fixed)
+        self._nicknames(doc, status, fixed)
         for tok in doc:  # "M Dunmore", "J. Smith"
             i = tok.i
-            if cx.is_initial(tok.text):
+            if cx.is_initial(tok.text) and i not in fixed:
                 right = self._neighbour(doc, i, +1)
                 if right is None or status[right] not in (SUR, NAME, STRONG):
                     continue
                 if status[i] in (NONE, SUR, SUR_AFTER):
                     status[i] = NAME
                     status[right] = max(status[right], NAME)
+        self._coordinated(doc, status, fixed, known)
+        for tok in doc:  # "Baker family visiting"
+            nxt = cx.next_word(doc, tok.i)
+            if status[tok.i] not in (SUR, SUR_AFTER) or tok.i in fixed or nxt is None:
+                continue
+            if cx.fold(nxt.text) in cx.HOUSEHOLD and cx.fold(tok.text) in self.lex.surnames:
+                status[tok.i] = NAME
+
+    def _particles(self, doc: Any, status: list[int], fixed: set[int]) -> None:
+        """``Niamh Ní Bhriain``, ``Pieter van der Berg``, ``Dr de Souza``, ``al-Hassan``:
+        particles before a name are part of it; after a name or a title, so is the
+        capitalised word they lead to."""
+        for tok in doc:
+            i = tok.i
+            if not self._particle(tok) or i in fixed or NAME <= status[i] <= STRONG:
+                continue
+            chain, right = [i], self._neighbour(doc, i, +1)
+            gaelic = cx.fold(tok.text) in ("mac", "nic", "mhic")  # "Mac an t-Saoir"
+            while right is not None and (
+                self._particle(doc[right]) or (gaelic and cx.fold(doc[right].text) in ("an", "t"))
+            ):
+                chain.append(right)
+                right = self._neighbour(doc, right, +1)
+            if right is None or right in fixed:
+                continue
+            prev = cx.prev_word(doc, i, skip=".")
+            titled = prev is not None and cx.fold(prev.text).rstrip(".") in cx.TITLES
+            after_name = titled or self._is_name(status, self._neighbour(doc, i, -1))
+            capital = doc[right].text[:1].isupper() and status[right] != PLACE
+            if self._is_name(status, right) or (after_name and capital):
+                for j in [*chain, right]:
+                    status[j] = max(status[j], NAME) if status[j] != PLACE else NAME
+
+    def _particle(self, tok: Any) -> bool:
+        return cx.fold(tok.text) in cx.PARTICLES
+
+    def _nicknames(self, doc: Any, status: list[int], fixed: set[int]) -> None:
+        """Other names of a person in brackets after the name: ``Wisniewski (Tad)``,
+        ``ZIELIŃSKA (Jadzia to family)``, ``Ackroyd ("Dot" / "Dotty" to friends)``."""
+        for tok in doc:
+            i = tok.i
+            if tok.text != "(" or not self._is_name(status, self._before_bracket(doc, i)):
+                continue
+            inner = []
+            for t in doc[i + 1 : i + 12]:
+                if t.text == ")" or "\n" in t.text:
+                    break
+                inner.append(t)
+            for n, t in enumerate(inner):
+                j = t.i
+                key = cx.fold(t.text)
+                if j in fixed or not t.text[:1].isupper() or NAME <= status[j] <= STRONG:
+                    continue
+                if status[j] == PLACE and key in self.lex.places:
+                    continue  # "(Leeds)"; but the model's guess "(Jadzia to family)" is a name
+                if not cx.is_alpha_word(t.text) or cx.acronym(t.text):
+                    continue
+                if key in cx.ROLES or key in cx.RELATIONS or key in cx.TITLES:
+                    continue
+                quoted = (
+                    0 < j < len(doc) - 1
+                    and doc[j - 1].text in ('"', "“", "'")
+                    and (doc[j + 1].text in ('"', "”", "'"))
+                )
+                first = n == 0 and (len(key) <= 4 or self._named(key))
+                after_or = n > 0 and inner[n - 1].text in ("/", "or", ",")
+                if quoted or first or (after_or and self._named(key)):
+                    status[j] = NAME
+
+    def _before_bracket(self, doc: Any, i: int) -> int | None:
+        prev = cx.prev_word(doc, i, skip="")
+        return prev.i if prev is not None else None
+
+    def _coordinated(self, doc: Any, status: list[int], fixed: set[int], known: Known) -> None:
+        """A name word joined to a name by ``and``, ``&`` or ``+`` (a capitalised one also
+        by a comma or a slash): ``dawn and bill came``, ``Kim, Lee, Jo and Ed``."""
+        for tok in doc:
+            i = tok.i
+            key = cx.fold(tok.text)
+            if status[i] >= NAME or i in fixed or not cx.is_alpha_word(tok.text):
+                continue
+            if key not in known.weak and key not in self.lex.first_names:
+                continue
+            short = len(key) < 2
+            if key in self.lex.not_names and key not in self.lex.first_names:
+                continue  # "Tesco and Asda"; but "Jo and Ed", "jo and ed"
+            if self._det_blocked(doc, i) or short:
+                continue
+            nxt = cx.next_word(doc, i)
+            if nxt is not None and nxt.pos_ in ("NOUN", "PROPN") and nxt.text.islower():
+                continue
+            prev = cx.prev_word(doc, i, skip="")
+            after = cx.next_word(doc, i, skip="")
+            joins = ("and", "&", "+", ",", "/") if tok.text.istitle() else ("and", "&", "+")
+            left = prev is not None and prev.lower_ in joins  # not "Dear Mary, hope you ..."
+            left = left and self._is_name(status, getattr(cx.prev_word(doc, prev.i), "i", None))
+            right = after is not None and after.lower_ in joins
+            right = right and self._is_name(status, getattr(cx.next_word(doc, after.i), "i", None))
+            if left or right:
+                status[i] = NAME
 
     def _neighbour(self, doc: Any, i: int, step: int) -> int | None:
         """The adjacent word joined by one space, a hyphen (``Pemberton-Hale``) or an
@@ -327,7 +674,7 @@ class NameFinder:
             joined = before == "" and after == " " and cx.is_initial(left.text)
         return k if joined and cx.is_alpha_word(doc[k].text) else None
 
-    def _spans(self, doc: Any, status: list[int]) -> NameFindings:
+    def _spans(self, doc: Any, status: list[int], guesses: set[int]) -> NameFindings:
         entities: list[Entity] = []
         votes: list[tuple[str, str, int]] = []
         i = 0
@@ -351,6 +698,7 @@ class NameFinder:
                 entities.append(Entity(start, end, "place"))
             else:
                 entity = self._name_entity(doc, members)
+                entity.tentative = len(members) == 1 and members[0] in guesses
                 entities.append(entity)
                 votes += self._gender_votes(doc, members, entity.gender_key, status)
             i = members[-1] + 1
@@ -361,9 +709,20 @@ class NameFinder:
         prev = cx.prev_word(doc, members[0], skip=".")
         titled = prev is not None and cx.fold(prev.text).rstrip(".") in cx.TITLES
         parts: list[tuple[int, int, str]] = []
+        particle_start: int | None = None
         for n, i in enumerate(members):
             tok = doc[i]
             key = cx.fold(tok.text)
+            after_mac = n > 0 and cx.fold(doc[members[n - 1]].text) in ("mac", "nic", "mhic", "an")
+            gaelic = after_mac and key in ("an", "t")  # "Mac an t-Saoir"
+            if (key in cx.PARTICLES or gaelic) and n < len(members) - 1:
+                if particle_start is None:  # "Ní Bhriain", "van der Berg": one surname
+                    particle_start = tok.idx
+                continue
+            if particle_start is not None:
+                parts.append((particle_start, tok.idx + len(tok.text), "last"))
+                particle_start = None
+                continue
             if cx.is_initial(tok.text):
                 role = "initial"
             elif len(members) == 1:
@@ -376,8 +735,9 @@ class NameFinder:
             else:
                 role = "last"
             parts.append((tok.idx, tok.idx + len(tok.text), role))
-        firsts = [n for n, p in enumerate(parts) if p[2] == "first"]
-        key = cx.fold(doc[members[firsts[0] if firsts else -1]].text)
+        firsts = [p for p in parts if p[2] == "first"]
+        first = firsts[0] if firsts else parts[-1]
+        key = cx.fold(doc.text[first[0] : first[1]])
         return Entity(parts[0][0], parts[-1][1], "name", tuple(parts), key)
 
     def _gender_votes(

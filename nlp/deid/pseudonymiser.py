@@ -22,7 +22,7 @@ from typing import Any
 from nlp.deid import context as cx
 from nlp.deid.analyzer import DeidAnalyzer, shared_analyzer
 from nlp.deid.dates import shift_date_text
-from nlp.deid.entities import Entity
+from nlp.deid.entities import Entity, resolve
 from nlp.deid.names import Known
 from nlp.deid.pseudonyms import Pseudonyms, keep_case, letters
 from nlp.deid.recognisers import (
@@ -54,6 +54,7 @@ SERVICE_SUFFIXES = (
     "home",
     "ltd",
 )
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 LEGACY_KINDS = {
     "PERSON": "name",
     "LOCATION": "place",
@@ -118,13 +119,13 @@ class Pseudonymiser:
         return self._days(person) if person else self.date_shift
 
     def _common(self, key: str) -> bool:
-        return key in self.lex.common_words or key in self.lex.not_names
+        return self.lex.is_common(key) or key in self.lex.not_names or key in cx.MONTHS_DAYS
 
-    def _learn_token(self, key: str, person: str | None) -> None:
-        if len(key) < 2:
-            return
+    def _learn_token(self, key: str, person: str | None, tentative: bool = False) -> None:
+        if len(key) < 2 or key in cx.PARTICLES:
+            return  # "Ní", "van": only part of a name, never one by themselves
         self.pool.avoid.add(key)
-        if not self._common(key):
+        if not self._common(key) and not tentative:
             self.known.strong.add(key)
         elif person:
             self._person_weak.setdefault(person, set()).add(key)
@@ -133,7 +134,7 @@ class Pseudonymiser:
 
     def add_name(self, name: str, person: str | None = None) -> None:
         """A name to replace wherever it occurs (a column value, a name the model misses)."""
-        for word in re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*", name):
+        for word in _WORD.findall(name):
             self._learn_token(cx.fold(word), person)
 
     def add_services(self, services: Iterable[str]) -> None:
@@ -165,11 +166,15 @@ class Pseudonymiser:
             for a, b, role in e.parts:
                 if role == "initial":
                     continue
-                key = cx.fold(text[a:b])
-                if note is not None:
-                    (note.weak if self._common(key) else note.strong).add(key)
-                else:
-                    self._learn_token(key, person)
+                for word in _WORD.findall(text[a:b]):  # "Ní Bhriain": Bhriain
+                    key = cx.fold(word)
+                    if key in cx.PARTICLES or len(key) < 2:
+                        continue
+                    weak = e.tentative or self._common(key)
+                    if note is not None:
+                        (note.weak if weak else note.strong).add(key)
+                    else:
+                        self._learn_token(key, person, tentative=e.tentative)
         for key, gender, weight in votes:
             self._votes.setdefault(key, Counter())[gender] += weight
 
@@ -223,7 +228,8 @@ class Pseudonymiser:
             return first.entities
         second = self.analyzer.analyze(text, self._known_for(person, note), phrases, doc=doc)
         self._absorb(text, [], second.votes, person)
-        return second.entities
+        # the second reading only adds names: what the first found stays found
+        return resolve(second.entities + [e for e in first.entities if e.kind == "name"])
 
     # -- replacing -----------------------------------------------------------------------
     def gender(self, key: str) -> str:
@@ -250,7 +256,7 @@ class Pseudonymiser:
             new = self.pool.first_name(key, gender)
         else:
             new = self.pool.surname(key)
-        return keep_case(new, word)
+        return keep_case(new, re.split(r"[\s-]+", word)[-1])  # "van der Berg": as "Berg"
 
     def _name(self, text: str, lo: int, hi: int, entity: Entity) -> str:
         """``text[lo:hi]`` (a name entity or a piece of one) with each name word replaced."""
@@ -302,12 +308,13 @@ class Pseudonymiser:
 
     def _gp(self, text: str) -> str:
         words = text.split()
+        lead = 1 if words and re.fullmatch(r"meddygfa(?:['’]r)?", words[0].lower()) else 0
         cut = len(words)
-        while cut > 0 and words[cut - 1].lower() in GP_KEEP:
+        while cut > lead and words[cut - 1].lower() in GP_KEEP:
             cut -= 1
-        head = " ".join(words[:cut]) or text
+        head = " ".join(words[lead:cut]) or text
         new = self.pool.remember("gp", cx.fold(head), lambda: self.pool.place(head.title()))
-        return " ".join([keep_case(new, head), *words[cut:]]) if cut else text
+        return " ".join([*words[:lead], keep_case(new, head), *words[cut:]]) if cut > lead else text
 
     def _id(self, text: str) -> str:
         if re.fullmatch(r"P-\d+", text):

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from nlp.deid.context import fold
 from nlp.deid.lexicons import Lexicons
 
+_PARTS = re.compile(r"[^\W\d_]+")
+
 
 def keep_case(new: str, like: str) -> str:
     """``new`` written the way ``like`` is: ``MARY`` -> ``RUTH``, ``mary`` -> ``ruth``."""
@@ -70,13 +72,36 @@ class Pseudonyms:
         self.rng.shuffle(b)
         return a + [x for x in b if x not in a]
 
-    def _draw(self, pool_name: str, pool: list[str], fallback: Callable[[int], str]) -> str:
+    def _draw(
+        self,
+        pool_name: str,
+        pool: list[str],
+        fallback: Callable[[int], str],
+        original: str = "",
+    ) -> str:
+        """The next unused value of ``pool`` that is no real name and shares no word part
+        with ``original`` (``O'Donovan`` never becomes ``O'Driscoll``)."""
+        parts = set(_PARTS.findall(fold(original)))
+
+        def fits(value: str) -> bool:
+            return fold(value) not in self.avoid and not parts & set(_PARTS.findall(fold(value)))
+
         while True:
             i = self.used.get(pool_name, 0)
             self.used[pool_name] = i + 1
-            value = pool[i] if i < len(pool) else fallback(i)
-            if fold(value) not in self.avoid:
-                return value
+            if i >= len(pool):
+                value = fallback(i)
+                if fits(value):
+                    return value
+                continue
+            if fold(pool[i]) in self.avoid:
+                continue
+            if not fits(pool[i]):  # swap in the next value that fits, keep this one
+                later = next((j for j in range(i + 1, len(pool)) if fits(pool[j])), None)
+                if later is None:
+                    continue
+                pool[i], pool[later] = pool[later], pool[i]
+            return pool[i]
 
     def table(self, kind: str) -> dict[str, str]:
         return self.tables.setdefault(kind, {})
@@ -93,14 +118,16 @@ class Pseudonyms:
             return self.table("last")[key]
         g = gender if gender in ("f", "m") else "u"
         return self.remember(
-            "first", key, lambda: self._draw(f"first_{g}", self.first[g], lambda i: f"Person{i}")
+            "first",
+            key,
+            lambda: self._draw(f"first_{g}", self.first[g], lambda i: f"Person{i}", key),
         )
 
     def surname(self, key: str) -> str:
         if key in self.table("first"):
             return self.table("first")[key]
         return self.remember(
-            "last", key, lambda: self._draw("last", self.surnames, lambda i: f"Surname{i}")
+            "last", key, lambda: self._draw("last", self.surnames, lambda i: f"Surname{i}", key)
         )
 
     def place(self, text: str) -> str:

@@ -21,7 +21,8 @@ NI = re.compile(
     re.IGNORECASE,
 )
 PHONE = re.compile(
-    r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|0044\s?|\(0\d{2,4}\)\s?|0)\d[\d\s-]{7,13}\d(?![\d])"
+    r"(?<![\w+])(?:(?:\+44\s?(?:\(0\)\s?)?|0044\s?|0)\d[\d\s-]{7,13}\d"
+    r"|\(0\d{2,4}\)\s?\d[\d\s-]{4,10}\d)(?![\d])"
 )
 POSTCODE = re.compile(
     r"\b(?P<out>[A-PR-UWYZ][A-HK-Y]?\d[A-HJKPSTUW\d]?)(?P<sep>\s?)(?P<in>\d[ABD-HJLNP-UW-Z]{2})\b",
@@ -45,10 +46,12 @@ ROOM = re.compile(
 )
 _ADDRESS_WORDS = address_words()
 STREET_TYPES = _ADDRESS_WORDS["street_type"]
+LOWER_STREET_TYPES = _ADDRESS_WORDS["street_type_plain"]
 WELSH_STREET_PREFIXES = _ADDRESS_WORDS["welsh_prefix"]
 DIRECTIONS = _ADDRESS_WORDS["direction"]
 CONNECTORS = _ADDRESS_WORDS["connector"]
 GP_LEADING = _ADDRESS_WORDS["gp_leading"]
+POSTCODE_AREAS = _ADDRESS_WORDS["postcode_area"]
 GP_TYPE_WORDS = sorted(_ADDRESS_WORDS["gp_type"], key=len, reverse=True)
 _GP_TYPES = "|".join(w.replace(" ", r"\s+") for w in GP_TYPE_WORDS)
 _GP_TYPES_UPPER = "|".join(w.upper().replace(" ", r"\s+") for w in GP_TYPE_WORDS)
@@ -99,8 +102,9 @@ def _nhs(text: str) -> Iterator[Entity]:
 def _postcodes(text: str) -> Iterator[Entity]:
     for m in POSTCODE.finditer(text):
         s = m.group(0)
-        if not m.group("sep") and not s.isupper():
-            continue  # "s93ft" could be anything; "S93FT" and "s9 3ft" are postcodes
+        area = re.match(r"[a-z]+", s.lower())
+        if not m.group("sep") and not s.isupper() and area.group(0) not in POSTCODE_AREAS:
+            continue  # "ab12cd" could be anything; "S93FT", "s9 3ft", "hx61ab" are postcodes
         if not (s.isupper() or s.islower()):
             continue
         yield Entity(m.start(), m.end(), "postcode")
@@ -119,28 +123,70 @@ def _ids(text: str) -> Iterator[Entity]:
 
 def _rooms(text: str) -> Iterator[Entity]:
     for m in ROOM.finditer(text):
+        num = m.group("num")
+        clock = re.fullmatch(r"(?:[01]\d|2[0-3])[0-5]\d", num)
+        if clock and (num[0] == "0" or m.group(0)[:3].lower() == "bed"):
+            continue  # "back to bed 0230": a time
         yield Entity(m.start(), m.end(), "room")
 
 
 def _street_end(text: str, words: list[re.Match[str]], i: int) -> int | None:
-    """End of the street words after house number ``words[i]``, or None if no street."""
-    end, seen_type, welsh = None, False, False
+    """End of the street words after house number ``words[i]``, or None if no street.
+
+    The street is the run of capitalised words (and connectors: ``Heol y Felin``) up to
+    its last street type, directions after it included: ``2 Mount Pleasant Road``,
+    ``112 Abbeydale Road South``; a Welsh prefix opens one: ``7 Heol y Felin``."""
+    run: list[re.Match[str]] = []
+    lower = i + 1 < len(words) and words[i + 1].group(0).islower()
     for j in range(i + 1, min(len(words), i + 8)):
         gap = text[words[j - 1].end() : words[j].start()]
         if gap.strip() or "\n" in gap:
             break
         token = words[j].group(0)
+        if lower and token.islower() and token.isalpha():
+            run.append(words[j])
+            continue
+        if lower or (not token[0].isupper() and token.lower() not in CONNECTORS):
+            break
+        run.append(words[j])
+    if lower:  # "14 harehills lane": only a plain street type ends it
+        ends = [n for n, w in enumerate(run) if w.group(0) in LOWER_STREET_TYPES]
+        if not ends or not 0 < ends[0] <= 2 or run[0].group(0) in STREET_TYPES:
+            return None
+        if any(w.group(0) in _SMALL_WORDS for w in run[: ends[0]]):
+            return None  # "2 sugars in tea road"
+        return run[ends[0]].end()
+    end, welsh, last_type = None, False, False
+    for n, w in enumerate(run):
+        token = w.group(0)
         low = token.lower().rstrip(".")
         capital = token[0].isupper()
-        if capital and low in STREET_TYPES:
-            seen_type, end = True, words[j].end()
-        elif capital and low in WELSH_STREET_PREFIXES:
-            seen_type, welsh, end = True, True, words[j].end()
-        elif capital and (welsh or (seen_type and low in DIRECTIONS)):
-            end = words[j].end()
-        elif (capital and seen_type) or (not capital and low not in CONNECTORS):
-            break
+        if n == 0 and capital and low in WELSH_STREET_PREFIXES:
+            welsh, end, last_type = True, w.end(), True
+        elif welsh:
+            end = w.end() if capital else end
+        elif capital and low in STREET_TYPES:
+            end, last_type = w.end(), True
+        elif capital and last_type and low in DIRECTIONS:
+            end = w.end()
+        else:
+            last_type = False
     return end
+
+
+_SMALL_WORDS = frozenset(
+    ["a", "an", "and", "at", "down", "for", "in", "of", "on", "per", "the", "to", "up", "with", "x"]
+)
+_FLAT = r"(?i:flat|apartment|apt|unit)\s+\d{1,4}[a-zA-Z]?(?:/\d{1,2})?|\d{1,2}F\d{1,2}"
+_BUILDING = (
+    r"(?:[A-Z][\w'’]+\s+){1,3}(?:Court|House|Lodge|Mansions|Heights|Tower|Buildings|"
+    r"Gardens|Place|Villas|Cottages|Close)"
+)
+# what stands before the house number: "Flat 9, ", "3F2, ", "Flat 0/1, ", "Riverside
+# Court, ", "Flat 2, Riverside Court, ", and the first number of "14-16"
+_ADDRESS_BEFORE = re.compile(
+    rf"(?:(?:{_FLAT}),?\s+)?(?:{_BUILDING},\s+)?(?:\d{{1,4}}[a-zA-Z]?\s?[-–]\s?)?$"
+)
 
 
 def _addresses(text: str) -> Iterator[Entity]:
@@ -153,24 +199,19 @@ def _addresses(text: str) -> Iterator[Entity]:
         if end is None:
             continue
         start = w.start()
-        before = re.search(
-            r"(?:(?i:flat|apartment|apt|unit)\s+\d{1,4}[a-zA-Z]?,?\s+)?"
-            r"(?:(?:[A-Z][\w'’]+\s+){1,3}(?:Court|House|Lodge|Mansions|Heights|Tower|Buildings|"
-            r"Gardens|Place|Villas|Cottages|Close),\s+)?$",
-            text[max(0, start - 60) : start],
-        )
-        if before is None or not before.group(0):
-            before = re.search(
-                r"(?:(?:flat|apartment|apt|unit)\s+\d{1,4}[a-z]?|\d{1,2}F\d{1,2}),?\s+$",
-                text[max(0, start - 20) : start],
-                re.IGNORECASE,
-            )
+        before = _ADDRESS_BEFORE.search(text[max(0, start - 60) : start])
         if before:
             start -= len(before.group(0))
         yield Entity(start, end, "address")
 
 
+# Welsh: the practice word comes first (Meddygfa Teilo, Meddygfa'r Llan)
+GP_WELSH = re.compile(r"\b(?:Meddygfa|MEDDYGFA)(?:['’]r)?(?:\s+[A-Z][\w'’-]+){1,3}")
+
+
 def _gp_surgeries(text: str) -> Iterator[Entity]:
+    for m in GP_WELSH.finditer(text):
+        yield Entity(m.start(), m.end(), "gp_surgery")
     for m in GP.finditer(text):
         start = m.start()
         for w in _WORD.finditer(m.group(0)):

@@ -101,3 +101,10 @@ def test_consistent_across_rows(deid_analyzer) -> None:
     days = (d0 - date(2026, 3, 1)).days
     assert shift_date_text("03/03/2026", days) in rows[0]["text"]
     assert shift_date_text("10/03/2026", days) in rows[2]["text"]
+
+
+def test_pseudonym_shares_no_part_with_the_original(deid_analyzer) -> None:
+    for seed in range(8):
+        p = Pseudonymiser(deid_analyzer, seed=seed)
+        out = p.pseudonymise("Mrs O'Donovan and Mr Greenwood-Hirst visited.").text
+        assert "O'" not in out and "Greenwood" not in out and "Hirst" not in out, out

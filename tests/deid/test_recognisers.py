@@ -96,3 +96,41 @@ def test_no_false_patterns(text: str) -> None:
 )
 def test_date_shift_keeps_the_format(written: str, days: int, shifted: str | None) -> None:
     assert shift_date_text(written, days) == shifted
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Scheme Manager\n(0121) 496 0683", ("phone", "(0121) 496 0683")),
+        ("call (01632) 960219 today", ("phone", "(01632) 960219")),
+        ("Sowerby Bridge hx61ab\nTel", ("postcode", "hx61ab")),
+        ("Flat 4, 2 Mount Pleasant Road, Leeds", ("address", "Flat 4, 2 Mount Pleasant Road")),
+        ("at 14-16 High Street", ("address", "14-16 High Street")),
+        ("Flat 0/1, 23 Byres Road, Glasgow", ("address", "Flat 0/1, 23 Byres Road")),
+        (
+            "Flat 2, Riverside Court, 12 Mill Lane",
+            ("address", "Flat 2, Riverside Court, 12 Mill Lane"),
+        ),
+        ("lives at 14 harehills lane now", ("address", "14 harehills lane")),
+        ("back to bed 0230 rm 4.", ("room", "rm 4")),
+        ("GP: Meddygfa Teilo, Llandeilo", ("gp_surgery", "Meddygfa Teilo")),
+    ],
+)
+def test_more_patterns(text: str, expected: tuple[str, str]) -> None:
+    assert expected in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["back to bed 0230.", "code bq12ab sent", "took 2 sugars in tea road", "had 2 green tea"],
+)
+def test_more_non_patterns(text: str) -> None:
+    assert found(text) == []
+
+
+def test_words_made_from_common_words_are_common() -> None:
+    from nlp.deid.lexicons import load
+
+    lex = load()
+    assert lex.is_common("unwitnessed") and lex.is_common("reassessed")
+    assert not lex.is_common("underwood") and not lex.is_common("unwin")

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Check the invented PII annotation files (pii_dev.jsonl, pii_test.jsonl and, when
-present, pii_holdout.jsonl).
+present, pii_holdout.jsonl and pii_dev2.jsonl).
 
 Checks, per file:
   * every line parses and has the required fields; note_ids are unique and well formed;
@@ -14,7 +14,9 @@ Checks, per file:
   * the minimum counts in the brief are met (test: 210 notes, >=600 pii, >=250 names,
     >=25 of every other type, >=40 lower-case names, >=40 ALL-CAPS names, >=320 non_pii;
     dev: the same minima scaled by 50/210; holdout: >=220 notes, >=700 pii, >=400 names,
-    >=25 of every other type, >=60 lower-case names, >=60 ALL-CAPS names, >=320 non_pii);
+    >=25 of every other type, >=60 lower-case names, >=60 ALL-CAPS names, >=320 non_pii;
+    dev2: >=120 notes, >=450 pii, >=250 names, >=10 of every other type, >=50 lower-case
+    names, >=40 ALL-CAPS names, >=250 non_pii);
   * no person_id is shared between the files.
 Prints counts per type for every file. Exit code 1 on any failure.
 
@@ -115,6 +117,8 @@ def check_file(path, n_notes, scale, prefix, mins_override=None):
         mins = [(label, got, mins_override.get(label, want), exact and label not in mins_override)
                 for label, got, want, exact in mins]
     name_min = mins_override.get("name", need(250)) if mins_override else need(250)
+    type_min = {t: (mins_override or {}).get(t, need(25)) for t in TYPES}
+    type_min["name"] = name_min
     for label, got, want, exact in mins:
         if (exact and got != want) or (not exact and got < want):
             errors.append(f"count {label}: {got} (need {'exactly ' if exact else '>='}{want})")
@@ -123,7 +127,7 @@ def check_file(path, n_notes, scale, prefix, mins_override=None):
     print(f"== {os.path.basename(path)}: {len(recs)} notes, {persons} persons")
     print(f"   pii spans total: {total}")
     for t in TYPES:
-        print(f"   {t:<11} {c[t]:>4}   (minimum {name_min if t == 'name' else need(25)})")
+        print(f"   {t:<11} {c[t]:>4}   (minimum {type_min[t]})")
     print(f"   names all lower-case: {lower}   names ALL CAPS: {upper}")
     print(f"   non_pii spans: {n_non}")
     return errors, recs
@@ -132,6 +136,9 @@ def check_file(path, n_notes, scale, prefix, mins_override=None):
 # pii_holdout.jsonl: at least (not exactly) 220 notes, and higher minima than test.
 HOLDOUT_MINS = {"notes": 220, "pii total": 700, "name": 400, "lower-case names": 60,
                 "ALL-CAPS names": 60, "non_pii": 320}
+# pii_dev2.jsonl (second development set): all minima are "at least".
+DEV2_MINS = {"notes": 120, "pii total": 450, "name": 250, "lower-case names": 50,
+             "ALL-CAPS names": 40, "non_pii": 250, **{t: 10 for t in TYPES if t != "name"}}
 
 
 def main():
@@ -149,6 +156,15 @@ def main():
                                                    | {r["person_id"] for r in test})
         if shared:
             errors.append(f"person_ids shared between holdout and dev/test: {sorted(shared)}")
+    else:
+        hold = []
+    dev2_path = os.path.join(HERE, "pii_dev2.jsonl")
+    if os.path.exists(dev2_path):
+        errs_e, dev2 = check_file(dev2_path, 120, 1.0, "PII-E", DEV2_MINS)
+        errors += [f"dev2: {e}" for e in errs_e]
+        shared = {r["person_id"] for r in dev2} & {r["person_id"] for r in dev + test + hold}
+        if shared:
+            errors.append(f"person_ids shared between dev2 and dev/test/holdout: {sorted(shared)}")
     if errors:
         print("\nFAILED:")
         for e in errors:

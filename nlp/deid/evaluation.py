@@ -69,6 +69,8 @@ GENERIC = (
             "center",
             "practice",
             "meddygfa",
+            "ystafell",  # Welsh "room": the room word is kept, as "Room" is
+            "bedspace",
             "health",
             "group",
             "family",

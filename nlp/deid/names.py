@@ -40,6 +40,8 @@ from nlp.deid.lexicons import Lexicons
 NONE, SUR_AFTER, SUR, NAME, STRONG, PLACE = range(6)
 _ROOM_AFTER = re.compile(r"\s*(?:\(|,|-|from|in|of)?\s*(?:room|rm|bed|flat|bedroom)\.?\s?\d", re.I)
 _ROOM_BEFORE = re.compile(r"\b(?:room|rm|bed|flat|bedroom)\.?\s?\d{1,4}[a-z]?\s*[-:,]?\s*$", re.I)
+# the model's entity types that say an unlisted word is a thing, not a person
+_THING_ENTS = frozenset(["ORG", "FAC", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "NORP"])
 _NON_NAME_POS = frozenset(
     ["VERB", "AUX", "ADJ", "ADV", "ADP", "DET", "PRON", "CCONJ", "SCONJ", "PART", "NUM"]
 )
@@ -482,6 +484,10 @@ class NameFinder:
             return SUR_AFTER  # "a Toblerone", "Raizer chair": a name only beside a name
         if tok.ent_type_ in ("GPE", "LOC") and tok.pos_ == "PROPN":
             return PLACE
+        ent = tok.ent_type_
+        alone = tok.ent_iob_ == "B" and (i + 1 >= len(doc) or doc[i + 1].ent_iob_ != "I")
+        if ent in _THING_ENTS and not (alone and ent == "WORK_OF_ART"):  # not "Says "Zee""
+            return SUR_AFTER  # "Bettys" (ORG), a title: a name only beside a name
         return NAME
 
     def _product(self, doc: Any, i: int) -> bool:
@@ -512,8 +518,117 @@ class NameFinder:
             status[tok.i] = self._classify(doc, tok.i, known, caps, blocked, guesses)
             if tok.i in place_marks and status[tok.i] < NAME:
                 status[tok.i] = PLACE
-        self._grow(doc, status, fixed | blocked, known)
+        things = self._thing_runs(doc, status, caps, known)
+        for j in things:
+            status[j] = NONE
+        self._grow(doc, status, fixed | blocked | things, known)
         return self._spans(doc, status, guesses)
+
+    # -- capitalised runs that name a body, a venue or a title ------------------------------
+    _RUN_JOINS = frozenset(["of", "the", "and", "&", "'s", "’s", "'", "’", "on", "upon", "de", "y"])
+
+    def _run_word(self, doc: Any, i: int, caps: list[bool]) -> bool:
+        text = doc[i].text
+        if not text[:1].isupper() or not cx.is_alpha_word(text):
+            return False
+        return cx.shape(text) == "title" or (len(text) <= 4 and not caps[i])
+
+    def _runs(self, doc: Any, caps: list[bool]) -> list[list[int]]:
+        """Capitalised words joined by single spaces on one line, small words between them
+        (``Grace Baptist Church``, ``Maggie's Centre``, ``Match of the Day``)."""
+        runs: list[list[int]] = []
+        run: list[int] = []
+        pending: list[int] = []
+        for tok in doc:
+            i = tok.i
+            joined = bool(run) and doc[i - 1].whitespace_ in ("", " ")
+            if self._run_word(doc, i, caps) and (not run or joined):
+                run += [*pending, i]
+                pending = []
+            elif run and joined and tok.lower_ in self._RUN_JOINS:
+                pending.append(i)
+            else:
+                if run:
+                    runs.append(run)
+                run, pending = ([i], []) if self._run_word(doc, i, caps) else ([], [])
+        if run:
+            runs.append(run)
+        return runs
+
+    def _thing_runs(
+        self, doc: Any, status: list[int], caps: list[bool], known: Known
+    ) -> set[int]:
+        """Tokens of capitalised runs that name a body, venue, group or title, not a person:
+        a run holding an organisation word (``Grace Baptist Church``, ``Maggie's Centre``,
+        ``Tranmere Rovers``, ``the Jeremy Vine Show``) or opening with one (``Holy
+        Trinity``, ``Radio Leeds``), and two or more capitalised words right after a title
+        verb (``listened to Gladys Knight``, ``watched Billy Elliot``). A title or relation
+        word in the run (``Mrs Brown's Boys``) keeps its names; ``Band 5``, ``Ward 7`` are
+        no bodies."""
+        out: set[int] = set()
+        for run in self._runs(doc, caps):
+            words = [j for j in run if self._run_word(doc, j, caps)]
+            if len(words) < 2 or any(status[j] == STRONG for j in run):
+                continue
+            if any(self._person_word(doc[j].text) for j in words):
+                continue  # "Grandmother Bridget Ward": a relation says person
+            if self._titled_run(doc, words, known):
+                out.update(j for j in run if status[j] != NONE)
+            elif self._org_run(doc, run, words):
+                ofs = [n for n, j in enumerate(run) if doc[j].lower_ == "of"]
+                head_first = ofs and any(
+                    cx.fold(doc[j].text) in cx.ORG_HEADS | cx.ORG_LEADS for j in run[: ofs[0]]
+                )
+                if ofs and not head_first:
+                    run = run[ofs[0] + 1 :]  # "Tom Reed of Carfax Law LLP": the body only
+                out.update(j for j in run if status[j] != NONE)
+        return out
+
+    def _person_word(self, text: str) -> bool:
+        key = cx.fold(text).rstrip(".")
+        return key in cx.TITLES or key in cx.RELATIONS or key in cx.ROLES
+
+    def _org_run(self, doc: Any, run: list[int], words: list[int]) -> bool:
+        if cx.fold(doc[words[0]].text) in cx.ORG_LEADS:
+            return True
+        prev = cx.prev_word(doc, run[0], skip="")
+        before = cx.prev_word(doc, prev.i, skip="") if prev is not None else None
+        for n, j in enumerate(words[1:], 1):
+            key = cx.fold(doc[j].text)
+            if key not in cx.ORG_HEADS:
+                continue
+            nxt = cx.next_word(doc, j)
+            if nxt is not None and nxt.like_num and doc[j].whitespace_:
+                continue  # "Band 5", "Ward 7", "Unit 3"
+            if key not in self.lex.surnames:
+                return True
+            # "Victoria Park" but "Mary Hall": a surname too, so more evidence is needed
+            possessive = any(doc[k].text in ("'s", "’s") for k in run)
+            p = cx.fold(prev.text) if prev is not None else ""
+            moving = p == "to" and before is not None and before.lower_ in cx.MOTION
+            if n >= 2 or possessive or p in cx.LOCATIVES or moving:
+                return True
+        return False
+
+    def _titled_run(self, doc: Any, words: list[int], known: Known) -> bool:
+        """Two or more capitalised words (no ``and``) right after a title verb."""
+        if cx.fold(doc[words[0]].text) in cx.TITLE_VERBS:
+            words = words[1:]  # "Watched Billy Elliot": the verb opens the sentence
+            if not words:
+                return False
+        prev = cx.prev_word(doc, words[0], skip="")
+        if prev is not None and prev.lower_ in ("to", "the"):
+            prev = cx.prev_word(doc, prev.i, skip="")
+        if prev is None or cx.fold(prev.text) not in cx.TITLE_VERBS:
+            return False
+        lead = [words[0]]
+        for j in words[1:]:
+            if any(doc[k].lower_ in ("and", "&") for k in range(lead[-1] + 1, j)):
+                break
+            lead.append(j)
+        if len(lead) < 2:
+            return False
+        return not all(cx.fold(doc[j].text) in known.strong for j in lead)
 
     def _is_name(self, status: list[int], i: int | None) -> bool:
         return i is not None and NAME <= status[i] <= STRONG

@@ -34,12 +34,34 @@ ID_CODE = re.compile(
 )
 SHORT_ID = re.compile(r"(?<![\w@.-])[A-Z]{1,3}-\d{3,}(?:-\d+)*(?![\w@-])")
 ID_LABELLED = re.compile(
-    r"\b(?:ref(?:erence)?|no|number|id|mrn|case|hosp(?:ital)?|account|acct|claim|chi)\.?"
-    r"\s*(?:no\.?|number)?\s*[:#]?\s*(?P<id>\d{5,12}|\d{2,6}[/-]\d{2,8})\b",
+    r"\b(?:ref(?:erence)?|no|number|id|mrn|urn|crn|nhi|case|hosp(?:ital)?|account|acct|claim|chi"
+    r"|datix|dols|h&c|h\s?&\s?c|referral|incident|complaint|invoice|file|client|patient|ppn"
+    r"|la\s+ref|swift|mosaic|liquidlogic|lcs|frameworki|rio|systmone|emis)\.?"
+    r"\s*(?:ref(?:erence)?\.?|no\.?|number|id)?\s*[:#]?\s*"
+    r"(?P<id>\d{5,12}|\d{2,6}[/-]\d{2,8}"
+    r"|(?=[A-Za-z0-9/-]*\d)(?=[A-Za-z0-9/-]{5})[A-Za-z0-9]+(?:[/-][A-Za-z0-9]+)*)(?![\w@])",
     re.IGNORECASE,
 )
+# an unlabelled code: letters and digits mixed, 6 characters or more, 2 digits or more, any
+# case (``RX55A21``, ``ab12cd34``); ``LETTERS 1234567`` (``COP 14470921``)
+MIXED_ID = re.compile(
+    r"(?<![\w@./-])(?=[A-Za-z]*\d[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{6,}(?![\w@/-])"
+)
+SPACED_ID = re.compile(r"(?<![\w@./-])(?P<pre>[A-Z]{2,5})\s(?P<num>\d{6,10})(?![\w@/-])")
+_ID_LABELS = frozenset(
+    ["nhs", "chi", "ni", "no", "ref", "tel", "mob", "dob", "id", "mrn", "urn", "crn", "fax",
+     "ph", "tel", "ext", "room", "rm", "bed", "flat", "sats", "bp", "bm", "hr", "rr"]
+)
+# letter parts that make a measure, a time or an ordinal, not a code: 500mg, 0930hrs, 21st
+_UNITS = frozenset(
+    ["mg", "ml", "mls", "mcg", "ug", "g", "kg", "l", "mmol", "mins", "min", "hrs", "hr", "h",
+     "am", "pm", "st", "nd", "rd", "th", "x", "cm", "mm", "m", "km", "days", "wks", "weeks",
+     "yrs", "units", "iu", "kcal", "cals", "s", "secs", "am", "bpm", "mmhg", "lbs", "kgs",
+     "oz", "ft", "in", "covid", "news", "spo", "o"]
+)
 ROOM = re.compile(
-    r"\b(?:room|rm|bedroom|bed|flat|apartment|apt|bay|ward|bungalow|cottage|suite|unit|chalet)"
+    r"\b(?:room|rm|bedroom|bed|flat|apartment|apt|bay|ward|bungalow|cottage|suite|unit|chalet"
+    r"|ystafell|stafell|bedspace|bed\s+space|pod|cubicle|studio)"
     r"\.?\s?(?:no\.?\s?|number\s|#\s?)?(?P<num>\d{1,4}[a-z]?|[a-z]\d{1,3})\b(?![:.]\d)"
     r"(?!\s?(?:am|pm|hrs?|hours?|mins?|times|x|ml|mg|units?)\b)",
     re.IGNORECASE,
@@ -95,7 +117,7 @@ def _nhs(text: str) -> Iterator[Entity]:
             continue  # a phone number; NHS numbers never start with 0
         if nhs_checksum_ok(digits):
             yield Entity(m.start(), m.end(), "nhs_number")
-        elif re.search(r"\b(?:nhs|chi)\b[^\n]{0,25}$", text[: m.start()], re.IGNORECASE):
+        elif re.search(r"\b(?:nhs|chi|h\s?&\s?c)\b[^\n]{0,25}$", text[: m.start()], re.IGNORECASE):
             yield Entity(m.start(), m.end(), "id")  # labelled but fails the checksum
 
 
@@ -113,8 +135,21 @@ def _postcodes(text: str) -> Iterator[Entity]:
 def _ids(text: str) -> Iterator[Entity]:
     for m in ID_CODE.finditer(text):
         s = m.group(0)
-        if sum(c.isdigit() for c in s) >= 4:
+        digits = sum(c.isdigit() for c in s)
+        parts = len(re.findall(r"[-/]", s))
+        if digits >= 4 or (digits >= 3 and parts >= 2):  # "BNH-COMP-026"
             yield Entity(m.start(), m.end(), "id")
+    for m in MIXED_ID.finditer(text):
+        s = m.group(0)
+        letters = re.findall(r"[A-Za-z]+", s)
+        if all(p.lower() in _UNITS for p in letters):
+            continue  # "1000ml", "0930hrs", "2x500mg"
+        if POSTCODE.fullmatch(s) or NI.fullmatch(s):
+            continue  # their own kinds
+        yield Entity(m.start(), m.end(), "id")
+    for m in SPACED_ID.finditer(text):
+        if m.group("pre").lower() not in _ID_LABELS:
+            yield Entity(m.start(), m.end(), "id")  # "COP 14470921"
     for m in SHORT_ID.finditer(text):
         yield Entity(m.start(), m.end(), "id")
     for m in ID_LABELLED.finditer(text):
@@ -205,6 +240,30 @@ def _addresses(text: str) -> Iterator[Entity]:
         yield Entity(start, end, "address")
 
 
+_HOUSE_WORDS = (
+    r"(?:Farm|Farmhouse|Cottage|Cottages|House|Lodge|Barn|Barns|Grange|Manor|Mill|Flats|"
+    r"Court|Hall|Bungalow|Villa|Croft|Steading|Rectory|Vicarage|Mews|Chambers)"
+)
+_STREET_RX = "|".join(
+    sorted((w.title() for w in STREET_TYPES if w.isalpha()), key=len, reverse=True)
+)
+# a house name (and number) before a street: "Brook Farm, The Street", "Lower Moss Farm
+# Cottage, 4 Saxlingham Road", "14 Stonehall Flats, Keyham Road"; a flat in a named
+# building: "Flat 17, Tiverton Court"
+HOUSE_ADDRESS = re.compile(
+    rf"(?:\b\d{{1,4}}[a-zA-Z]?\s+)?\b(?:[A-Z][\w'’-]+\s+){{0,3}}{_HOUSE_WORDS}"
+    rf"(?:\s+{_HOUSE_WORDS})?,\s+(?:\d{{1,4}}[a-zA-Z]?(?:\s?[-–]\s?\d{{1,4}}[a-zA-Z]?)?\s+)?"
+    rf"(?:[A-Z][\w'’-]+\s+){{1,3}}(?:{_STREET_RX})\b"
+)
+FLAT_BUILDING = re.compile(rf"\b(?:{_FLAT}),?\s+{_BUILDING}\b")
+
+
+def _house_addresses(text: str) -> Iterator[Entity]:
+    for rx in (HOUSE_ADDRESS, FLAT_BUILDING):
+        for m in rx.finditer(text):
+            yield Entity(m.start(), m.end(), "address")
+
+
 # Welsh: the practice word comes first (Meddygfa Teilo, Meddygfa'r Llan)
 GP_WELSH = re.compile(r"\b(?:Meddygfa|MEDDYGFA)(?:['’]r)?(?:\s+[A-Z][\w'’-]+){1,3}")
 
@@ -241,6 +300,7 @@ def find_patterns(text: str) -> list[Entity]:
     found += _ids(text)
     found += _rooms(text)
     found += _addresses(text)
+    found += _house_addresses(text)
     found += _gp_surgeries(text)
     found += [Entity(a, b, "date") for a, b in find_dates(text)]
     found += _day_month(text)

@@ -207,3 +207,33 @@ def test_names_in_lists_next_to_identifiers_and_in_forms(pseudonymise) -> None:
     for name in ("Kim", "Lee", "Jo", "Ed", "Lorna", "Hyacinth", "Brown", "lam", "Baker"):
         assert name not in words(" ".join(out)), name
     assert out[1].endswith("(niece) will phone.") and "   Room " in out[2]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Went to Grace Baptist Church and then Holy Trinity with staff.",
+        "He follows Tranmere Rovers and Bolton Wanderers; watched Stanley Park on TV.",
+        "Loves the Beverley Sisters; listened to Gladys Knight and Duran Duran.",
+        "Enjoyed Victoria Park and the Albert Dock. Went to Florence Nightingale Ward.",
+        "Attended Maggie's Centre, then the Henry Moore Institute.",
+        "Enjoyed the Jeremy Vine Show. Went to Capel Ebenezer on Sunday.",
+        "Watched Billy Elliot and Mamma Mia in the lounge.",
+    ],
+)
+def test_organisations_venues_and_titles_survive(pseudonymise, text: str) -> None:
+    assert pseudonymise(text) == [text]
+
+
+def test_a_person_cue_beats_an_organisation_word(pseudonymise) -> None:
+    out = pseudonymise(
+        "Grandmother Bridget Ward rings most nights. Spoke to Mary Hall about the rota."
+    )[0]
+    for name in ("Bridget", "Ward", "Mary", "Hall"):
+        assert name not in words(out), name
+
+
+def test_a_person_of_an_organisation_is_still_a_name(pseudonymise) -> None:
+    out = pseudonymise("Letter from her solicitor, Tom Reed of Carfax Law LLP, re the will.")[0]
+    assert "Tom" not in words(out) and "Reed" not in words(out)
+    assert "Carfax Law LLP" in out

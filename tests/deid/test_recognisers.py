@@ -134,3 +134,48 @@ def test_words_made_from_common_words_are_common() -> None:
     lex = load()
     assert lex.is_common("unwitnessed") and lex.is_common("reassessed")
     assert not lex.is_common("underwood") and not lex.is_common("unwin")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # identifiers: labels such as Datix, LA ref, MRN; codes of letters and digits
+        ("Datix ref: DX-2291 logged", ("id", "DX-2291")),
+        ("LA ref LA/ab/2291 open", ("id", "LA/ab/2291")),
+        ("MRN: rx55a21b", ("id", "rx55a21b")),
+        ("Hospital no: K4431927", ("id", "K4431927")),
+        ("code ab12cd34 on the form", ("id", "ab12cd34")),
+        ("Court of Protection COP 14470921 filed", ("id", "COP 14470921")),
+        ("complaint BNH-COMP-026 closed", ("id", "BNH-COMP-026")),
+        # addresses: house names, a flat in a named building, number ranges
+        ("Address: Brook Farm, The Street, Cley", ("address", "Brook Farm, The Street")),
+        (
+            "Lower Moss Farm Cottage, 4 Saxlingham Road, Norwich",
+            ("address", "Lower Moss Farm Cottage, 4 Saxlingham Road"),
+        ),
+        (
+            "14 Stonehall Flats, Keyham Road, Plymouth",
+            ("address", "14 Stonehall Flats, Keyham Road"),
+        ),
+        ("lives at Flat 17, Tiverton Court now", ("address", "Flat 17, Tiverton Court")),
+        # rooms: Welsh and other room words
+        ("Moved to Ystafell 4 today", ("room", "Ystafell 4")),
+        ("in bedspace 12 overnight", ("room", "bedspace 12")),
+        ("w/ pat rm4b", ("room", "rm4b")),
+    ],
+)
+def test_wider_identifier_address_and_room_forms(text: str, expected: tuple[str, str]) -> None:
+    assert expected in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gave 1000ml and 500mg at 0930hrs on the 21st",
+        "Covid-19 test negative, NEWS2 score 3",
+        "BP 120/80, sats 96%, 2x500mg",
+        "Went to the Farm, then Mill Road",
+    ],
+)
+def test_measures_and_plain_words_are_no_identifiers(text: str) -> None:
+    assert [k for k, _ in found(text) if k in ("id", "address")] == []

@@ -316,7 +316,7 @@ def export_supervision(
     date_to: Annotated[str | None, typer.Option("--to", help="Last date, yyyy-mm-dd.")] = None,
     db: DbOption = None,
 ) -> None:
-    """A supervision pack: one author's confirmed flags by category (HTML + CSV)."""
+    """A supervision pack: one author's confirmed flags, one entry per note (HTML + CSV)."""
     from review_app.exports import supervision_pack
 
     wanted = 1 if author_option is not None else 2

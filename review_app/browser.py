@@ -85,6 +85,18 @@ def sign_in(page: Any, base: str, user: str, password: str) -> None:
     wait_idle(page)
 
 
+def wait_card(page: Any, timeout: float = 60_000) -> str:
+    """Wait until the queue's card and its buttons are drawn; returns the card key.
+
+    The first card of a session can be on screen a moment before its buttons are
+    (Streamlit loads the button code on first use): a key pressed then finds nothing
+    to click and is dropped, as the app intends, so a script must wait for them.
+    """
+    page.wait_for_selector(".st-key-card_accept button", timeout=timeout)
+    wait_idle(page, timeout)
+    return current_card(page)
+
+
 def current_card(page: Any) -> str:
     return str(page.evaluate("() => window.__careauditCard || ''"))
 
@@ -110,25 +122,14 @@ def press(page: Any, key: str) -> None:
     page.keyboard.press(key)
 
 
-_RUNS_JS = """() => {
-  if (window.__caRuns === undefined) {
-    window.__caRuns = 0;
-    const app = document.querySelector('[data-testid="stApp"]');
-    new MutationObserver(() => {
-      if (app.getAttribute('data-test-script-state') === 'notRunning') window.__caRuns++;
-    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-  }
-  return window.__caRuns;
-}"""
-
-
 def press_and_settle(page: Any, key: str, timeout: float = 30_000) -> None:
-    """Press a key that reruns the page without changing the card (a reason pill)."""
-    runs = page.evaluate(_RUNS_JS)
+    """Press a key that reruns the queue without changing the card (a reason pill); wait
+    until that run has drawn the card again (the key script counts the queue's runs)."""
+    runs = page.evaluate("() => window.__careauditRun || 0")
     press(page, key)
     page.wait_for_function(
-        "(n) => window.__caRuns > n && document.querySelector('[data-testid=\"stApp\"]')"
-        ".getAttribute('data-test-script-state') === 'notRunning'",
+        "(n) => (window.__careauditRun || 0) > n && document.querySelector("
+        "'[data-testid=\"stApp\"]').getAttribute('data-test-script-state') === 'notRunning'",
         arg=runs,
         timeout=timeout,
     )

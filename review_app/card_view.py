@@ -180,7 +180,8 @@ def flag_html(group: Sequence[FlagView], show_state: bool = True) -> str:
 def details_html(flags: Sequence[FlagView]) -> str:
     """The model's own strings, folded away (a native ``<details>``, text escaped)."""
     lines = [
-        f"{f.flag_id} · {f.category} · score {f.score:.3f} · source {f.source}"
+        f"{f.flag_id} · {f.category} · score {f.score:.3f} (threshold {f.threshold:.3f})"
+        f" · source {f.source}"
         + (f" · register {f.register_status}" if f.register_status else "")
         + (f" · element {f.element}" if f.element else "")
         for f in flags

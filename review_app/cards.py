@@ -4,22 +4,28 @@ A card is one sentence of one note version, keyed ``note_key:sentence_start:sent
 it holds every flag on that sentence (a care-plan restriction missing three elements is
 one card listing the three). The queue asks the store only for what it shows: the next
 page of flags in the chosen order (an index walk with ``LIMIT``), the flags of the card on
-screen, and counts, where the reviewed count reads the small ``flag_state`` table. Nothing
-here loads the whole store, so a decision costs the same at 500 and at 100,000 flags.
+screen, and counts. The open queue walks an index of open flags in the chosen order
+(``flags.review_status``, kept by a trigger), so decided flags are never stepped over; the
+reviewed count is brought up to date from the decisions appended since it was last read
+(:class:`ReviewedCounts`). Nothing here loads the whole store or reads every decided flag,
+so a decision costs the same at 500 and at 100,000 flags, with 30 or 30,000 decided.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.orm import Session
 
 from nlp.schema import CATEGORY_LABELS, PLAN_ELEMENTS
 from review_app.store import (
-    UNCERTAINTY,
+    MARGIN,
+    NOT_VIEW_COLUMNS,
     Assignment,
     Decision,
     FlagFilter,
@@ -40,7 +46,7 @@ MODES: dict[str, tuple[str, ...]] = {
 }
 ORDERS: dict[str, str] = {
     "score": "Best score first",
-    "uncertainty": "Most informative first (score nearest 0.5)",
+    "uncertainty": "Most informative first (score nearest its category's decision threshold)",
 }
 CATEGORY_ORDER = {c: i for i, c in enumerate(CATEGORY_LABELS)}
 ELEMENT_ORDER = {e: i for i, e in enumerate(PLAN_ELEMENTS)}
@@ -125,11 +131,11 @@ def _filtered(q: Any, flt: FlagFilter) -> Any:
 
 
 def _status_clause(statuses: Sequence[str]) -> Any:
-    wanted = [s for s in statuses if s != "open"]
-    clauses = [FlagState.status.in_(wanted)] if wanted else []
-    if "open" in statuses:
-        clauses.append(or_(FlagState.status.is_(None), FlagState.status == "open"))
-    return or_(*clauses)
+    """Flags whose latest decision left them in one of ``statuses`` (``flags.review_status``,
+    so the queue walks the (review_status, order) index)."""
+    if len(statuses) == 1:
+        return FlagRow.review_status == statuses[0]
+    return FlagRow.review_status.in_(list(statuses))
 
 
 def _pending_for(reviewer: str) -> Any:
@@ -159,23 +165,19 @@ def queue_keys(
 ) -> list[QueueEntry]:
     """Cards of the next ``limit`` flags in ``order``, each card once, first-seen first.
 
-    A card's place is that of its best (or most uncertain) matching flag. ``exclude``
-    holds flag ids to leave out (skipped this session); ``viewer``'s pending blind
-    second opinions never appear among decided flags.
+    A card's place is that of its best (or most informative: score nearest the flag's
+    own threshold) matching flag. ``exclude`` holds flag ids to leave out (skipped this
+    session); ``viewer``'s pending blind second opinions never appear among decided flags.
     """
-    q = (
-        select(
-            FlagRow.note_key,
-            FlagRow.sentence_start,
-            FlagRow.sentence_end,
-            FlagRow.date,
-            FlagRow.note_id,
-            FlagRow.category,
-            FlagRow.span_text,
-        )
-        .join(NoteRow, NoteRow.note_key == FlagRow.note_key)
-        .outerjoin(FlagState, FlagState.flag_id == FlagRow.flag_id)
-    )
+    q = select(
+        FlagRow.note_key,
+        FlagRow.sentence_start,
+        FlagRow.sentence_end,
+        FlagRow.date,
+        FlagRow.note_id,
+        FlagRow.category,
+        FlagRow.span_text,
+    ).join(NoteRow, NoteRow.note_key == FlagRow.note_key)
     q = _filtered(q, flt)
     if statuses:
         q = q.where(_status_clause(statuses))
@@ -184,7 +186,7 @@ def queue_keys(
     if viewer and tuple(statuses) != ("open",):
         q = q.where(FlagRow.flag_id.not_in(_pending_for(viewer)))
     if order == "uncertainty":
-        q = q.order_by(UNCERTAINTY, FlagRow.flag_id)
+        q = q.order_by(MARGIN, FlagRow.flag_id)
     else:
         q = q.order_by(FlagRow.score.desc(), FlagRow.flag_id.desc())
     with Session(engine) as s:
@@ -210,22 +212,74 @@ def count_flags(engine: Engine, flt: FlagFilter) -> int:
         return int(s.scalar(_filtered(q, flt)) or 0)
 
 
-def count_reviewed(engine: Engine, flt: FlagFilter) -> int:
-    """Decided flags matching ``flt``; reads ``flag_state``, so it grows with decisions only."""
+def _reviewed_query(flt: FlagFilter) -> Any:
+    """(reviewed flags matching ``flt``, newest decision id), in one statement: one snapshot."""
+    head = select(func.coalesce(func.max(Decision.id), 0)).scalar_subquery()
     q = (
-        select(func.count())
+        select(func.count(), head)
         .select_from(FlagState)
         .join(FlagRow, FlagRow.flag_id == FlagState.flag_id)
         .join(NoteRow, NoteRow.note_key == FlagRow.note_key)
         .where(FlagState.status != "open")
     )
+    return _filtered(q, flt)
+
+
+def count_reviewed(engine: Engine, flt: FlagFilter) -> int:
+    """Decided flags matching ``flt`` (reads every decided flag: see :class:`ReviewedCounts`)."""
     with Session(engine) as s:
-        return int(s.scalar(_filtered(q, flt)) or 0)
+        return int(s.execute(_reviewed_query(flt)).one()[0] or 0)
 
 
-_FLAG_COLUMNS = [
-    c for c in FlagRow.__table__.columns if c.key not in ("first_run_id", "last_run_id")
-]
+class ReviewedCounts:
+    """Reviewed counts per filter, brought up to date from the decisions appended since.
+
+    The first count of a filter reads ``flag_state`` with the newest decision id, in
+    one statement (one snapshot). Later counts read only the decisions appended after
+    that id and add what each changed: +1 when it left an open flag decided, -1 when it
+    reopened a decided one (its state against its ``previous_state``). So the count on
+    the queue costs O(new decisions), not O(decided flags). Decisions get their ids in
+    the order they commit (inserts are serialised by the chain lock), so "id greater
+    than the last one read" misses none. ``key`` must change with every import (flags
+    and superseded notes change then): callers key on the import stamp and the filter.
+    Thread-safe; shared by every session of the app.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self._lock = threading.Lock()
+        self._known: OrderedDict[str, tuple[int, int]] = OrderedDict()
+        self._size = size
+
+    def count(self, engine: Engine, flt: FlagFilter, key: str) -> int:
+        with self._lock:
+            known = self._known.get(key)
+        with Session(engine) as s:
+            if known is None:
+                n, head = s.execute(_reviewed_query(flt)).one()
+                n, head = int(n or 0), int(head or 0)
+            else:
+                last, n = known
+                head = int(s.scalar(select(func.max(Decision.id))) or 0)
+                if head < last:  # the history is shorter than when counted: count again
+                    n, head = (int(v or 0) for v in s.execute(_reviewed_query(flt)).one())
+                elif head > last:
+                    q = (
+                        select(Decision.decision, Decision.previous_state)
+                        .join(FlagRow, FlagRow.flag_id == Decision.flag_id)
+                        .join(NoteRow, NoteRow.note_key == FlagRow.note_key)
+                        .where(Decision.id > last, Decision.id <= head)
+                    )
+                    for decision, before in s.execute(_filtered(q, flt)):
+                        n += (state_after(decision) != "open") - (before != "open")
+        with self._lock:
+            self._known[key] = (head, n)
+            self._known.move_to_end(key)
+            while len(self._known) > self._size:
+                self._known.popitem(last=False)
+        return n
+
+
+_FLAG_COLUMNS = [c for c in FlagRow.__table__.columns if c.key not in NOT_VIEW_COLUMNS]
 
 
 def flag_views(s: Session, where: Any, hide_for: str = "") -> list[FlagView]:

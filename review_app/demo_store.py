@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from sqlalchemy import Engine, insert
 from sqlalchemy.schema import CreateIndex, DropIndex
 
+from review_app.importer import flag_threshold
 from review_app.store import FlagRow, NoteRow, Run, User, make_engine, note_key, now_utc
 
 FIRST = ["Mary", "Tomasz", "Aileen", "Reece", "Bethany", "Norman", "Priya", "Dev", "Ffion", "Joan"]
@@ -79,6 +80,13 @@ SENTENCES: list[tuple[str, list[tuple[str, str, str]]]] = [
     ("{p} said they were happy with the plan.", []),
     ("Mood settled in the afternoon.", []),
 ]
+# per-head decision thresholds, as a trained model's model.json has them
+THRESHOLDS: dict[str, float] = {
+    "doing_for": 0.45,
+    "restriction": 0.625,
+    "unauthorised": 0.25,
+    "missing_rationale": 0.45,
+}
 PLAN_SENTENCE = "{p}'s tablets are given crushed in food."
 PLAN_ELEMENTS = ("rationale", "alternative", "review_date", "involvement")
 
@@ -171,6 +179,8 @@ def _notes_and_flags(n_flags: int, seed: int) -> Iterator[tuple[dict, list[dict]
                             "element": element,
                             "first_run_id": "demo",
                             "last_run_id": "demo",
+                            "threshold": flag_threshold(category, THRESHOLDS),
+                            "review_status": "open",
                         }
                     )
         made += len(flags)
@@ -298,6 +308,54 @@ def seed_reviews(engine: Engine, cards: int = 12) -> None:
             engine, al, flag_id, "confirm" if confirm else "dismiss", reason
         )
     settings.save(engine, "ada", second_opinion_share=share)
+
+
+def decide_bulk(engine: Engine, n: int, reviewer: str = "bo") -> int:
+    """Confirm the ``n`` best-scored open flags at once (hash-chained like any decision).
+
+    For benchmarks of a store deep into its review: the open queue's best flags are then
+    all decided, the case where a queue that stepped over decided flags would slow down.
+    Returns the number of decisions added.
+    """
+    from review_app.store import CHAIN_GENESIS, Decision, decision_digest
+
+    with engine.begin() as conn:
+        ids = [
+            r[0]
+            for r in conn.exec_driver_sql(
+                "SELECT flag_id FROM flags WHERE review_status = 'open' "
+                f"ORDER BY score DESC, flag_id DESC LIMIT {int(n)}"
+            )
+        ]
+        head = conn.exec_driver_sql(
+            "SELECT row_hash FROM decisions ORDER BY id DESC LIMIT 1"
+        ).scalar()
+        prev = head or CHAIN_GENESIS
+        model = dict(conn.exec_driver_sql("SELECT flag_id, model_version FROM flags").all())
+        rows = []
+        for flag_id in ids:
+            row = {
+                "flag_id": flag_id,
+                "sequence": 1,
+                "decision": "confirmed",
+                "reason": "",
+                "comment": "",
+                "reviewer": reviewer,
+                "decided_at": now_utc(),
+                "previous_state": "open",
+                "prev_hash": prev,
+                "model_version": model.get(flag_id) or "",
+            }
+            row["row_hash"] = prev = decision_digest(_Attrs(row))
+            rows.append(row)
+        if rows:
+            conn.execute(insert(Decision.__table__), rows)
+    return len(rows)
+
+
+class _Attrs:
+    def __init__(self, values: dict) -> None:
+        self.__dict__.update(values)
 
 
 def load_card_flags(engine: Engine, flag_id: str) -> list:  # type: ignore[type-arg]

@@ -1,4 +1,4 @@
-"""Files that leave the store: decisions CSV and supervision packs (HTML + CSV).
+"""Files that leave the store: decisions CSV and supervision packs (HTML + CSV, per note).
 
 Every CSV goes through :func:`nlp.records.spreadsheet.write_csv`, so a cell that starts with ``=``,
 ``+``, ``-``, ``@``, tab or carriage return is prefixed with ``'`` and
@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from nlp.records.spreadsheet import write_csv
 from review_app.render import CATEGORY_LABELS, NOTE_CSS, Span, note_html
 from review_app.store import DecisionRecord, FlagFilter, FlagView, all_decisions, list_flags
+from review_app.supervision import NoteGroup, confirmed_by_note
 
 DECISION_COLUMNS: list[str] = [
     "flag_id",
@@ -45,15 +46,6 @@ DECISION_COLUMNS: list[str] = [
     "problem",  # set when the decision's flag is no longer in the store
 ]
 FLAG_MISSING = "flag no longer in the store: the decision is kept, the flag's fields are empty"
-PACK_COLUMNS: list[str] = [
-    *(
-        c
-        for c in DECISION_COLUMNS
-        if c not in ("reason", "sequence", "previous_state", "model_version", "problem")
-    ),
-    "explanation",
-    "suggestion",
-]
 
 
 def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
@@ -141,24 +133,57 @@ def export_decisions(engine: Engine, target: str | Path, history: bool = False) 
 
 # --- supervision pack ---------------------------------------------------------------------
 
+# One row per note (as the Supervision page shows them): the note, then every confirmed flag
+# on it in reading order, one numbered line per flag in each multi-line cell.
+PACK_COLUMNS: list[str] = [
+    "note_id",
+    "person_id",
+    "service",
+    "author",
+    "date",
+    "note_type",
+    "flags",
+    "categories",
+    "flagged_text",
+    "why",
+    "suggestions",
+    "reviewer_comments",
+    "confirmed_by",
+    "flag_ids",
+    "note_text",
+]
 
-def supervision_flags(
-    engine: Engine, author: str, date_from: date | str | None, date_to: date | str | None
-) -> dict[str, list[FlagView]]:
-    """An author's confirmed flags in the period, grouped by category."""
-    flags = list_flags(
-        engine,
-        FlagFilter(authors=[author], statuses=("confirmed",), date_from=date_from, date_to=date_to),
-    )
-    grouped: dict[str, list[FlagView]] = {}
-    for flag in sorted(flags, key=lambda f: (f.date, f.note_id, f.start)):
-        grouped.setdefault(flag.category, []).append(flag)
-    return dict(
-        sorted(
-            grouped.items(),
-            key=lambda kv: list(CATEGORY_LABELS).index(kv[0]) if kv[0] in CATEGORY_LABELS else 99,
-        )
-    )
+
+def flag_label(flag: FlagView) -> str:
+    """'Missing rationale', 'Care-plan gap · review date', … for a flag's line."""
+    label = CATEGORY_LABELS.get(flag.category, flag.category)
+    return label + (f" · {flag.element.replace('_', ' ')}" if flag.element else "")
+
+
+def pack_row(group: NoteGroup) -> dict[str, Any]:
+    """One note of a supervision pack with all its confirmed flags, as a CSV row."""
+    f = group.first
+
+    def lines(values: Iterable[str]) -> str:
+        return "\n".join(f"{i}. {v}" for i, v in enumerate(values, 1))
+
+    return {
+        "note_id": f.note_id,
+        "person_id": f.person_id,
+        "service": f.service,
+        "author": f.author,
+        "date": f.date,
+        "note_type": f.note_type,
+        "flags": len(group.flags),
+        "categories": "; ".join(dict.fromkeys(flag_label(g) for g in group.flags)),
+        "flagged_text": lines(f"{flag_label(g)}: {g.span_text}" for g in group.flags),
+        "why": lines(g.explanation for g in group.flags),
+        "suggestions": lines(g.suggestion or "—" for g in group.flags),
+        "reviewer_comments": lines(g.comment for g in group.flags if g.comment),
+        "confirmed_by": "; ".join(dict.fromkeys(g.reviewer for g in group.flags)),
+        "flag_ids": "; ".join(g.flag_id for g in group.flags),
+        "note_text": f.text,
+    }
 
 
 _PACK_TEMPLATE = """<!doctype html>
@@ -166,28 +191,37 @@ _PACK_TEMPLATE = """<!doctype html>
 <title>Supervision pack: {{ author }}</title>
 <style>
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;color:#111}
-h1{font-size:1.5rem} h2{margin-top:2rem;border-bottom:1px solid #ccc}
-.flag{margin:1rem 0 1.5rem} .meta{color:#555;font-size:.9rem}
-.why{margin:.4rem 0} .note{margin:.4rem 0}
+h1{font-size:1.5rem} h2{font-size:1.1rem;margin-top:2rem;border-bottom:1px solid #ccc}
+.meta{color:#555;font-size:.9rem} .note{margin:.4rem 0 .8rem}
+ol.flags{margin:.2rem 0 1.5rem;padding-left:1.4rem} ol.flags li{margin:.2rem 0 .7rem}
+.why{margin:.15rem 0} .tip{margin:.15rem 0;color:#065f46}
 {{ css|safe }}
 </style></head><body>
 <h1>Supervision pack: {{ author }}</h1>
 <p class="meta">Period {{ period }} &middot;
-{{ total }} confirmed flag{{ '' if total == 1 else 's' }} &middot; generated {{ generated }}</p>
-{% if not groups %}<p>No confirmed flags for this author in this period.</p>{% endif %}
-{% for category, items in groups %}
-<h2>{{ labels.get(category, category) }} ({{ items|length }})</h2>
-{% for f in items %}
-<div class="flag">
-<div class="meta">{{ f.date }} &middot; note {{ f.note_id }} &middot; person {{ f.person_id }}
-&middot; {{ f.service }}{% if f.restriction_type %} &middot; {{ f.restriction_type }}{% endif %}
-&middot; confirmed by {{ f.reviewer }}</div>
-<div class="note">{{ f.html|safe }}</div>
+{{ total }} confirmed flag{{ '' if total == 1 else 's' }} in {{ notes|length }}
+note{{ '' if notes|length == 1 else 's' }} &middot; generated {{ generated }}</p>
+{% if by_category %}<p class="meta">By category: {% for label, n in by_category %}{{ label }}
+{{ n }}{% if not loop.last %} &middot; {% endif %}{% endfor %}</p>{% endif %}
+{% if not notes %}<p>No confirmed flags for this author in this period.</p>{% endif %}
+{% for n in notes %}
+<section class="note-entry">
+<h2>{{ n.date }} &middot; note {{ n.note_id }} ({{ n.flags|length }}
+flag{{ '' if n.flags|length == 1 else 's' }})</h2>
+<div class="meta">person {{ n.person_id }} &middot; {{ n.service }} &middot;
+{{ n.note_type|replace('_', ' ') }}</div>
+<div class="note">{{ n.html|safe }}</div>
+<ol class="flags">
+{% for f in n.flags %}<li><b>{{ f.label }}</b>{% if f.restriction_type %} &middot;
+{{ f.restriction_type|replace('_', ' ') }}{% endif %}: &ldquo;{{ f.span_text }}&rdquo;
+<span class="meta">(confirmed by {{ f.reviewer }})</span>
 <div class="why"><b>Why flagged:</b> {{ f.explanation }}</div>
-{% if f.suggestion %}<div class="why"><b>Suggestion:</b> {{ f.suggestion }}</div>{% endif %}
+{% if f.suggestion %}<div class="tip"><b>Suggestion:</b> {{ f.suggestion }}</div>{% endif %}
 {% if f.comment %}<div class="why"><b>Reviewer comment:</b> {{ f.comment }}</div>{% endif %}
-</div>
-{% endfor %}{% endfor %}
+</li>
+{% endfor %}</ol>
+</section>
+{% endfor %}
 </body></html>
 """
 _env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
@@ -196,26 +230,40 @@ _env = Environment(autoescape=select_autoescape(default=True, default_for_string
 def supervision_pack(
     engine: Engine, author: str, date_from: date | str | None, date_to: date | str | None
 ) -> tuple[str, str]:
-    """(HTML, CSV) of an author's confirmed flags for a supervision session."""
-    groups = supervision_flags(engine, author, date_from, date_to)
-    items = []
-    for category, flags in groups.items():
-        entries = []
-        for f in flags:
-            html = note_html(
-                f.text, [Span(f.start, f.end, f.category, current=True)], with_css=False
-            )
-            entries.append({**asdict(f), "html": html})
-        items.append((category, entries))
-    period = f"{date_from or 'start'} to {date_to or 'now'}"
+    """(HTML, CSV) of an author's confirmed flags for a supervision session, one entry per
+    note (oldest first) with every confirmed flag on it highlighted, why it was flagged, the
+    suggestion and the reviewer's comment: the Supervision page's blocks, on paper."""
+    groups = confirmed_by_note(engine, author, date_from, date_to)
+    notes = []
+    for group in groups:
+        f = group.first
+        spans = [Span(g.start, g.end, g.category, current=True) for g in group.flags]
+        notes.append(
+            {
+                **{k: getattr(f, k) for k in ("date", "note_id", "person_id", "service")},
+                "note_type": f.note_type,
+                "html": note_html(f.text, spans, with_css=False),
+                "flags": [{**asdict(g), "label": flag_label(g)} for g in group.flags],
+            }
+        )
+    counts: dict[str, int] = {}
+    for group in groups:
+        for g in group.flags:
+            counts[g.category] = counts.get(g.category, 0) + 1
+    order = list(CATEGORY_LABELS)
+    by_category = [
+        (CATEGORY_LABELS.get(c, c), n)
+        for c, n in sorted(
+            counts.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99
+        )
+    ]
     html = _env.from_string(_PACK_TEMPLATE).render(
         author=author,
-        period=period,
-        groups=items,
-        total=sum(len(v) for v in groups.values()),
-        labels=CATEGORY_LABELS,
+        period=f"{date_from or 'start'} to {date_to or 'now'}",
+        notes=notes,
+        total=sum(counts.values()),
+        by_category=by_category,
         css=NOTE_CSS,
         generated=date.today().isoformat(),
     )
-    rows = [flag_row(f) for flags in groups.values() for f in flags]
-    return html, csv_text(rows, PACK_COLUMNS)
+    return html, csv_text([pack_row(g) for g in groups], PACK_COLUMNS)

@@ -5,6 +5,10 @@ Idempotent: flags are keyed on their stable ``flag_id`` and upserted, notes on
 a run or a re-audit of the same notes neither duplicates flags nor loses a
 decision. Bad rows are reported with file, line and field and skipped; good
 rows are still imported.
+
+Each flag also gets the decision threshold of the model head whose probability is its
+score (:func:`flag_threshold`), so "most informative first" ranks by the distance from
+that category's own threshold, not from 0.5.
 """
 
 from __future__ import annotations
@@ -34,11 +38,74 @@ _UPDATABLE = (
     "element",
     "restriction_type",
     "model_version",
+    "threshold",
     "last_run_id",
 )
 _ISO_DATE = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
 _NOTE_KEYS = [c.key for c in NoteRow.__table__.columns]
 _FLAG_KEYS = [c.key for c in FlagRow.__table__.columns]
+
+
+# The model head whose probability becomes each category's score (nlp/audit/flags.py: an
+# unrecorded restriction scores p(unauthorised); nlp/audit/plan_gaps.py: a plan gap scores
+# its restriction's max(p(restriction), p(unauthorised)), raised by the restriction head).
+SCORE_HEADS: dict[str, str] = {
+    "doing_for": "doing_for",
+    "unrecorded_restriction": "unauthorised",
+    "missing_rationale": "missing_rationale",
+    "plan_gap": "restriction",
+}
+DEFAULT_THRESHOLD = 0.5  # what a model without tuned thresholds decides at (nlp.prediction.base)
+
+
+def _clean_thresholds(value: Any) -> dict[str, float]:
+    if not isinstance(value, dict):
+        return {}
+    out: dict[str, float] = {}
+    for head, t in value.items():
+        try:
+            t = float(t)
+        except (TypeError, ValueError):
+            continue
+        if 0.0 <= t <= 1.0:
+            out[str(head)] = t
+    return out
+
+
+def model_thresholds(version: str, models_dir: Path | None = None) -> dict[str, float]:
+    """Per-head thresholds of the model ``version`` (``kind@hash``) from its ``model.json``.
+
+    Looks in the project's model folders (``models/<kind>/``) for the one whose version
+    (kind and weights' SHA-256, :func:`nlp.prediction.version.model_version`) is
+    ``version``; ``{}`` if none is, or the version has no weights hash (rules, keyword:
+    they decide at 0.5).
+    """
+    from types import SimpleNamespace
+
+    from nlp.prediction.registry import MODELS_DIR
+    from nlp.prediction.store import UnsafeModel, read_model_meta
+    from nlp.prediction.version import model_version
+
+    if "@" not in version:
+        return {}
+    folder_root = models_dir or MODELS_DIR
+    if not folder_root.is_dir():
+        return {}
+    for folder in sorted(folder_root.iterdir()):
+        if not (folder / "model.json").is_file():
+            continue
+        try:
+            meta = read_model_meta(folder)
+        except (UnsafeModel, OSError):
+            continue
+        if model_version(SimpleNamespace(name=meta["kind"], meta=meta)) == version:
+            return _clean_thresholds(meta.get("thresholds"))
+    return {}
+
+
+def flag_threshold(category: str, thresholds: dict[str, float]) -> float:
+    """The decision threshold behind a flag of ``category``'s score (0.5 when unknown)."""
+    return thresholds.get(SCORE_HEADS.get(category, ""), DEFAULT_THRESHOLD)
 
 
 class RunImportError(Exception):
@@ -215,12 +282,32 @@ def import_run(engine: Engine, run_dir: str | Path) -> ImportReport:
         notes[note["note_id"]] = note
     flags_path = _flags_file(run_dir)
     flags: dict[str, dict[str, Any]] = {}
+    run_thresholds = _clean_thresholds(meta.get("thresholds"))
+    by_version: dict[str, dict[str, float]] = {}
     for lineno, obj in _read_flags(flags_path, report.errors):
         flag = _clean_flag(f"{flags_path.name} line {lineno}", obj, notes, report.errors)
         if flag is not None:
             flag["first_run_id"] = flag["last_run_id"] = report.run_id
             # runs written before flags carried it: the run's model stands in
             flag["model_version"] = flag["model_version"] or str(meta.get("model_version") or "")
+            version = flag["model_version"]
+            if version not in by_version:  # summary.json's thresholds, else the model's
+                same = version == str(meta.get("model_version") or "")
+                found = run_thresholds if same and run_thresholds else {}
+                by_version[version] = found or model_thresholds(version)
+                if not by_version[version] and "@" in version:
+                    report.warnings.append(
+                        f"no decision thresholds for model {version} (not in summary.json, "
+                        "no matching model folder): its flags are ranked by their distance "
+                        f"from {DEFAULT_THRESHOLD} under 'Most informative'"
+                    )
+            given = _clean_thresholds({"t": obj.get("threshold")}).get("t")
+            flag["threshold"] = (
+                given
+                if given is not None
+                else flag_threshold(flag["category"], by_version[version])
+            )
+            flag["review_status"] = "open"  # new flags only: an upsert never sets it
             flags[flag["flag_id"]] = flag
     report.notes_seen, report.flags_seen = len(notes), len(flags)
 

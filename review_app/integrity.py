@@ -7,7 +7,8 @@ of its own content and ``prev_hash``, :func:`~review_app.store.decision_digest`)
 rewritten, does not follow the row before it (a deletion), carries no hash (inserted
 outside careaudit) or names a reviewer who is not a user (forged); it also checks that
 the triggers refusing UPDATE and DELETE are present, unchanged and enabled, and that
-the derived ``flag_state`` table agrees with the history.
+the derived ``flag_state`` table and ``flags.review_status`` (which the queue reads: an
+edited one would hide an open flag from review) agree with the history.
 
 Nothing is repaired silently: a missing trigger is re-created only by
 :func:`restore_triggers` (``careaudit review --restore-triggers``), which records
@@ -202,6 +203,22 @@ def _flag_state_problems(conn: Connection, latest: dict[str, tuple[int, str]]) -
             problems.append(
                 f"flag_state for flag {flag_id} shows {_state_text(got, 'nothing')} but its "
                 f"history ends with {_state_text(want, 'no decision')}: the table was edited"
+            )
+    if "review_status" not in {c["name"] for c in inspector.get_columns("flags")}:
+        return problems
+    # only decided flags can be anything but open: read those (index), not every flag
+    marked = dict(
+        conn.exec_driver_sql(
+            "SELECT flag_id, review_status FROM flags WHERE review_status != 'open'"
+        ).all()
+    )
+    decided = {f: state_after(d) for f, (_, d) in latest.items() if state_after(d) != "open"}
+    for flag_id in sorted(set(marked) | set(decided)):
+        if marked.get(flag_id, "open") != decided.get(flag_id, "open"):
+            problems.append(
+                f"flags.review_status for flag {flag_id} is {marked.get(flag_id, 'open')!r} but "
+                f"its history leaves it {decided.get(flag_id, 'open')}: the column was edited "
+                "(the queue reads it)"
             )
     return problems
 

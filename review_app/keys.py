@@ -53,6 +53,8 @@ _HANDLER = """
 
 _SCROLL = """
 (function () {
+  if (window.__careauditScrolledTo === window.__careauditCard) return;  /* once per card */
+  window.__careauditScrolledTo = window.__careauditCard;
   var mark = document.querySelector(".ca-note mark.ca-current");
   if (!mark) return;
   var box = mark.parentElement;
@@ -68,11 +70,14 @@ _SCROLL = """
 """
 
 
-def key_script(keys: Mapping[str, str], card: str = "") -> str:
+def key_script(keys: Mapping[str, str], card: str = "", run: int | None = None) -> str:
     """The ``<script>`` for ``st.html(..., unsafe_allow_javascript=True)``.
 
     ``keys`` maps actions (accept, reject, skip, undo) to single letters; ``card``
-    changes the markup per card so that the current flag is scrolled into view.
+    changes the markup per card so that the current flag is scrolled into view. ``run``
+    (the queue's run count) is set as ``window.__careauditRun`` once the run has drawn
+    the card: a browser script can wait for it (the page's running state can go from
+    running to finished within one frame, so watching it can miss a fast run).
     """
     config = {
         "keys": {k.lower(): BUTTON_KEYS[a] for a, k in keys.items() if a in BUTTON_KEYS},
@@ -80,7 +85,8 @@ def key_script(keys: Mapping[str, str], card: str = "") -> str:
     }
     payload = json.dumps(config).replace("<", "\\u003c")
     card_id = json.dumps(card).replace("<", "\\u003c")
+    count = f"window.__careauditRun = {int(run)};" if run is not None else ""
     return (
         f"<script>window.__careauditKeys = {payload}; window.__careauditCard = {card_id};"
-        f"{_HANDLER}setTimeout(function () {{{_SCROLL}}}, 60);</script>"
+        f"{count}{_HANDLER}setTimeout(function () {{{_SCROLL}}}, 60);</script>"
     )

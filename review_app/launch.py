@@ -14,7 +14,8 @@ HOST = "127.0.0.1"
 
 
 def streamlit_argv(port: int, app_path: Path = APP_PATH) -> list[str]:
-    """``streamlit run`` on loopback, headless, no file watcher, usage statistics off.
+    """``streamlit run`` on loopback, headless, no file watcher, usage statistics off,
+    no forced garbage collection after each run.
 
     The flags are passed explicitly because the working directory (and so any
     ``.streamlit/config.toml``) may not be the project's.
@@ -39,6 +40,11 @@ def streamlit_argv(port: int, app_path: Path = APP_PATH) -> list[str]:
         HOST,
         "--client.toolbarMode",
         "minimal",
+        # no full garbage collection after every run: it walks the whole heap (pandas,
+        # SQLAlchemy, Streamlit) and held the GIL for ~0.1 s per key press; Python's own
+        # generational collector still runs
+        "--runner.postScriptGC",
+        "false",
     ]
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 from sqlalchemy import Engine
 
-from review_app import cards, settings
+from review_app import cards, settings, stats
 from review_app.auth import SignedInUser
 from review_app.config import resolve_db_url
 from review_app.render import md_text
@@ -123,6 +123,30 @@ def _count(url: str, imports: str, key: str, _flt: FlagFilter) -> int:
 def count_flags(flt: FlagFilter) -> int:
     """Flags matching ``flt`` (cached per import)."""
     return _count(resolve_db_url(), stamp()[0], filter_key(flt), flt)
+
+
+@st.cache_resource(show_spinner=False)
+def _reviewed_counts(url: str) -> cards.ReviewedCounts:
+    return cards.ReviewedCounts()
+
+
+def count_reviewed(flt: FlagFilter) -> int:
+    """Reviewed flags matching ``flt``: counted once per import, then kept up to date from
+    the decisions appended since (shared by every session; O(new decisions))."""
+    url = resolve_db_url()
+    return _reviewed_counts(url).count(_engine(url), flt, f"{stamp()[0]}|{filter_key(flt)}")
+
+
+@st.cache_resource(show_spinner=False)
+def _decided_cube(url: str) -> stats.DecidedCube:
+    return stats.DecidedCube()
+
+
+def decided_cube() -> Any:
+    """The dashboard's decided flags per cell and state (:class:`review_app.stats.DecidedCube`:
+    read once per import, then only the decisions appended since)."""
+    url = resolve_db_url()
+    return _decided_cube(url).frame(_engine(url), stamp()[0])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

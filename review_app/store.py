@@ -35,7 +35,6 @@ from sqlalchemy import (
     event,
     func,
     inspect,
-    literal_column,
     select,
     text,
 )
@@ -134,11 +133,18 @@ def flag_columns() -> dict[str, Any]:
 
 
 class _FlagLinks:
-    """The flags table's columns that are not flag fields: note version and runs."""
+    """The flags table's columns that are not flag fields: note version, runs, the
+    threshold of the model head behind the score, and the review state (derived)."""
 
     note_key: Mapped[str] = mapped_column(ForeignKey("notes.note_key"), index=True)
     first_run_id: Mapped[str] = mapped_column(String(200), default="")
     last_run_id: Mapped[str] = mapped_column(String(200), default="")
+    # the decision threshold of the model head whose probability is the flag's score
+    # (review_app.importer.flag_threshold): "most informative" ranks by |score - threshold|
+    threshold: Mapped[float] = mapped_column(Float, default=0.5, server_default="0.5")
+    # the state of the flag's latest decision ('open' if none): kept by a trigger on
+    # decisions (like flag_state), so the queue walks an index of open flags in order
+    review_status: Mapped[str] = mapped_column(String(20), default="open", server_default="open")
 
 
 # One row per flag: the columns are generated from nlp.schema.Flag, so a field added there
@@ -331,6 +337,12 @@ class FlagView(Flag):
     comment: str = ""
     decided_at: datetime | None = None
     previous_state: str = ""
+    threshold: float = 0.5  # decision threshold of the model head behind ``score``
+
+
+# FlagRow columns that are not FlagView fields: the runs, and review_status (a derived copy
+# of ``status``, which views read from the decision itself)
+NOT_VIEW_COLUMNS: tuple[str, ...] = ("first_run_id", "last_run_id", "review_status")
 
 
 @dataclass(slots=True)
@@ -399,6 +411,8 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
 ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("flags", "model_version", "VARCHAR(64) NOT NULL DEFAULT ''"),
     ("decisions", "model_version", "VARCHAR(64) NOT NULL DEFAULT ''"),
+    ("flags", "threshold", "FLOAT NOT NULL DEFAULT 0.5"),
+    ("flags", "review_status", "VARCHAR(20) NOT NULL DEFAULT 'open'"),
 )
 
 
@@ -666,9 +680,7 @@ def list_flags(engine: Engine, flt: FlagFilter | None = None) -> list[FlagView]:
     return views
 
 
-_FLAG_FIELDS = tuple(
-    c.key for c in FlagRow.__table__.columns if c.key not in ("first_run_id", "last_run_id")
-)
+_FLAG_FIELDS = tuple(c.key for c in FlagRow.__table__.columns if c.key not in NOT_VIEW_COLUMNS)
 
 
 def get_flag(engine: Engine, flag_id: str) -> FlagView | None:
@@ -801,12 +813,18 @@ class Setting(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-# Queue order: best score first, or most uncertain first (|p - 0.5| smallest). The literal
-# keeps the expression identical in the index and in queries, so both back ends use it.
-UNCERTAINTY = func.abs(FlagRow.score - literal_column("0.5"))
+# Queue order: best score first, or most informative first: the score nearest the decision
+# threshold of the model head that produced it (|p - t| smallest; each category has its
+# own threshold, stored on the flag). The same expression is in the index and in queries,
+# so both back ends walk the index. The open queue walks (review_status, order) indexes,
+# so it never steps over decided flags: a decision costs the same with 30 or 30,000
+# decided flags.
+MARGIN = func.abs(FlagRow.score - FlagRow.threshold)
 REVIEW_INDEXES: tuple[Index, ...] = (
     Index("ix_flags_score_id", FlagRow.score, FlagRow.flag_id),
-    Index("ix_flags_uncertainty", UNCERTAINTY, FlagRow.flag_id),
+    Index("ix_flags_margin", MARGIN, FlagRow.flag_id),
+    Index("ix_flags_status_score", FlagRow.review_status, FlagRow.score, FlagRow.flag_id),
+    Index("ix_flags_status_margin", FlagRow.review_status, MARGIN, FlagRow.flag_id),
     Index("ix_flags_sentence", FlagRow.note_key, FlagRow.sentence_start, FlagRow.sentence_end),
     Index("ix_flags_author_date", FlagRow.author, FlagRow.date),
     Index("ix_notes_author_date", NoteRow.author, NoteRow.date),
@@ -870,6 +888,31 @@ _PG_FLAG_STATE = (
     "CREATE OR REPLACE TRIGGER decisions_flag_state AFTER INSERT ON decisions "
     "FOR EACH ROW EXECUTE FUNCTION careaudit_flag_state()",
 )
+# flags.review_status: the state of the flag's latest decision (the queue's index walks it)
+_NEW_STATE = "CASE NEW.decision WHEN 'reopened' THEN 'open' ELSE NEW.decision END"
+_IS_LATEST = (
+    "NEW.sequence >= (SELECT max(d.sequence) FROM decisions d WHERE d.flag_id = NEW.flag_id)"
+)
+_SQLITE_REVIEW_STATUS = (
+    "CREATE TRIGGER IF NOT EXISTS decisions_review_status AFTER INSERT ON decisions BEGIN "
+    f"UPDATE flags SET review_status = {_NEW_STATE} "
+    f"WHERE flag_id = NEW.flag_id AND {_IS_LATEST}; END"
+)
+_PG_REVIEW_STATUS = (
+    "CREATE OR REPLACE FUNCTION careaudit_review_status() RETURNS trigger AS $$ BEGIN "
+    f"UPDATE flags SET review_status = {_NEW_STATE} "
+    f"WHERE flag_id = NEW.flag_id AND {_IS_LATEST}; "
+    "RETURN NEW; END $$ LANGUAGE plpgsql",
+    "CREATE OR REPLACE TRIGGER decisions_review_status AFTER INSERT ON decisions "
+    "FOR EACH ROW EXECUTE FUNCTION careaudit_review_status()",
+)
+_BACKFILL_REVIEW_STATUS = (
+    "UPDATE flags SET review_status = coalesce((SELECT s.status FROM flag_state s "
+    "WHERE s.flag_id = flags.flag_id), 'open')"
+)
+# indexes of earlier versions that newer ones replace
+DROPPED_INDEXES: tuple[str, ...] = ("ix_flags_uncertainty",)
+
 _BACKFILL_FLAG_STATE = (
     "INSERT INTO flag_state (flag_id, status, sequence, reviewer, decided_at) "
     "SELECT d.flag_id, CASE d.decision WHEN 'reopened' THEN 'open' ELSE d.decision END, "
@@ -881,10 +924,11 @@ _BACKFILL_FLAG_STATE = (
 
 
 def ensure_review_schema(engine: Engine) -> None:
-    """Indexes and the ``flag_state`` trigger on a store made by an older version.
+    """Indexes and the ``flag_state`` and ``review_status`` triggers on an older store.
 
     Idempotent and cheap once done. The first time, ``flag_state`` is filled from the
-    decision history in the same transaction that creates its trigger.
+    decision history (and ``flags.review_status`` from ``flag_state``) in the same
+    transaction that creates the trigger.
     """
     with _writer(engine).begin() as conn:
         if engine.dialect.name == "postgresql":  # one process at a time sets this up
@@ -904,6 +948,23 @@ def ensure_review_schema(engine: Engine) -> None:
             for sql in statements:
                 conn.exec_driver_sql(sql)
             conn.exec_driver_sql(_BACKFILL_FLAG_STATE)
+        if engine.dialect.name == "sqlite":
+            exists = conn.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE type = 'trigger' "
+                "AND name = 'decisions_review_status'"
+            ).first()
+            statements = (_SQLITE_REVIEW_STATUS,)
+        else:
+            exists = conn.exec_driver_sql(
+                "SELECT 1 FROM pg_trigger WHERE tgname = 'decisions_review_status'"
+            ).first()
+            statements = _PG_REVIEW_STATUS
+        if not exists:
+            for sql in statements:
+                conn.exec_driver_sql(sql)
+            conn.exec_driver_sql(_BACKFILL_REVIEW_STATUS)
+        for name in DROPPED_INDEXES:
+            conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
         for index in REVIEW_INDEXES:
             conn.execute(CreateIndex(index, if_not_exists=True))
 

@@ -12,7 +12,6 @@ from review_app import card_view, session
 from review_app.actions import decide_flags, reasons_for, undo
 from review_app.auth import SignedInUser
 from review_app.cards import MODES, ORDERS, Card, CardKey, load_card, queue_keys
-from review_app.cards import count_reviewed as _count_reviewed
 from review_app.keys import key_script
 from review_app.render import CATEGORY_LABELS
 from review_app.store import FlagFilter, FlagView
@@ -175,7 +174,7 @@ def _queue(engine: Engine, user: SignedInUser, flt: FlagFilter, show: str, order
     settings = session.review_settings()
     statuses = MODES[show]
     total = session.count_flags(flt)
-    reviewed = _count_reviewed(engine, flt)
+    reviewed = session.count_reviewed(flt)
     entries = queue_keys(
         engine,
         flt,
@@ -236,4 +235,5 @@ def _queue(engine: Engine, user: SignedInUser, flt: FlagFilter, show: str, order
             header=card_view.keys_html(settings, ("accept", "reject", "skip", "undo")),
         )
     if deciding:
-        st.html(key_script(settings.keys, current), unsafe_allow_javascript=True)
+        runs = st.session_state["_queue_runs"] = st.session_state.get("_queue_runs", 0) + 1
+        st.html(key_script(settings.keys, current, runs), unsafe_allow_javascript=True)

@@ -1,6 +1,7 @@
 """Governance dashboard: counts beside every rate, 95 % intervals, agreement between reviewers.
 
-Every number comes from small cached cubes (:mod:`review_app.stats`); tables are plain
+Every number comes from small cubes (:mod:`review_app.stats`: flag counts cached per import,
+decided counts kept up to date from new decisions); tables are plain
 HTML with every value escaped, and one group-by is drawn at a time, so the page opens
 in about the same time at 500 and at 100,000 flags.
 """
@@ -164,7 +165,7 @@ def render(engine: Engine, user: SignedInUser) -> None:
         st.info("No flags in the store yet.")
         st.html('<div id="ca-dashboard-ready"></div>')
         return
-    decided = session.cached(stats.decided_cube, imports=False)
+    decided = session.decided_cube()
     notes = session.cached(stats.notes_cube, decisions=False)
     flt = _filters(flags)
     _headline(flags, decided, flt)

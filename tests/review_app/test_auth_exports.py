@@ -113,16 +113,37 @@ def test_supervision_pack(loaded_sqlite) -> None:
     for f in sam:
         record_decision(engine, f.flag_id, "confirmed", "ann", 0)
     html, csv_data = supervision_pack(engine, "Dana Kerr", "2026-01-01", "2026-02-28")
-    # Dana's confirmed flags Jan-Feb: N-0001 (3 flags) and N-0004 (1); N-0008 is April
+    # Dana's confirmed flags Jan-Feb: N-0001 (3 flags) and N-0004 (1); N-0008 is April.
+    # One entry per note, as the Supervision page shows them, not one per flag.
     rows = list(csv.DictReader(io.StringIO(csv_data)))
-    assert sorted(r["note_id"] for r in rows) == ["N-0001", "N-0001", "N-0001", "N-0004"]
+    assert [r["note_id"] for r in rows] == ["N-0001", "N-0004"]
+    assert [r["flags"] for r in rows] == ["3", "1"]
     assert {r["author"] for r in rows} == {"Dana Kerr"}
-    assert "<h2>Doing for (1)</h2>" in html
-    assert "<h2>Unrecorded restriction (1)</h2>" in html
-    assert "<h2>Missing rationale (2)</h2>" in html
-    assert html.index("Doing for") < html.index("Unrecorded restriction")
+    first = rows[0]
+    assert first["categories"] == "Doing for; Missing rationale; Unrecorded restriction"
+    flagged = first["flagged_text"].split("\n")
+    assert flagged == [
+        "1. Doing for: Staff washed and dressed Tomasz Wren",
+        "2. Missing rationale: Kitchen locked",
+        "3. Unrecorded restriction: Kitchen locked",
+    ]
+    suggestions = first["suggestions"].split("\n")
+    assert len(suggestions) == 3 and all(len(line) > 10 for line in suggestions)
+    assert len(first["flag_ids"].split("; ")) == 3
+    assert "Kitchen locked" in first["note_text"]
+    # HTML: one section per note, every confirmed flag of it highlighted in the note
+    assert html.count('<section class="note-entry">') == 2
+    assert html.count("note N-0001") == 1 and html.count("note N-0004") == 1
+    n1 = html.split('<section class="note-entry">')[1]
+    assert n1.count("<mark") >= 2 and n1.count("<li>") == 3
+    assert n1.count("Suggestion:") == 3
+    assert html.index("note N-0001") < html.index("note N-0004")  # oldest first
+    assert "Doing for\n1" in html and "Missing rationale\n2" in html  # by-category line
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "N-0002" not in html and "N-0008" not in html and "Sam Oyelaran" not in html
+    empty_html, empty_csv = supervision_pack(engine, "Dana Kerr", "2025-01-01", "2025-01-31")
+    assert "No confirmed flags" in empty_html
+    assert list(csv.DictReader(io.StringIO(empty_csv))) == []
 
 
 def test_highlight_escapes_and_marks() -> None:

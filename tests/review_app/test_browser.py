@@ -56,6 +56,7 @@ def test_review_20_flags_with_single_keys_on_100k_flags(tmp_path: Path, password
         page = chrome.new_context(viewport=browser.VIEWPORT).new_page()
         page.set_default_timeout(30_000)
         browser.sign_in(page, base, "ann", PASSWORD)
+        browser.wait_card(page)  # the buttons too: a key pressed before them is dropped
         # the whole card, its buttons and the key list fit 1366×768
         for key in (".ca-note", ".ca-flags", ".ca-legend", "card_accept", "card_undo"):
             box = _box(page, key)

@@ -153,7 +153,8 @@ def test_export_teaching_and_supervision(app: typer.Typer, loaded_sqlite, tmp_pa
     result = runner.invoke(app, ["export", "supervision", "Dana Kerr", str(pack), "--db", url])
     assert result.exit_code == 0, result.output
     assert "Supervision pack: Dana Kerr" in pack.read_text()
-    assert pack.with_suffix(".csv").read_text(encoding="utf-8-sig").startswith("flag_id,")
+    # one row per note (its flags in numbered lines), as the Supervision page shows them
+    assert pack.with_suffix(".csv").read_text(encoding="utf-8-sig").startswith("note_id,")
 
 
 def test_resolve_db_url(tmp_path: Path, monkeypatch) -> None:

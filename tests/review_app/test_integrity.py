@@ -126,6 +126,53 @@ def test_rewritten_decision_is_named(decided: Engine, change: str) -> None:
     assert "content does not match its hash: it was rewritten" in problems[0]
 
 
+@pytest.mark.parametrize("forged", ["hybrid@bbbbbbbbbbbb", ""])
+def test_rewritten_model_version_is_named(
+    engine: Engine, password_hash: str, tmp_path, forged: str
+) -> None:
+    """The model version stored on a decision is hashed: swapping or blanking it is found."""
+    import json
+    import shutil
+
+    run = shutil.copytree(RUN_A, tmp_path / "run")
+    summary = json.loads((run / "summary.json").read_text())
+    summary["run"]["model_version"] = "hybrid@aaaaaaaaaaaa"
+    (run / "summary.json").write_text(json.dumps(summary))
+    import_run(engine, run)
+    add_users(engine, password_hash)
+    flags = list_flags(engine)
+    for f in flags[:3]:
+        assert record_decision(engine, f.flag_id, "confirmed", "ann", 0).model_version == (
+            "hybrid@aaaaaaaaaaaa"
+        )
+    assert integrity_check(engine) == []
+    _drop_triggers(engine)
+    _sql(engine, f"UPDATE decisions SET model_version = '{forged}' WHERE id = 2")
+    restore_triggers(engine, actor="test")
+    [problem] = integrity_check(engine)
+    assert problem.startswith("decision id 2 (flag ")
+    assert "content does not match its hash: it was rewritten" in problem
+
+
+def test_every_stored_field_of_a_decision_is_in_its_hash(decided: Engine) -> None:
+    """Changing any column of a decision but its id and its own hash changes the hash, so no
+    field (model_version included, and any column added later) escapes the chain."""
+    row = _row(decided, 2)
+    base = decision_digest(_Attrs(row))
+    assert base == row["row_hash"]
+    covered = [c.name for c in Decision.__table__.columns if c.name not in ("id", "row_hash")]
+    assert "model_version" in covered and "prev_hash" in covered
+    for name in covered:
+        value = row[name]
+        if isinstance(value, int):
+            changed = value + 1
+        elif isinstance(value, str):
+            changed = value + "x"
+        else:  # decided_at
+            changed = value.replace(year=value.year - 1)
+        assert decision_digest(_Attrs(row | {name: changed})) != base, name
+
+
 def test_rewritten_and_rehashed_decision_breaks_the_next_link(decided: Engine) -> None:
     _drop_triggers(decided)
     row = _row(decided, 3) | {"comment": "nothing to see"}

@@ -214,7 +214,13 @@ def test_model_version_is_stored_on_flags_and_decisions(sqlite_url, tmp_path):
 def test_flags_table_is_built_from_the_schema():
     columns = [c.key for c in FlagRow.__table__.columns]
     assert columns[: len(FLAG_COLUMNS)] == FLAG_COLUMNS
-    assert columns[len(FLAG_COLUMNS) :] == ["note_key", "first_run_id", "last_run_id"]
+    assert columns[len(FLAG_COLUMNS) :] == [
+        "note_key",
+        "first_run_id",
+        "last_run_id",
+        "threshold",
+        "review_status",
+    ]
     assert [f.name for f in fields(FlagView)][: len(FLAG_COLUMNS)] == FLAG_COLUMNS
     assert issubclass(FlagView, Flag)
     assert FlagRow.__table__.c.flag_id.primary_key

@@ -33,7 +33,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP)
-	$(BIN)/python scripts/bench.py --notes 10000 --out bench/
+	$(BIN)/python scripts/bench.py --notes 1500 --steady-notes 10000 --out bench/
 	$(BIN)/python scripts/bench_report.py --notes 100000
 
 evaluate: $(STAMP)

@@ -923,6 +923,26 @@ _BACKFILL_FLAG_STATE = (
 )
 
 
+
+def _install_trigger(
+    conn: Any, name: str, sqlite_sql: str, pg_sql: tuple[str, ...], backfill: str
+) -> None:
+    """Create trigger ``name`` (SQLite or PostgreSQL form) once, then backfill its column."""
+    if conn.engine.dialect.name == "sqlite":
+        exists = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)
+        ).first()
+        statements: tuple[str, ...] = (sqlite_sql,)
+    else:
+        exists = conn.exec_driver_sql(
+            "SELECT 1 FROM pg_trigger WHERE tgname = %(name)s", {"name": name}
+        ).first()
+        statements = pg_sql
+    if not exists:
+        for sql in statements:
+            conn.exec_driver_sql(sql)
+        conn.exec_driver_sql(backfill)
+
 def ensure_review_schema(engine: Engine) -> None:
     """Indexes and the ``flag_state`` and ``review_status`` triggers on an older store.
 
@@ -933,36 +953,16 @@ def ensure_review_schema(engine: Engine) -> None:
     with _writer(engine).begin() as conn:
         if engine.dialect.name == "postgresql":  # one process at a time sets this up
             conn.exec_driver_sql("LOCK TABLE decisions IN SHARE ROW EXCLUSIVE MODE")
-        if engine.dialect.name == "sqlite":
-            exists = conn.exec_driver_sql(
-                "SELECT 1 FROM sqlite_master WHERE type = 'trigger' "
-                "AND name = 'decisions_flag_state'"
-            ).first()
-            statements: tuple[str, ...] = (_SQLITE_FLAG_STATE,)
-        else:
-            exists = conn.exec_driver_sql(
-                "SELECT 1 FROM pg_trigger WHERE tgname = 'decisions_flag_state'"
-            ).first()
-            statements = _PG_FLAG_STATE
-        if not exists:
-            for sql in statements:
-                conn.exec_driver_sql(sql)
-            conn.exec_driver_sql(_BACKFILL_FLAG_STATE)
-        if engine.dialect.name == "sqlite":
-            exists = conn.exec_driver_sql(
-                "SELECT 1 FROM sqlite_master WHERE type = 'trigger' "
-                "AND name = 'decisions_review_status'"
-            ).first()
-            statements = (_SQLITE_REVIEW_STATUS,)
-        else:
-            exists = conn.exec_driver_sql(
-                "SELECT 1 FROM pg_trigger WHERE tgname = 'decisions_review_status'"
-            ).first()
-            statements = _PG_REVIEW_STATUS
-        if not exists:
-            for sql in statements:
-                conn.exec_driver_sql(sql)
-            conn.exec_driver_sql(_BACKFILL_REVIEW_STATUS)
+        _install_trigger(
+            conn, "decisions_flag_state", _SQLITE_FLAG_STATE, _PG_FLAG_STATE, _BACKFILL_FLAG_STATE
+        )
+        _install_trigger(
+            conn,
+            "decisions_review_status",
+            _SQLITE_REVIEW_STATUS,
+            _PG_REVIEW_STATUS,
+            _BACKFILL_REVIEW_STATUS,
+        )
         for name in DROPPED_INDEXES:
             conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
         for index in REVIEW_INDEXES:

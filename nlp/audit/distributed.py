@@ -744,7 +744,7 @@ def _merge(
     progress: DistributedProgress,
 ) -> dict[str, Any]:
     """Write the run folder from the finished partitions, in input order, with RunWriter."""
-    from nlp.prediction.version import model_version
+    from nlp.prediction.version import model_thresholds, model_version
     from nlp.records.run_writer import RunWriter
 
     parts = manifest.parts
@@ -814,6 +814,7 @@ def _merge(
             "register": str(request.register) if request.register else "",
             "model": model.name,
             "model_version": model_version(model),
+            "thresholds": model_thresholds(model),
             "rows_read": rows_read,
         }
         counts = writer.counts.as_dict()

@@ -76,7 +76,7 @@ def run_audit(request: AuditRequest, progress: AuditProgress | None = None) -> d
     from nlp.audit.register_match import load_register
     from nlp.prediction.registry import ModelNotFound, load_sentence_model
     from nlp.prediction.store import UnsafeModel
-    from nlp.prediction.version import model_version
+    from nlp.prediction.version import model_thresholds, model_version
     from nlp.records.exports import RecordsError, iter_notes
 
     progress = progress or AuditProgress()
@@ -108,6 +108,7 @@ def run_audit(request: AuditRequest, progress: AuditProgress | None = None) -> d
         "register": str(request.register) if request.register else "",
         "model": model.name,
         "model_version": model_version(model),
+        "thresholds": model_thresholds(model),
         "rows_read": 0,
     }
     from nlp.records.run_writer import RunWriter

@@ -25,3 +25,17 @@ def model_version(model: Any) -> str:
         joined = "\n".join(f"{k}:{v}" for k, v in sorted(files.items()))
         digest = hashlib.sha256(joined.encode()).hexdigest()
     return f"{name}@{digest[:SHORT]}"
+
+
+def model_thresholds(model: Any) -> dict[str, float]:
+    """The per-head decision thresholds a loaded model flags at (empty for rule models).
+
+    Written into a run's ``summary.json`` so the review app's "most informative first"
+    queue can rank each flag by its distance from its own head's threshold.
+    """
+    found = getattr(model, "thresholds", None) or (getattr(model, "meta", None) or {}).get(
+        "thresholds"
+    )
+    if not isinstance(found, dict):
+        return {}
+    return {str(k): float(v) for k, v in found.items() if isinstance(v, int | float)}

@@ -83,7 +83,7 @@ def _conform(df: pd.DataFrame, columns: list[str], required: tuple[str, ...],
         elif col == "score":
             df[col] = pd.to_numeric(df[col], errors="coerce").fillna(0.0)
         else:
-            df[col] = df[col].fillna("").astype(str)
+            df[col] = df[col].astype(object).fillna("").astype(str)
     return df
 
 

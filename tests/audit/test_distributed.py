@@ -30,7 +30,7 @@ from nlp.audit.distributed import (
 from nlp.audit.register_match import load_register
 from nlp.audit.run import AuditRequest, run_audit, run_id
 from nlp.prediction.registry import load_sentence_model
-from nlp.prediction.version import model_version
+from nlp.prediction.version import model_thresholds, model_version
 from nlp.records.exports import read_notes
 from nlp.records.run_writer import write_run
 
@@ -101,6 +101,7 @@ def reference(inputs, tmp_path_factory) -> Path:
         "register": str(REGISTER),
         "model": model.name,
         "model_version": model_version(model),
+        "thresholds": model_thresholds(model),
         "rows_read": sum(r.rows for r in reads),
     }
     problems = [p for r in reads for p in r.problems] + reg_problems

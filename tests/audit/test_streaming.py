@@ -55,6 +55,14 @@ def test_two_workers_give_identical_files(reference, tmp_path):
     assert _audit(tmp_path, workers=2, batch_size=16, chunk_rows=40) == reference
 
 
+def test_summary_carries_the_models_thresholds(reference):
+    """The review app ranks "most informative first" by each head's own threshold."""
+    run = json.loads(reference["summary.json"])["run"]
+    shipped = json.loads((Path(__file__).parents[2] / "models/hybrid/model.json").read_text())
+    assert run["thresholds"] == shipped["thresholds"]
+    assert run["thresholds"]["restriction"] != 0.5  # a tuned threshold, not the default
+
+
 def test_sample_has_flags_of_every_category(reference):
     rows = list(csv.DictReader(reference["flags.csv"].decode("utf-8-sig").splitlines()))
     assert {r["category"] for r in rows} == {

@@ -923,7 +923,6 @@ _BACKFILL_FLAG_STATE = (
 )
 
 
-
 def _install_trigger(
     conn: Any, name: str, sqlite_sql: str, pg_sql: tuple[str, ...], backfill: str
 ) -> None:
@@ -942,6 +941,7 @@ def _install_trigger(
         for sql in statements:
             conn.exec_driver_sql(sql)
         conn.exec_driver_sql(backfill)
+
 
 def ensure_review_schema(engine: Engine) -> None:
     """Indexes and the ``flag_state`` and ``review_status`` triggers on an older store.

@@ -122,6 +122,14 @@ class IndexedAttributeRuler(AttributeRuler):
 
     _index_size = -1
 
+    def clear(self) -> None:
+        super().clear()
+        self._index_size = -1  # rules changed: rebuild the index before the next match
+
+    def add(self, *args: Any, **kwargs: Any) -> None:
+        super().add(*args, **kwargs)
+        self._index_size = -1
+
     def _build_index(self) -> None:
         rules: list[_Rule] = []
         self._fallback = False

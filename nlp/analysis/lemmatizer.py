@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 import numpy
 from spacy.attrs import LEMMA, MORPH, ORTH, POS
+from spacy.errors import Errors
 from spacy.lang.en.lemmatizer import EnglishLemmatizer
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -57,7 +58,7 @@ class ArrayLemmatizer(EnglishLemmatizer):
         if self.mode != "rule" or not len(doc):
             return super().__call__(doc)
         if not self._validated:
-            self._validate_tables()
+            self._validate_tables(Errors.E1004)
         lemmas = getattr(self, "_lemmas", None)
         if lemmas is None:
             lemmas = self._lemmas = {}
@@ -73,6 +74,7 @@ class ArrayLemmatizer(EnglishLemmatizer):
                 text = self.lemmatize(doc[i])[0]
                 if len(lemmas) >= CACHE_LIMIT:
                     lemmas.clear()
+                    self.cache.clear()  # spaCy's own cache, filled by lemmatize()
                 lemmas[key] = text
             out[i] = strings.add(text)
         doc.from_array([LEMMA], numpy.asarray(out, dtype="uint64").reshape(-1, 1))

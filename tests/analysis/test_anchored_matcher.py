@@ -89,3 +89,24 @@ def test_restriction_patterns_match_as_before_on_corpus_sentences(nlp):
         assert set(anchored(doc)) == expected
         matched += len(expected)
     assert matched > 0
+
+
+def test_lemma_patterns_need_lemmas_as_in_spacy(nlp):
+    anchored = AnchoredMatcher(nlp.vocab)
+    anchored.add("lock", [[{"LOWER": "door"}, {"LEMMA": "lock"}]])
+    with pytest.raises(ValueError, match="E155"):
+        anchored(nlp.make_doc("door locked"))  # no lemmatizer ran: spaCy's Matcher raises too
+
+
+def test_every_shipped_pattern_group_compiles():
+    """Groups compile lazily; a bad pattern in the data must fail here, not mid-audit."""
+    from nlp.analysis.pipelines import build_full
+
+    full = build_full()
+    matchers = [
+        full.get_pipe("careaudit_restrictions").matcher,
+        full.get_pipe("careaudit_doing_for").task_shorthand,
+    ]
+    for matcher in matchers:
+        for group in list(matcher._groups):
+            assert len(matcher._matcher(group)) >= 1

@@ -94,3 +94,17 @@ def test_indexed_attribute_ruler_and_array_lemmatizer_tag_like_spacy(analyzer: A
         assert [(t.pos_, str(t.morph), t.lemma_, t.tag_) for t in a] == [
             (t.pos_, str(t.morph), t.lemma_, t.tag_) for t in b
         ]
+
+
+def test_indexed_attribute_ruler_rebuilds_after_its_rules_change():
+    import spacy
+
+    from nlp.analysis.attribute_ruler import FACTORY
+
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe(FACTORY)
+    ruler.add([[{"LOWER": "dog"}]], {"LEMMA": "DOG1"})
+    assert [t.lemma_ for t in nlp("dog cat")] == ["DOG1", ""]
+    patterns = [{"patterns": [[{"LOWER": "cat"}]], "attrs": {"LEMMA": "CAT1"}}]
+    ruler.initialize(lambda: [], nlp=nlp, patterns=patterns)  # same number of rules
+    assert [t.lemma_ for t in nlp("dog cat")] == ["", "CAT1"]

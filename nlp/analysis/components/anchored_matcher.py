@@ -19,12 +19,13 @@ order except, rarely, among matches of different patterns that end together.
 from __future__ import annotations
 
 from spacy.attrs import IDS
+from spacy.errors import Errors
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 ANCHOR_ATTRS: tuple[str, ...] = ("LOWER", "LEMMA", "NORM", "ORTH", "TEXT")
-REQUIRED_OPS = (None, "+", "1")  # a token that must be present in every match
+REQUIRED_OPS = (None, "+")  # a token that must be present in every match
 
 
 Anchor = tuple[str, frozenset[str]]  # (token attribute, words one of which must occur)
@@ -105,6 +106,8 @@ class AnchoredMatcher:
         found: set = {()} if () in self._groups else set()
         if not len(doc) or not self._index:
             return found
+        if "LEMMA" in self._attrs and not doc.has_annotation("LEMMA"):
+            raise ValueError(Errors.E155.format(pipe="lemmatizer", attr="LEMMA"))
         attrs = self._attrs
         values = doc.to_array([IDS[a] for a in attrs])
         columns = values.T.tolist() if values.ndim == 2 else [values.tolist()]

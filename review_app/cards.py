@@ -35,6 +35,7 @@ from review_app.store import (
     NoteRow,
     SecondOpinion,
     as_utc,
+    filtered,
     state_after,
 )
 
@@ -107,29 +108,6 @@ class Card:
         return list(rows.values())
 
 
-def _filtered(q: Any, flt: FlagFilter) -> Any:
-    for column, values in (
-        (FlagRow.service, flt.services),
-        (FlagRow.person_id, flt.persons),
-        (FlagRow.author, flt.authors),
-        (FlagRow.category, flt.categories),
-        (FlagRow.restriction_type, flt.restriction_types),
-    ):
-        if values:
-            q = q.where(column.in_(list(values)))
-    for value, op in ((flt.date_from, "ge"), (flt.date_to, "le")):
-        if value:
-            iso = value if isinstance(value, str) else value.isoformat()
-            q = q.where(FlagRow.date >= iso if op == "ge" else FlagRow.date <= iso)
-    if flt.min_score is not None:
-        q = q.where(FlagRow.score >= flt.min_score)
-    if flt.max_score is not None:
-        q = q.where(FlagRow.score <= flt.max_score)
-    if not flt.include_superseded:
-        q = q.where(NoteRow.superseded_by == "")
-    return q
-
-
 def _status_clause(statuses: Sequence[str]) -> Any:
     """Flags whose latest decision left them in one of ``statuses`` (``flags.review_status``,
     so the queue walks the (review_status, order) index)."""
@@ -178,7 +156,7 @@ def queue_keys(
         FlagRow.category,
         FlagRow.span_text,
     ).join(NoteRow, NoteRow.note_key == FlagRow.note_key)
-    q = _filtered(q, flt)
+    q = filtered(q, flt)
     if statuses:
         q = q.where(_status_clause(statuses))
     if exclude:
@@ -209,7 +187,7 @@ def count_flags(engine: Engine, flt: FlagFilter) -> int:
         .join(NoteRow, NoteRow.note_key == FlagRow.note_key)
     )
     with Session(engine) as s:
-        return int(s.scalar(_filtered(q, flt)) or 0)
+        return int(s.scalar(filtered(q, flt)) or 0)
 
 
 def _reviewed_query(flt: FlagFilter) -> Any:
@@ -222,7 +200,7 @@ def _reviewed_query(flt: FlagFilter) -> Any:
         .join(NoteRow, NoteRow.note_key == FlagRow.note_key)
         .where(FlagState.status != "open")
     )
-    return _filtered(q, flt)
+    return filtered(q, flt)
 
 
 def count_reviewed(engine: Engine, flt: FlagFilter) -> int:
@@ -269,7 +247,7 @@ class ReviewedCounts:
                         .join(NoteRow, NoteRow.note_key == FlagRow.note_key)
                         .where(Decision.id > last, Decision.id <= head)
                     )
-                    for decision, before in s.execute(_filtered(q, flt)):
+                    for decision, before in s.execute(filtered(q, flt)):
                         n += (state_after(decision) != "open") - (before != "open")
         with self._lock:
             self._known[key] = (head, n)

@@ -629,15 +629,8 @@ def _iso(value: date | str | None) -> str | None:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def list_flags(engine: Engine, flt: FlagFilter | None = None) -> list[FlagView]:
-    """Flags matching ``flt`` with note text and current state, best score first."""
-    flt = flt or FlagFilter()
-    cur = _latest_subquery()
-    q = (
-        select(FlagRow, NoteRow.text, cur)
-        .join(NoteRow, NoteRow.note_key == FlagRow.note_key)
-        .outerjoin(cur, cur.c.flag_id == FlagRow.flag_id)
-    )
+def filtered(q: Any, flt: FlagFilter) -> Any:
+    """``q`` (over flags joined to their notes) narrowed to what ``flt`` asks for."""
     for column, values in (
         (FlagRow.service, flt.services),
         (FlagRow.person_id, flt.persons),
@@ -658,6 +651,19 @@ def list_flags(engine: Engine, flt: FlagFilter | None = None) -> list[FlagView]:
         q = q.where(FlagRow.score >= flt.min_score)
     if flt.max_score is not None:
         q = q.where(FlagRow.score <= flt.max_score)
+    return q
+
+
+def list_flags(engine: Engine, flt: FlagFilter | None = None) -> list[FlagView]:
+    """Flags matching ``flt`` with note text and current state, best score first."""
+    flt = flt or FlagFilter()
+    cur = _latest_subquery()
+    q = (
+        select(FlagRow, NoteRow.text, cur)
+        .join(NoteRow, NoteRow.note_key == FlagRow.note_key)
+        .outerjoin(cur, cur.c.flag_id == FlagRow.flag_id)
+    )
+    q = filtered(q, flt)
     q = q.order_by(FlagRow.score.desc(), FlagRow.date, FlagRow.note_id, FlagRow.start)
     views: list[FlagView] = []
     with Session(engine) as s:

@@ -25,6 +25,7 @@ from sqlalchemy import Engine, case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from nlp.prediction.version import clean_thresholds
 from nlp.schema import CATEGORIES, FLAG_COLUMNS, NOTE_TYPES, RESTRICTION_TYPES, make_flag_id
 from review_app.store import FlagRow, NoteRow, Run, RunFlag, note_key, now_utc, write_session
 
@@ -58,20 +59,6 @@ SCORE_HEADS: dict[str, str] = {
 DEFAULT_THRESHOLD = 0.5  # what a model without tuned thresholds decides at (nlp.prediction.base)
 
 
-def _clean_thresholds(value: Any) -> dict[str, float]:
-    if not isinstance(value, dict):
-        return {}
-    out: dict[str, float] = {}
-    for head, t in value.items():
-        try:
-            t = float(t)
-        except (TypeError, ValueError):
-            continue
-        if 0.0 <= t <= 1.0:
-            out[str(head)] = t
-    return out
-
-
 def model_thresholds(version: str, models_dir: Path | None = None) -> dict[str, float]:
     """Per-head thresholds of the model ``version`` (``kind@hash``) from its ``model.json``.
 
@@ -99,7 +86,7 @@ def model_thresholds(version: str, models_dir: Path | None = None) -> dict[str, 
         except (UnsafeModel, OSError):
             continue
         if model_version(SimpleNamespace(name=meta["kind"], meta=meta)) == version:
-            return _clean_thresholds(meta.get("thresholds"))
+            return clean_thresholds(meta.get("thresholds"))
     return {}
 
 
@@ -282,7 +269,7 @@ def import_run(engine: Engine, run_dir: str | Path) -> ImportReport:
         notes[note["note_id"]] = note
     flags_path = _flags_file(run_dir)
     flags: dict[str, dict[str, Any]] = {}
-    run_thresholds = _clean_thresholds(meta.get("thresholds"))
+    run_thresholds = clean_thresholds(meta.get("thresholds"))
     by_version: dict[str, dict[str, float]] = {}
     for lineno, obj in _read_flags(flags_path, report.errors):
         flag = _clean_flag(f"{flags_path.name} line {lineno}", obj, notes, report.errors)
@@ -301,7 +288,7 @@ def import_run(engine: Engine, run_dir: str | Path) -> ImportReport:
                         "no matching model folder): its flags are ranked by their distance "
                         f"from {DEFAULT_THRESHOLD} under 'Most informative'"
                     )
-            given = _clean_thresholds({"t": obj.get("threshold")}).get("t")
+            given = clean_thresholds({"t": obj.get("threshold")}).get("t")
             flag["threshold"] = (
                 given
                 if given is not None

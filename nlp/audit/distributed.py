@@ -54,7 +54,7 @@ from nlp.audit.partitions import (
     load_or_plan,
     read_partition,
 )
-from nlp.audit.run import AuditError, check_out_dir, run_id
+from nlp.audit.run import AuditError, check_out_dir, run_id, run_metadata
 from nlp.records.exports import Problem, RecordsError
 from nlp.records.run_writer import REJECTED_COLUMNS
 from nlp.schema import Flag, Note, RestrictionMention
@@ -744,7 +744,6 @@ def _merge(
     progress: DistributedProgress,
 ) -> dict[str, Any]:
     """Write the run folder from the finished partitions, in input order, with RunWriter."""
-    from nlp.prediction.version import model_thresholds, model_version
     from nlp.records.run_writer import RunWriter
 
     parts = manifest.parts
@@ -807,16 +806,13 @@ def _merge(
                 f"{_inputs_text(request.inputs)}: no usable notes ({writer.problems['rejected']} "
                 "rows rejected; see the messages above)"
             )
-        meta = {  # as nlp.audit.run.run_audit writes it
-            "run_id": run_id([*(Path(p.name) for p in plans), request.register], model),
-            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "input": _inputs_text(request.inputs),
-            "register": str(request.register) if request.register else "",
-            "model": model.name,
-            "model_version": model_version(model),
-            "thresholds": model_thresholds(model),
-            "rows_read": rows_read,
-        }
+        meta = run_metadata(
+            run_id([*(Path(p.name) for p in plans), request.register], model),
+            _inputs_text(request.inputs),
+            request.register,
+            model,
+            rows_read,
+        )
         counts = writer.counts.as_dict()
         summary = writer.finish(meta, {**counts, "unreadable": unreadable} if unreadable else None)
     _tidy(parts, manifest, jobs)

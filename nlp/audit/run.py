@@ -76,7 +76,6 @@ def run_audit(request: AuditRequest, progress: AuditProgress | None = None) -> d
     from nlp.audit.register_match import load_register
     from nlp.prediction.registry import ModelNotFound, load_sentence_model
     from nlp.prediction.store import UnsafeModel
-    from nlp.prediction.version import model_thresholds, model_version
     from nlp.records.exports import RecordsError, iter_notes
 
     progress = progress or AuditProgress()
@@ -101,16 +100,12 @@ def run_audit(request: AuditRequest, progress: AuditProgress | None = None) -> d
         register=str(request.register) if request.register else None,
         batch_size=request.batch_size,
     )
-    meta = {
-        "run_id": run_id([request.records, request.register], model),
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "input": str(request.records),
-        "register": str(request.register) if request.register else "",
-        "model": model.name,
-        "model_version": model_version(model),
-        "thresholds": model_thresholds(model),
-        "rows_read": 0,
-    }
+    meta = run_metadata(
+        run_id([request.records, request.register], model),
+        str(request.records),
+        request.register,
+        model,
+    )
     from nlp.records.run_writer import RunWriter
 
     tally = _Tally()
@@ -275,6 +270,24 @@ def checked_model(name: str) -> Any:
     check_model_folder(folder)
     load_arrays(folder, meta)
     return SimpleNamespace(name=meta["kind"], meta=meta)
+
+
+def run_metadata(
+    run: str, inputs: str, register: Path | None, model: Any, rows_read: int = 0
+) -> dict[str, Any]:
+    """The ``run`` block of ``summary.json``, as every audit path (one machine, Dask) writes it."""
+    from nlp.prediction.version import model_thresholds, model_version
+
+    return {
+        "run_id": run,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "input": inputs,
+        "register": str(register) if register else "",
+        "model": model.name,
+        "model_version": model_version(model),
+        "thresholds": model_thresholds(model),
+        "rows_read": rows_read,
+    }
 
 
 RUN_MARKERS = ("summary.json", "flags.csv", ".careaudit-partial")  # a run (or a killed one)

@@ -27,15 +27,26 @@ def model_version(model: Any) -> str:
     return f"{name}@{digest[:SHORT]}"
 
 
+def clean_thresholds(value: Any) -> dict[str, float]:
+    """Per-head thresholds from stored metadata: numbers in [0, 1] only, others dropped."""
+    if not isinstance(value, dict):
+        return {}
+    out: dict[str, float] = {}
+    for head, t in value.items():
+        try:
+            t = float(t)
+        except (TypeError, ValueError):
+            continue
+        if 0.0 <= t <= 1.0:
+            out[str(head)] = t
+    return out
+
+
 def model_thresholds(model: Any) -> dict[str, float]:
     """The per-head decision thresholds a loaded model flags at (empty for rule models).
 
     Written into a run's ``summary.json`` so the review app's "most informative first"
     queue can rank each flag by its distance from its own head's threshold.
     """
-    found = getattr(model, "thresholds", None) or (getattr(model, "meta", None) or {}).get(
-        "thresholds"
-    )
-    if not isinstance(found, dict):
-        return {}
-    return {str(k): float(v) for k, v in found.items() if isinstance(v, int | float)}
+    meta = getattr(model, "meta", None) or {}
+    return clean_thresholds(getattr(model, "thresholds", None) or meta.get("thresholds"))

@@ -54,12 +54,6 @@ def anchors_of(pattern: list[dict], limit: int = 2) -> tuple[Anchor, ...]:
     return tuple(found[:limit])
 
 
-def anchor_of(pattern: list[dict]) -> Anchor | None:
-    """The required token whose word list is shortest: (attribute, words), or None."""
-    anchors = anchors_of(pattern, 1)
-    return anchors[0] if anchors else None
-
-
 class AnchoredMatcher:
     """Same matches as one ``Matcher`` over all patterns, only relevant groups run."""
 

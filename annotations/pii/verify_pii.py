@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Check the invented PII annotation files (pii_dev.jsonl, pii_test.jsonl and, when
-present, pii_holdout.jsonl and pii_dev2.jsonl).
+present, pii_holdout.jsonl, pii_dev2.jsonl, pii_dev3.jsonl and
+pii_holdout2.jsonl).
 
 Checks, per file:
   * every line parses and has the required fields; note_ids are unique and well formed;
@@ -16,7 +17,10 @@ Checks, per file:
     dev: the same minima scaled by 50/210; holdout: >=220 notes, >=700 pii, >=400 names,
     >=25 of every other type, >=60 lower-case names, >=60 ALL-CAPS names, >=320 non_pii;
     dev2: >=120 notes, >=450 pii, >=250 names, >=10 of every other type, >=50 lower-case
-    names, >=40 ALL-CAPS names, >=250 non_pii);
+    names, >=40 ALL-CAPS names, >=250 non_pii; dev3: >=150 notes, >=550 pii, >=300 names,
+    >=15 of every other type, >=40 lower-case names, >=40 ALL-CAPS names, >=250 non_pii;
+    holdout2: >=210 notes, >=800 pii, >=450 names, >=25 of every other type, >=60 lower-case
+    names, >=60 ALL-CAPS names, >=330 non_pii);
   * no person_id is shared between the files.
 Prints counts per type for every file. Exit code 1 on any failure.
 
@@ -139,6 +143,12 @@ HOLDOUT_MINS = {"notes": 220, "pii total": 700, "name": 400, "lower-case names":
 # pii_dev2.jsonl (second development set): all minima are "at least".
 DEV2_MINS = {"notes": 120, "pii total": 450, "name": 250, "lower-case names": 50,
              "ALL-CAPS names": 40, "non_pii": 250, **{t: 10 for t in TYPES if t != "name"}}
+# pii_dev3.jsonl (third development set, independent writer): all minima are "at least".
+DEV3_MINS = {"notes": 150, "pii total": 550, "name": 300, "lower-case names": 40,
+             "ALL-CAPS names": 40, "non_pii": 250, **{t: 15 for t in TYPES if t != "name"}}
+# pii_holdout2.jsonl (second held-out set, independent writer): all minima are "at least".
+HOLDOUT2_MINS = {"notes": 210, "pii total": 800, "name": 450, "lower-case names": 60,
+                 "ALL-CAPS names": 60, "non_pii": 330, **{t: 25 for t in TYPES if t != "name"}}
 
 
 def main():
@@ -165,6 +175,28 @@ def main():
         shared = {r["person_id"] for r in dev2} & {r["person_id"] for r in dev + test + hold}
         if shared:
             errors.append(f"person_ids shared between dev2 and dev/test/holdout: {sorted(shared)}")
+    else:
+        dev2 = []
+    dev3_path = os.path.join(HERE, "pii_dev3.jsonl")
+    if os.path.exists(dev3_path):
+        errs_f, dev3 = check_file(dev3_path, 150, 1.0, "PII-F", DEV3_MINS)
+        errors += [f"dev3: {e}" for e in errs_f]
+        shared = {r["person_id"] for r in dev3} & {r["person_id"]
+                                                     for r in dev + test + hold + dev2}
+        if shared:
+            errors.append("person_ids shared between dev3 and dev/test/holdout/dev2: "
+                          f"{sorted(shared)}")
+    else:
+        dev3 = []
+    hold2_path = os.path.join(HERE, "pii_holdout2.jsonl")
+    if os.path.exists(hold2_path):
+        errs_h2, hold2 = check_file(hold2_path, 210, 1.0, "PII-H2", HOLDOUT2_MINS)
+        errors += [f"holdout2: {e}" for e in errs_h2]
+        shared = {r["person_id"] for r in hold2} & {r["person_id"]
+                                                      for r in dev + test + hold + dev2 + dev3}
+        if shared:
+            errors.append("person_ids shared between holdout2 and dev/test/holdout/dev2/dev3: "
+                          f"{sorted(shared)}")
     if errors:
         print("\nFAILED:")
         for e in errors:

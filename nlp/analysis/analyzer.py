@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -104,6 +105,30 @@ class Analyzer:
             "cheap_seconds": 0.0,
             "parse_seconds": 0.0,
         }
+        self._vocab_settled = False  # see memory_zones
+
+    @contextmanager
+    def memory_zones(self) -> Iterator[None]:
+        """spaCy memory zones over both pipelines: strings and lexemes that the notes
+        analysed inside add (names, ids, typos) are freed at the end, so a long run's
+        memory stays flat.
+
+        The first call runs without zones: the words of that first batch stay in the
+        vocabularies (bounded: one batch), so later batches do not rebuild a lexeme and a
+        tokenizer-cache entry for every everyday word each time. Nothing made inside a
+        zone may be used after it; zones must not be nested.
+        """
+        if not self._vocab_settled:
+            self._vocab_settled = True
+            yield
+            return
+        with ExitStack() as stack:
+            seen: set[int] = set()
+            for nlp in (self.cheap, self.full):
+                if id(nlp.vocab) not in seen and hasattr(nlp, "memory_zone"):
+                    seen.add(id(nlp.vocab))
+                    stack.enter_context(nlp.memory_zone())
+            yield
 
     def analyse(self, notes: Iterable[Note]) -> Iterator[NoteAnalysis]:
         """Analyse notes lazily, ``batch_size`` notes at a time (every candidate parsed)."""

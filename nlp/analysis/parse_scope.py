@@ -31,8 +31,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -230,6 +232,22 @@ def _required(spec: dict[str, Any]) -> bool:
     return False
 
 
+WORD_MEMO_LIMIT = 100_000
+_MISSING: Any = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _WordFacts:
+    """What one word allows, independent of the sentence it is in."""
+
+    lower: str
+    lemmas: frozenset[str]  # every lemma the English pipeline could give it
+    keys: frozenset[str]  # scope keys the word alone makes possible
+    intervention: bool  # an intervention verb (a medication decision needs a drug word too)
+    by_word: tuple[int, ...]  # restriction patterns whose first fixed token is this word
+    by_lemma: tuple[int, ...]  # ... or one of its possible lemmas
+
+
 class ParseScope:
     """Scope keys of a tokenized sentence (see the module docstring)."""
 
@@ -276,40 +294,40 @@ class ParseScope:
         for rule in context["rules"]:
             groups.setdefault("context=" + rule["category"], []).append(rule["phrase"])
         self.phrases: PhraseMatcher = phrase_matcher(vocab, groups)
+        # per word (lower-case hash): hashes are the same in every memory zone
+        self._words: dict[int, _WordFacts | None] = {}
 
     def __call__(self, doc: Doc) -> frozenset[str]:
         """The scope keys of ``doc`` (tokens only; nothing tagged or parsed)."""
         keys: set[str] = {doc.vocab.strings[m] for m, _, _ in self.phrases(doc)}
-        words = [(t.lower_, self.lemmas(t.lower_)) for t in doc if not t.is_space]
-        if self.task_shorthand({lower for lower, _ in words}) and (
+        facts = [self._word(h, doc) for h in doc.to_array(LOWER).tolist()]
+        words = [f for f in facts if f is not None]
+        lowers = frozenset(f.lower for f in words)
+        if self.task_shorthand(set(lowers)) and (
             self.task_matcher is None or self.task_matcher(doc)
         ):
             keys.add("doing_for.shorthand")
-        unknown = self.lemmas.unknown
-        for lower, lemmas in words:
-            if unknown or lemmas is None:
+        if self.lemmas.unknown:
+            if words:
                 keys.update(("doing_for.verb", "decision.verb", "decision.medication"))
-                break
-            aliased = lemmas | {self.aliases[x] for x in (*lemmas, lower) if x in self.aliases}
-            if aliased & self.care_verbs:
-                keys.add("doing_for.verb")
-            if lemmas & self.decision_lemmas:
-                keys.add("decision.verb")
-            if lemmas & self.intervention_lemmas:
-                keys.add("decision.medication?")
-        if "decision.medication?" in keys:
-            keys.discard("decision.medication?")
-            if any(lower in self.medication_words for lower, _ in words):
+            lemmas: frozenset[str] | None = None
+            candidates = set(self.unindexed)
+            for f in words:
+                candidates.update(f.by_word)
+            for indices in self.by_lemma.values():
+                candidates.update(indices)
+        else:
+            medication = False
+            for f in words:
+                keys.update(f.keys)
+                medication = medication or f.intervention
+            if medication and not lowers.isdisjoint(self.medication_words):
                 keys.add("decision.medication")
-        lowers = frozenset(lower for lower, _ in words)
-        lemmas: frozenset[str] | None = None
-        if not unknown:
-            lemmas = frozenset().union(*(x for _, x in words if x is not None))
-        candidates = set(self.unindexed)
-        for lower in lowers:
-            candidates.update(self.by_word.get(lower, ()))
-        for lemma in lemmas if lemmas is not None else self.by_lemma:
-            candidates.update(self.by_lemma.get(lemma, ()))
+            lemmas = frozenset().union(*(f.lemmas for f in words))
+            candidates = set(self.unindexed)
+            for f in words:
+                candidates.update(f.by_word)
+                candidates.update(f.by_lemma)
         for k in sorted(candidates):
             rtype, specs = self.patterns[k]
             if f"restriction={rtype}" not in keys and all(
@@ -317,3 +335,36 @@ class ParseScope:
             ):
                 keys.update(("restriction", f"restriction={rtype}"))
         return frozenset(keys)
+
+    def _word(self, lower_hash: int, doc: Doc) -> _WordFacts | None:
+        """What one word (by its lower-case hash) allows, memoised; None for whitespace."""
+        found = self._words.get(lower_hash, _MISSING)
+        if found is not _MISSING:
+            return found
+        lower = doc.vocab.strings[lower_hash]
+        facts: _WordFacts | None = None
+        if not lower.isspace():
+            lemmas = self.lemmas(lower)
+            keys: set[str] = set()
+            intervention = False
+            by_lemma: set[int] = set()
+            if lemmas is not None:
+                aliased = lemmas | {self.aliases[x] for x in (*lemmas, lower) if x in self.aliases}
+                if aliased & self.care_verbs:
+                    keys.add("doing_for.verb")
+                if lemmas & self.decision_lemmas:
+                    keys.add("decision.verb")
+                intervention = not lemmas.isdisjoint(self.intervention_lemmas)
+                for lemma in lemmas:
+                    by_lemma.update(self.by_lemma.get(lemma, ()))
+            facts = _WordFacts(
+                lower=lower,
+                lemmas=lemmas or frozenset(),
+                keys=frozenset(keys),
+                intervention=intervention,
+                by_word=tuple(self.by_word.get(lower, ())),
+                by_lemma=tuple(sorted(by_lemma)),
+            )
+        if len(self._words) < WORD_MEMO_LIMIT:
+            self._words[lower_hash] = facts
+        return facts

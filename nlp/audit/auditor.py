@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -152,18 +152,12 @@ class Auditor:
 
     @contextmanager
     def memory_zones(self) -> Iterator[None]:
-        """spaCy memory zones over both pipelines: strings and lexemes that a batch's notes
-        add (names, ids, typos) are freed at the end, so a long run's memory stays flat.
+        """The analyzer's spaCy memory zones (:meth:`Analyzer.memory_zones`).
 
         Wrap whole :meth:`audit_batch` calls (its rows are plain Python objects); zones
         must not be nested.
         """
-        with ExitStack() as stack:
-            seen: set[int] = set()
-            for nlp in (self.analyzer.cheap, self.analyzer.full):
-                if id(nlp.vocab) not in seen and hasattr(nlp, "memory_zone"):
-                    seen.add(id(nlp.vocab))
-                    stack.enter_context(nlp.memory_zone())
+        with self.analyzer.memory_zones():
             yield
 
     def run(

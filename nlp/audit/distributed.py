@@ -26,7 +26,6 @@ return Parquet bytes; only the client writes ``OUT``.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import gc
 import hashlib
 import io
@@ -279,22 +278,6 @@ class AuditorPlugin(WorkerPlugin):
             gc.collect()
 
 
-def memory_zones(auditor: Auditor) -> contextlib.ExitStack:
-    """spaCy memory zones of the auditor's pipelines, entered.
-
-    Strings and lexemes a partition's notes add to the vocabularies (names, ids,
-    typos: every export brings new ones) are freed when the zone closes. Nothing
-    made inside may be used after it; outcomes are plain rows.
-    """
-    stack = contextlib.ExitStack()
-    seen: set[int] = set()
-    for nlp in (auditor.analyzer.cheap, auditor.analyzer.full):
-        if id(nlp.vocab) not in seen and hasattr(nlp, "memory_zone"):
-            seen.add(id(nlp.vocab))
-            stack.enter_context(nlp.memory_zone())
-    return stack
-
-
 def audit_partition(part: Partition, plugin_name: str) -> dict[str, Any]:
     """Dask task: read, validate and audit one partition; return its tables as Parquet bytes.
 
@@ -311,7 +294,7 @@ def audit_partition(part: Partition, plugin_name: str) -> dict[str, Any]:
         return {"error": str(exc) or type(exc).__name__}
     auditor = plugin.auditor()
     notes = [note for _, note, _ in rows.notes]
-    with memory_zones(auditor):
+    with auditor.memory_zones():
         outcomes = [
             outcome
             for k in range(0, len(notes), auditor.batch_size)

@@ -19,7 +19,9 @@ remove a finding (see :mod:`nlp.components.context`).
 
 from __future__ import annotations
 
+from spacy.attrs import LEMMA, LOWER, POS
 from spacy.language import Language
+from spacy.parts_of_speech import ADJ, AUX, VERB
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
@@ -29,6 +31,8 @@ from nlp.analysis.components.context import modifiers
 from nlp.analysis.components.data_component import DataComponent
 from nlp.analysis.components.phrases import phrase_matcher, set_group
 
+_VERB_ATTRS = [LEMMA, LOWER, POS]
+_VERB_POS = frozenset({VERB, AUX, ADJ})
 BLOCKING_CONTEXT = {"NEGATED", "HYPOTHETICAL", "ENABLING", "OWN_CHOICE", "HISTORICAL"}
 PETS = frozenset(
     {"cat", "cats", "dog", "dogs", "fish", "budgie", "rabbit", "hamster", "birds", "pet"}
@@ -54,16 +58,16 @@ class DoingFor(DataComponent):
         self.enabling_verbs = frozenset(data["enabling_verbs"])
         self.lemma_aliases: dict[str, str] = data.get("lemma_aliases", {})
         self.shorthand = phrase_matcher(self.nlp.vocab, {"shorthand": data["shorthand"]})
+        self._is_care_verb: dict[tuple[int, int], bool] = {}  # (lemma, lower) hashes
         self.task_shorthand = task_shorthand_matcher(self.nlp, data.get("task_shorthand", {}))
 
     def __call__(self, doc: Doc) -> Doc:
         self.require_data()
         found: list[Span] = []
-        for token in doc:
-            if self._lemma(token) in self.care_verbs and token.pos_ in {"VERB", "AUX", "ADJ"}:
-                span = self._verb_finding(doc, token)
-                if span is not None:
-                    found.append(span)
+        for i in self._care_verb_positions(doc):
+            span = self._verb_finding(doc, doc[i])
+            if span is not None:
+                found.append(span)
         matches = [(s, e) for _, s, e in self.shorthand(doc)]
         matches += [(s, e) for _, s, e in self.task_shorthand(doc) if _line_shorthand(doc, s, e)]
         for start, end in matches:
@@ -74,10 +78,34 @@ class DoingFor(DataComponent):
         set_group(doc, "doing_for", filter_spans(found))
         return doc
 
+    def _care_verb_positions(self, doc: Doc) -> list[int]:
+        """Tokens tagged VERB, AUX or ADJ whose (aliased) lemma is a care verb.
+
+        Read from the Doc's arrays, with the lemma test memoised per (lemma, word)
+        pair, rather than by making a Token object for every word.
+        """
+        strings = doc.vocab.strings
+        memo = self._is_care_verb
+        out = []
+        for i, (lemma, lower, pos) in enumerate(doc.to_array(_VERB_ATTRS).tolist()):
+            if pos not in _VERB_POS:
+                continue
+            hit = memo.get((lemma, lower))
+            if hit is None:
+                hit = self._aliased(strings[lemma], strings[lower]) in self.care_verbs
+                if len(memo) < 100_000:
+                    memo[(lemma, lower)] = hit
+            if hit:
+                out.append(i)
+        return out
+
+    def _aliased(self, lemma: str, lower: str) -> str:
+        lemma = lemma.lower()
+        return self.lemma_aliases.get(lemma, self.lemma_aliases.get(lower, lemma))
+
     def _lemma(self, token: Token) -> str:
         """The lemma, corrected where the lemmatizer mangles care words ('toileted')."""
-        lemma = token.lemma_.lower()
-        return self.lemma_aliases.get(lemma, self.lemma_aliases.get(token.lower_, lemma))
+        return self._aliased(token.lemma_, token.lower_)
 
     # -- verbs ---------------------------------------------------------------
     def _verb_finding(self, doc: Doc, verb: Token) -> Span | None:
@@ -208,8 +236,9 @@ def task_shorthand_matcher(nlp: Language, family: dict) -> AnchoredMatcher:
     poss = {"LOWER": {"IN": ["his", "her", "their", "the"]}, "OP": "?"}
     link_words = ["to", "into", "onto", "back", "in", "on", "up", "and", "for"]
     link = {"LOWER": {"IN": link_words}, "OP": "*"}
-    patterns = [[poss, *t, {"LOWER": {"IN": ["was", "were"]}, "OP": "?"}, *c]
-                for t in tasks for c in done]
+    patterns = [
+        [poss, *t, {"LOWER": {"IN": ["was", "were"]}, "OP": "?"}, *c] for t in tasks for c in done
+    ]
     patterns += [[*v, poss, *t] for v in lead for t in tasks]
     patterns += [[*m, link, {"LOWER": "the", "OP": "?"}, *p] for m in movers for p in places]
     matcher = AnchoredMatcher(nlp.vocab)  # thousands of patterns: run those a doc can match

@@ -195,8 +195,17 @@ class SklearnModel:
         return out
 
     def finish(self, batch: PreparedBatch) -> list[list[SentencePrediction]]:
-        """Stage 2 on the sentences' evidence after the parse."""
-        records = [r for a in batch.analyses for r in note_records(a)]
+        """Stage 2 on the sentences' evidence after the parse.
+
+        A note none of whose sentences was parsed has the same evidence as before the
+        parse, so its stage-1 records are reused.
+        """
+        records: list[SentenceRecord] = []
+        k = 0
+        for analysis in batch.analyses:
+            n = len(analysis.sentences)
+            records.extend(note_records(analysis) if analysis.parsed else batch.records[k : k + n])
+            k += n
         probs, types = self.compiled.predict_with_types(records, batch.stage1)
         return predictions_by_note(
             self.name,

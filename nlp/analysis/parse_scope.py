@@ -232,7 +232,7 @@ def _required(spec: dict[str, Any]) -> bool:
     return False
 
 
-WORD_MEMO_LIMIT = 100_000
+WORD_MEMO_LIMIT = 30_000  # about 18 MB
 _MISSING: Any = object()
 
 
@@ -365,6 +365,7 @@ class ParseScope:
                 by_word=tuple(self.by_word.get(lower, ())),
                 by_lemma=tuple(sorted(by_lemma)),
             )
-        if len(self._words) < WORD_MEMO_LIMIT:
-            self._words[lower_hash] = facts
+        if len(self._words) >= WORD_MEMO_LIMIT:  # names, ids, typos: start afresh
+            self._words.clear()
+        self._words[lower_hash] = facts
         return facts

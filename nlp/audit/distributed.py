@@ -294,13 +294,11 @@ def audit_partition(part: Partition, plugin_name: str) -> dict[str, Any]:
         return {"error": str(exc) or type(exc).__name__}
     auditor = plugin.auditor()
     notes = [note for _, note, _ in rows.notes]
-    with auditor.memory_zones():
-        outcomes = [
-            outcome
-            for k in range(0, len(notes), auditor.batch_size)
-            for outcome in auditor.audit_batch(notes[k : k + auditor.batch_size]).outcomes
-        ]
-        tables = partition_tables(part, rows, outcomes)
+    outcomes = []
+    for k in range(0, len(notes), auditor.batch_size):
+        with auditor.memory_zones():  # per batch, as on one machine: outcomes are plain rows
+            outcomes.extend(auditor.audit_batch(notes[k : k + auditor.batch_size]).outcomes)
+    tables = partition_tables(part, rows, outcomes)
     plugin.audited(len(notes))
     return {
         "tables": {name: to_parquet(name, records) for name, records in tables.items()},

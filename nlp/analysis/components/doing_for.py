@@ -93,8 +93,9 @@ class DoingFor(DataComponent):
             hit = memo.get((lemma, lower))
             if hit is None:
                 hit = self._aliased(strings[lemma], strings[lower]) in self.care_verbs
-                if len(memo) < 100_000:
-                    memo[(lemma, lower)] = hit
+                if len(memo) >= 30_000:  # names, typos: start afresh
+                    memo.clear()
+                memo[(lemma, lower)] = hit
             if hit:
                 out.append(i)
         return out

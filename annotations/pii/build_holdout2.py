@@ -9,7 +9,8 @@ Mark-up inside the text:
     [em:...] email      [pc:...] postcode      [ad:...] address     [rm:...] room
     [gp:...] gp_surgery [dt:...] date          [id:...] id
     {...}    non_pii (a hard negative that must be left untouched)
-Second held-out set, written by an independent writer. Notes are shuffled with a fixed seed and numbered PII-H2-0001... .
+Second held-out set, written by an independent writer. Notes are shuffled with a
+fixed seed and numbered PII-H2-0001... .
 Usage: python annotations/pii/build_holdout2.py
 """
 import glob

@@ -54,16 +54,56 @@ PREFIXES = _words("prefix")  # Pre-admission
 TITLE_VERBS = _words("title_verb")  # watched Pointless
 SPEECH = _words("speech")  # ... says autumn
 HOUSEHOLD = _words("household")  # Baker family
+PETS = _words("pet")  # his dog Nelson, Smwt (cat)
 ORG_HEADS = _words("org_head")  # Grace Baptist Church, Tranmere Rovers
 ORG_LEADS = _words("org_lead")  # Holy Trinity, Radio Leeds
 # words before a capitalised run that say it is a place or a thing, not a person
 LOCATIVES = frozenset(
-    ["the", "at", "in", "into", "near", "round", "around", "outside", "inside", "visited",
-     "visiting", "attended", "attends", "attending", "towards", "past", "opposite", "behind"]
+    [
+        "the",
+        "at",
+        "in",
+        "into",
+        "near",
+        "round",
+        "around",
+        "outside",
+        "inside",
+        "visited",
+        "visiting",
+        "attended",
+        "attends",
+        "attending",
+        "towards",
+        "past",
+        "opposite",
+        "behind",
+    ]
 )
 MOTION = frozenset(  # "went to Victoria Park" (but "spoke to Mary Hall")
-    ["went", "go", "goes", "going", "gone", "walked", "walk", "trip", "took", "taken", "drove",
-     "driven", "back", "outing", "visit", "way", "bus", "taxi", "lift", "return", "returned"]
+    [
+        "went",
+        "go",
+        "goes",
+        "going",
+        "gone",
+        "walked",
+        "walk",
+        "trip",
+        "took",
+        "taken",
+        "drove",
+        "driven",
+        "back",
+        "outing",
+        "visit",
+        "way",
+        "bus",
+        "taxi",
+        "lift",
+        "return",
+        "returned",
+    ]
 )
 # titles that are no English word, so a name may follow them in lower case (mrs lam, dr hill)
 ABBREVIATED_TITLES = frozenset(["mr", "mrs", "ms", "mx", "dr", "prof", "rev", "revd", "fr", "cllr"])

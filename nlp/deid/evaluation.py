@@ -70,6 +70,9 @@ GENERIC = (
             "practice",
             "meddygfa",
             "ystafell",  # Welsh "room": the room word is kept, as "Room" is
+            "fflat",  # Welsh "flat", kept as "Flat" is
+            "seòmar",  # Gaelic "room"
+            "seomar",
             "bedspace",
             "health",
             "group",

@@ -7,12 +7,14 @@
 - ``not_names.tsv``: products, shops, programme titles, medication, activities, care
   terms and groups that look like names;
 - ``places.txt``: towns, districts, counties and countries;
+- ``regions.txt``: countries, states, provinces and counties, kept as they are;
 - ``pseudonym_*``: what replacements are drawn from.
 """
 
 from __future__ import annotations
 
 import functools
+import gzip
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -22,8 +24,12 @@ RESOURCES = "nlp.deid.resources"
 
 
 def _lines(name: str) -> list[str]:
-    """Non-empty, non-comment lines of a resource file."""
-    text = resources.files(RESOURCES).joinpath(name).read_text(encoding="utf-8")
+    """Non-empty, non-comment lines of a resource file (``.gz``: compressed)."""
+    path = resources.files(RESOURCES).joinpath(name)
+    if name.endswith(".gz"):
+        text = gzip.decompress(path.read_bytes()).decode("utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
     return [ln.rstrip("\n") for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
 
 
@@ -38,10 +44,13 @@ class Lexicons:
     first_names: dict[str, str]  # name -> gender f/m/u
     surnames: frozenset[str]
     common_words: frozenset[str]
+    rare_words: frozenset[str]  # rarer English, medical and Welsh words: no name on shape alone
     not_names: frozenset[str]  # single words
     not_name_phrases: frozenset[tuple[str, ...]]  # multi-word terms, lower case
     places: frozenset[str]
     place_phrases: frozenset[tuple[str, ...]]
+    regions: frozenset[str]  # countries, states, counties: kept, never names or places
+    region_phrases: frozenset[tuple[str, ...]]
     pseudo_first: tuple[tuple[str, str], ...]  # (name, gender)
     pseudo_surnames: tuple[str, ...]
     pseudo_places: tuple[str, ...]
@@ -49,9 +58,11 @@ class Lexicons:
 
     def is_common(self, word: str) -> bool:
         """A common English word (``calm``, ``spar``), inflected forms included, or one made
-        from one with a prefix (``unwitnessed``, ``non-verbal``: see :func:`derived`)."""
+        from one with a prefix (``unwitnessed``, ``non-verbal``: see :func:`derived`); or a
+        rarer English, medical or Welsh word that is no listed name (``dysphagia``,
+        ``doxazosin``, ``annwyl``)."""
         w = word.lower().strip("'’")
-        return w in self.common_words or derived(w, self.common_words)
+        return w in self.common_words or w in self.rare_words or derived(w, self.common_words)
 
     def is_name_word(self, word: str) -> bool:
         """In the first-name or surname list."""
@@ -120,14 +131,18 @@ def load() -> Lexicons:
         first[row[0].lower()] = row[1] if len(row) > 1 else "u"
     not_single, not_multi = _split_terms([row[0] for row in _columns("not_names.tsv")])
     place_single, place_multi = _split_terms(_lines("places.txt"))
+    region_single, region_multi = _split_terms(_lines("regions.txt"))
     return Lexicons(
         first_names=first,
         surnames=frozenset(row[0].lower() for row in _columns("surnames.tsv")),
         common_words=frozenset(_lines("common_words.txt")),
+        rare_words=frozenset(_lines("rare_words.txt.gz")),
         not_names=not_single,
         not_name_phrases=not_multi,
         places=place_single,
         place_phrases=place_multi,
+        regions=region_single,
+        region_phrases=region_multi,
         pseudo_first=tuple((row[0], row[1]) for row in _columns("pseudonym_first_names.tsv")),
         pseudo_surnames=tuple(_lines("pseudonym_surnames.txt")),
         pseudo_places=tuple(_lines("pseudonym_places.txt")),

@@ -42,9 +42,74 @@ _ROOM_AFTER = re.compile(r"\s*(?:\(|,|-|from|in|of)?\s*(?:room|rm|bed|flat|bedro
 _ROOM_BEFORE = re.compile(r"\b(?:room|rm|bed|flat|bedroom)\.?\s?\d{1,4}[a-z]?\s*[-:,]?\s*$", re.I)
 # the model's entity types that say an unlisted word is a thing, not a person
 _THING_ENTS = frozenset(["ORG", "FAC", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "NORP"])
+# words before a month that say it is the month (in June, since April)
+_DATE_PREPOSITIONS = frozenset(
+    [
+        "in",
+        "since",
+        "until",
+        "till",
+        "during",
+        "by",
+        "before",
+        "after",
+        "from",
+        "of",
+        "early",
+        "late",
+        "mid",
+        "last",
+        "next",
+        "this",
+        "every",
+        "throughout",
+    ]
+)
+# titles that are also clinical abbreviations in capitals (multiple sclerosis, modified release)
+_CLINICAL_TITLES = frozenset(["ms", "mr"])
+# short words that close a note as words, not initials
+_PLAIN_SHORT = frozenset(
+    [
+        "ok",
+        "oh",
+        "ha",
+        "hi",
+        "ta",
+        "no",
+        "so",
+        "am",
+        "pm",
+        "me",
+        "us",
+        "we",
+        "he",
+        "it",
+        "is",
+        "on",
+        "in",
+        "at",
+        "to",
+        "go",
+        "do",
+        "be",
+        "by",
+        "up",
+        "my",
+        "of",
+        "or",
+        "an",
+        "as",
+        "if",
+    ]
+)
 _NON_NAME_POS = frozenset(
     ["VERB", "AUX", "ADJ", "ADV", "ADP", "DET", "PRON", "CCONJ", "SCONJ", "PART", "NUM"]
 )
+
+
+def _initial(text: str) -> bool:
+    """``M``, ``J.``, and ``A.`` or ``I.`` (the stop says initial, not the word)."""
+    return cx.is_initial(text) or text in ("A.", "I.")
 
 
 @dataclass
@@ -89,9 +154,11 @@ class NameFinder:
         return marks
 
     def _named(self, key: str) -> bool:
-        """A listed first name or surname, or no common word."""
+        """A listed first name or surname, or no common word, place or region."""
         lex = self.lex
-        return key in lex.first_names or key in lex.surnames or not self._common(key)
+        if key in lex.first_names or key in lex.surnames:
+            return True
+        return not self._common(key) and key not in lex.places and key not in lex.regions
 
     # -- context -------------------------------------------------------------------------
     def _context(self, doc: Any, i: int) -> str:
@@ -102,6 +169,9 @@ class NameFinder:
             p = cx.fold(prev.text).rstrip(".")
             if p in cx.TITLES and p in cx.ROLES and not self._named(key):
                 return ""  # "NIGHT NURSE AWARE": a job title before a plain word
+            shouted = len(prev.text) > 1 and prev.text.isupper() and not doc[i].text.isupper()
+            if p in _CLINICAL_TITLES and shouted and not self._named(key):
+                return ""  # "MS Society" (multiple sclerosis), "MR tablets"; not "MS Okafor"
             if p in cx.TITLES and prev.text[:1].isupper():
                 return "title"  # "Mrs Kavanagh"
             if p in cx.ABBREVIATED_TITLES and self._named(key):
@@ -151,6 +221,8 @@ class NameFinder:
         ``a Toblerone``, ``the Palais``, ``a Ferrero Rocher``."""
 
         def between(tok: Any) -> bool:
+            if tok.lower_ in cx.DETERMINERS:
+                return False  # "The Minch": the determiner itself
             if tok.pos_ == "ADJ" or (tok.is_space and "\n" not in tok.text):
                 return True
             key = cx.fold(tok.text)
@@ -159,6 +231,8 @@ class NameFinder:
         j = i - 1
         while j >= 0 and between(doc[j]):
             j -= 1
+        if j >= 0 and doc[j].lower_ in ("the", "a", "an"):
+            return True  # "The Minch", "the Boishakhi Mela" (tagged a proper noun or not)
         return j >= 0 and doc[j].lower_ in cx.DETERMINERS and doc[j].pos_ == "DET"
 
     def _name_position(self, doc: Any, i: int) -> bool:
@@ -167,7 +241,8 @@ class NameFinder:
         tok = doc[i]
         nxt = cx.next_word(doc, i)
         if nxt is not None and nxt.text in ("'s", "’s"):
-            return True
+            thing = cx.next_word(doc, nxt.i)  # "shepherd's pie": a dish, no possessor
+            return thing is None or cx.fold(thing.text) not in cx.PRODUCT_NOUNS
         if tok.pos_ in ("VERB", "AUX") or not cx.line_initial(doc, i):
             return False
         if tok.dep_ in ("nsubj", "nsubjpass") or (nxt is not None and nxt.lower_ in cx.STATES):
@@ -362,6 +437,8 @@ class NameFinder:
         ctx = self._context(doc, i)
         if i in blocked:
             return STRONG if ctx == "title" else NONE
+        if ctx != "title" and key not in known.strong and self._label(doc, i):
+            return NONE  # "Faith: Sikh", "FAITH: MUSLIM": a form's label
         in_first = key in lex.first_names
         common = self._common(key)
         if key in cx.DAYS:
@@ -375,14 +452,25 @@ class NameFinder:
                     return NAME  # "april was settled", "April's keyworker"
             if not in_first:
                 return NONE
+            if form == "title" and key != "may" and self._month_person(doc, i):
+                return NAME  # "the dinner that Jan brought round", "with Jan."
             return SUR if form != "lower" else SUR_AFTER
         if form == "lower" and (tok.is_stop or len(key) < 3) and key not in known.strong:
             return NONE
         if key in known.strong and not (common and self._det_blocked(doc, i)):
             return NAME
-        if ctx != "title" and not caps[i] and cx.acronym(text) and not in_first:
-            return NONE  # "DWP", "TL", "HCAs": acronyms
-        named = in_first or key in lex.surnames or not common
+        shouted = (key in lex.surnames or not common) and self._after_shouted_name(doc, i)
+        if ctx != "title" and not caps[i] and cx.acronym(text) and not in_first and not shouted:
+            return NONE  # "DWP", "TL", "HCAs": acronyms; not "ALBERT KING"
+        if (
+            ctx != "title"
+            and not caps[i]
+            and cx.acronym(text)
+            and in_first
+            and self._qualifies(doc, i)
+        ):
+            return NONE  # "TED stockings", "ROM exercises": an acronym before its noun
+        named = self._named(key)  # "Appointee: Bolton Council": a place, not a name
         if ctx == "title" and not (tok.is_stop and form == "lower"):
             return STRONG
         if ctx and named and not (tok.is_stop and not in_first):
@@ -399,13 +487,19 @@ class NameFinder:
                 found = self._first_name(doc, i, form, True, caps[i], known=True)
                 if found != NONE:
                     return found
+        if form == "title" and not ctx and (self._modifier(doc, i) or self._shop(doc, i)):
+            return SUR_AFTER  # "the Everton game", "a Jacob's cracker": a name only beside one
         if in_first and key not in lex.not_names:
             return self._first_name(doc, i, form, common, caps[i])
         if key in lex.surnames:
             if self._det_blocked(doc, i):
                 return NONE  # "the Kirk", "the Hall"
             if form == "lower":
-                return SUR if tok.pos_ == "PROPN" or not common else NONE
+                if tok.pos_ == "PROPN" or not common:
+                    return SUR
+                j = self._neighbour(doc, i, -1)
+                after_first = j is not None and cx.fold(doc[j].text) in lex.first_names
+                return SUR_AFTER if after_first and doc[j].text.islower() else NONE  # "jimmy king"
             return SUR if common else NAME
         if common:
             if ctx and form != "lower":
@@ -417,6 +511,52 @@ class NameFinder:
         if status == NAME:
             guesses.add(i)
         return status
+
+    def _qualifies(self, doc: Any, i: int) -> bool:
+        """A lower-case noun right after the word, which it qualifies (``TED stockings``)."""
+        nxt = cx.next_word(doc, i)
+        plain = nxt is not None and nxt.i == i + 1 and nxt.text.islower() and nxt.pos_ == "NOUN"
+        if not plain or doc[i].whitespace_ != " " or nxt.tag_ in ("VBD", "VBZ"):
+            return False
+        if nxt.ent_type_ in ("DATE", "TIME"):
+            return False  # "JO today"
+        key = cx.fold(nxt.text)
+        return not (
+            key in cx.RELATIONS or key in cx.ROLES or key in cx.HOUSEHOLD or key in cx.STATES
+        )
+
+    def _after_shouted_name(self, doc: Any, i: int) -> bool:
+        """The word follows a first name in capitals: ``ALBERT KING``, ``IVY HILL``."""
+        j = self._neighbour(doc, i, -1)
+        return (
+            j is not None and doc[j].text.isupper() and cx.fold(doc[j].text) in self.lex.first_names
+        )
+
+    def _month_person(self, doc: Any, i: int) -> bool:
+        """A month that is a first name, where no date stands: the subject of a past-tense
+        verb (``that Jan brought round``) or a companion closing a sentence (``with Jan.``);
+        not after a date word or a number (``in June``, ``3 Jan``)."""
+        prev = cx.prev_word(doc, i, skip="")
+        nxt = cx.next_word(doc, i)
+        if prev is not None and (prev.lower_ in _DATE_PREPOSITIONS or prev.like_num):
+            return False
+        if nxt is not None and (nxt.like_num or nxt.text in ("-", "/")):
+            return False  # "Jan 2026", "June 14"
+        if nxt is not None and nxt.tag_ == "VBD" and nxt.text.islower():
+            return True
+        company = prev is not None and prev.lower_ in ("with", "and", "told", "asked", "rang")
+        return company and (nxt is None or nxt.text in (".", "!", ","))
+
+    def _label(self, doc: Any, i: int) -> bool:
+        """The word labels a form field whose value is a faith, language, people or product
+        (``Faith: Sikh``, ``Language: Punjabi``), not a person's entry (``Grace: settled``)."""
+        if i + 2 >= len(doc) or doc[i + 1].text != ":" or doc[i].whitespace_:
+            return False
+        value = cx.next_word(doc, i + 1)
+        if value is None or not value.text[:1].isupper():
+            return False
+        key = cx.fold(value.text)
+        return key in self.lex.not_names and key not in self.lex.first_names
 
     def _weak_person(self, doc: Any, i: int, form: str) -> bool:
         """A month name of this person's circle standing where a person stands."""
@@ -436,6 +576,8 @@ class NameFinder:
         key = cx.fold(doc[i].text)
         if self._facility(doc, i):
             return NONE  # "Rowan Wing", "Holly Lodge"
+        if not common and form == "title" and self._the_run(doc, i):
+            return SUR_AFTER  # "the John Radcliffe", "the Mari Lwyd": a hospital, a custom
         if not common:
             return NONE if form == "lower" and len(key) < 3 else NAME
         blocked = self._det_blocked(doc, i) or self._after_pronoun(doc, i)
@@ -471,23 +613,30 @@ class NameFinder:
             return SUR_AFTER if len(key) >= 4 and not tok.is_stop else NONE  # "tina shaw"
         if self._facility(doc, i):
             return NONE
+        if key in self.lex.regions:  # "Oxfordshire", "Gujarat": too large to point at anyone
+            return SUR_AFTER  # but "Tom Kent": a surname after a name
         if key in self.lex.places:
             return PLACE
-        if form == "upper" and not caps:
-            return SUR if len(key) >= 5 else NONE  # acronyms (RGN, BIA) are no names
+        if form == "upper" and not caps:  # acronyms (RGN, BIA) are no names; "DUSTIN JAGO" is
+            return SUR if len(key) >= 5 or self._after_shouted_name(doc, i) else NONE
         if form == "upper":
-            if len(key) >= 4:
-                return NAME
+            if len(key) >= 4:  # capitals say nothing here: the model's PERSON or a name beside
+                person = tok.ent_type_ == "PERSON" or self._beside_room(doc, i)
+                return NAME if person else SUR  # "FLAT 5 - DOMHNALL OUT", not "ENJOYS SHINTY"
             syllable = len(key) >= 2 and any(c in "aeiouy" for c in key)
             return SUR if syllable and key not in self.lex.not_names else NONE  # "CHEUNG KA YAN"
         if self._det_before(doc, i) or self._product(doc, i) or self._title_run(doc, i):
             return SUR_AFTER  # "a Toblerone", "Raizer chair": a name only beside a name
+        if self._locative(doc, i):
+            return SUR_AFTER  # "in Ludhiana", "at Glenfield": a place or a venue
         if tok.ent_type_ in ("GPE", "LOC") and tok.pos_ == "PROPN":
             return PLACE
         ent = tok.ent_type_
         alone = tok.ent_iob_ == "B" and (i + 1 >= len(doc) or doc[i + 1].ent_iob_ != "I")
         if ent in _THING_ENTS and not (alone and ent == "WORK_OF_ART"):  # not "Says "Zee""
             return SUR_AFTER  # "Bettys" (ORG), a title: a name only beside a name
+        if len(key) < 3:
+            return SUR  # "Aquacel Ag", "Po Chai": two letters are a name only beside one
         return NAME
 
     def _product(self, doc: Any, i: int) -> bool:
@@ -505,8 +654,11 @@ class NameFinder:
         """Name and place entities of ``doc`` outside the ``taken`` character spans."""
         taken = list(taken)
         caps = cx.caps_lines(doc)
-        blocked = self._phrase_marks(doc, self.lex.not_name_phrases)
+        blocked = self._phrase_marks(doc, self.lex.not_name_phrases) | self._pets(doc, known)
+        regions = self._phrase_marks(doc, self.lex.region_phrases)  # "North Yorkshire"
+        blocked |= regions
         place_marks = self._phrase_marks(doc, self.lex.place_phrases)
+        place_marks -= regions
         status = [NONE] * len(doc)
         fixed: set[int] = set()  # tokens inside identifiers, dates ...: never names
         guesses: set[int] = set()
@@ -518,11 +670,186 @@ class NameFinder:
             status[tok.i] = self._classify(doc, tok.i, known, caps, blocked, guesses)
             if tok.i in place_marks and status[tok.i] < NAME:
                 status[tok.i] = PLACE
-        things = self._thing_runs(doc, status, caps, known)
+        things = self._thing_runs(doc, status, caps, known) | self._place_compounds(doc, status)
         for j in things:
             status[j] = NONE
+        initials = self._signed(doc, status, fixed) | self._signature(doc, status, fixed)
         self._grow(doc, status, fixed | blocked | things, known)
-        return self._spans(doc, status, guesses)
+        return self._spans(doc, status, guesses, initials)
+
+    # -- initials that sign a note ---------------------------------------------------------
+    _SIGN_CUES = frozenset(["signed", "sig", "countersigned", "initials", "initialled"])
+    _SEGMENT_ENDS = frozenset([".", "!", "?", "-", "–", "—", ":", ";", "|", ")", '"', "”"])
+
+    def _initials_word(self, text: str, cued: bool = False) -> bool:
+        """Letters that stand for a person: ``RB``, ``I.O.``, ``VT``, ``lp``; not an English
+        word (``OK``, ``am``), a listed abbreviation (``PRN``, ``BP``; unless ``cued`` by
+        ``signed``) or a role (``RGN``)."""
+        if re.fullmatch(r"(?:[A-Z]\.){1,3}", text):
+            return True
+        if not re.fullmatch(r"[A-Z]{2,3}|[a-z]{2}", text):
+            return False
+        key = text.lower()
+        if key in cx.ROLES or key in cx.TITLES or key in cx.RELATIONS or key in cx.MONTHS_DAYS:
+            return False
+        if key in cx.PARTICLES or key in _PLAIN_SHORT or (key in self.lex.not_names and not cued):
+            return False
+        # capitals at a note's end are initials even where they spell a rare word (FA, GM)
+        return key not in self.lex.common_words or (text.isupper() and len(key) == 2)
+
+    def _signed(self, doc: Any, status: list[int], fixed: set[int]) -> set[int]:
+        """``signed IO / BP``, ``sig: RB``: initials after a signing word."""
+        out: set[int] = set()
+        for tok in doc:
+            if tok.lower_ not in self._SIGN_CUES:
+                continue
+            j = tok.i + 1
+            while j < len(doc):
+                t = doc[j]
+                if t.is_space or t.text in (":", "/", ",", "&", "+", "and"):
+                    j += 1
+                    continue
+                if j in fixed or not self._initials_word(t.text, cued=True):
+                    break
+                status[j], j = NAME, j + 1
+                out.add(t.i)
+        return out
+
+    def _signature(self, doc: Any, status: list[int], fixed: set[int]) -> set[int]:
+        """The note's closing words, after its last sentence, when they are initials, with a
+        name or alone: ``... no details. RB``, ``... fluids ok. MK``, ``- liam p``,
+        ``... 10 Feb. Ceri VT``, ``I.O.``. Returns the initials."""
+        words: list[int] = []
+        j = len(doc) - 1
+        while j >= 0 and (doc[j].is_space or doc[j].text in (".", ",")):
+            j -= 1
+        while j >= 0:
+            tok = doc[j]
+            if tok.is_space or "\n" in tok.whitespace_:
+                if "\n" in tok.text or ("\n" in tok.whitespace_ and words):
+                    break
+                if tok.is_space:
+                    j -= 1
+                    continue
+            end = tok.text in self._SEGMENT_ENDS
+            if end or (
+                tok.text.endswith(".") and len(tok.text) > 1 and not self._initials_word(tok.text)
+            ):
+                break
+            words.append(j)
+            j -= 1
+        if not words or j < 0 or len(words) > 3:
+            return set()
+        words.reverse()
+        initials: list[int] = []
+        named = False
+        for k in words:
+            text = doc[k].text
+            letter = len(text) == 1 and text.isalpha() and (text not in "AaI" or named)
+            if k in fixed:
+                return set()
+            if letter or self._initials_word(text):
+                initials.append(k)
+            elif NAME <= status[k] <= STRONG or cx.fold(text) in self.lex.first_names:
+                named = True
+            else:
+                return set()  # "... PRN given. MAR chart": a plain word among them
+        if not initials or not (named or any(len(doc[k].text) > 1 for k in initials)):
+            return set()
+        for k in words:
+            status[k] = max(status[k], NAME) if status[k] != PLACE else NAME
+        return set(initials)
+
+    def _place_compounds(self, doc: Any, status: list[int]) -> set[int]:
+        """A place that opens a capitalised compound names a body or a team, not where
+        someone lives: ``Leeds Shared Lives``, ``Cardiff Bus``, ``Salford Royal``, ``Sheffield
+        Wednesday``, ``Bristol North CMHT`` (not ``Leeds Mary``: a name after it)."""
+        out: set[int] = set()
+        for tok in doc:
+            i = tok.i
+            if status[i] != PLACE or (i > 0 and status[i - 1] == PLACE):
+                continue
+            j = self._neighbour(doc, i, +1)
+            while j is not None and status[j] == PLACE:  # "Newcastle upon Tyne"
+                j = self._neighbour(doc, j, +1)
+            if j is None or not doc[j].text[:1].isupper() or doc[j - 1].text == "-":
+                continue
+            if status[j] in (NAME, STRONG) or cx.fold(doc[j].text) in self.lex.first_names:
+                continue
+            k = i
+            while k < j:
+                out.add(k)
+                k += 1
+        return out
+
+    def _pets(self, doc: Any, known: Known) -> set[int]:
+        """Names of animals: ``his dog Nelson``, ``the cat (Smwt)``, ``Nelson the dog``,
+        ``Nelson (dog)``, and the same word elsewhere in the note."""
+        keys: set[str] = set()
+        for tok in doc:
+            if not tok.text[:1].isupper() or not cx.is_alpha_word(tok.text):
+                continue
+            prev = cx.prev_word(doc, tok.i, skip="(,-")
+            after = cx.next_word(doc, tok.i, skip="(,")
+            pet = prev is not None and prev.text in cx.PETS and prev.i >= tok.i - 3
+            if after is not None and after.lower_ == "the":
+                after = cx.next_word(doc, after.i)
+            if after is not None and after.text in cx.PETS and after.i <= tok.i + 3:
+                beyond = cx.next_word(doc, after.i)  # "Sue (dog walker)": a person
+                pet = pet or beyond is None or not (beyond.text.islower() and beyond.pos_ == "NOUN")
+            if pet:
+                keys.add(cx.fold(tok.text))
+        return {t.i for t in doc if keys and cx.fold(t.text) in keys}
+
+    def _the_run(self, doc: Any, i: int) -> bool:
+        """``the`` right before a first name and the capitalised word after it: a building,
+        a ship, a custom (``the John Radcliffe``, ``the Mary Rose``), not a person; not
+        ``the Baker family``."""
+        prev = cx.prev_word(doc, i, skip="")
+        if prev is None or prev.i != i - 1 or prev.text != "the":
+            return False
+        j = self._neighbour(doc, i, +1)
+        if j is None or not doc[j].text[:1].isupper() or j != i + 1:
+            return False
+        after = cx.next_word(doc, j)
+        return after is None or cx.fold(after.text) not in cx.HOUSEHOLD | cx.RELATIONS.keys()
+
+    def _shop(self, doc: Any, i: int) -> bool:
+        """A determiner before a possessive names a shop or a brand: ``a Jacob's cracker``,
+        ``the Nando's``, ``some Haldiram's`` (a person's would be ``Jacob's cracker``)."""
+        prev, nxt = cx.prev_word(doc, i, skip=""), cx.next_word(doc, i)
+        if prev is None or nxt is None or prev.i != i - 1 or nxt.text not in ("'s", "’s"):
+            return False
+        return prev.lower_ in cx.DETERMINERS or prev.lower_ in cx.QUANTIFIERS
+
+    def _locative(self, doc: Any, i: int) -> bool:
+        """An unlisted word after ``in``, ``near`` or ``at`` (not after a verb: ``shouted at
+        Zeke``) names a place or a venue: ``hockey in Ludhiana``, ``a hip replacement at
+        Glenfield``; not a possessive (``at Zeke's``)."""
+        prev, nxt = cx.prev_word(doc, i, skip=""), cx.next_word(doc, i)
+        if prev is None or prev.i != i - 1 or (nxt is not None and nxt.text in ("'s", "’s")):
+            return False
+        if prev.lower_ in ("in", "near", "into", "outside", "inside", "around"):
+            return True
+        before = cx.prev_word(doc, prev.i, skip="")
+        verb = before is not None and before.pos_ in ("VERB", "AUX")
+        return prev.lower_ == "at" and not verb
+
+    def _modifier(self, doc: Any, i: int) -> bool:
+        """A capitalised word between a determiner or possessive and a noun it qualifies:
+        ``the Everton game``, ``his Tyrone jersey``, ``a Hunter welly`` (not ``the Baker
+        family``)."""
+        prev, nxt = cx.prev_word(doc, i, skip=""), cx.next_word(doc, i)
+        if prev is None or nxt is None or prev.i != i - 1 or nxt.i != i + 1:
+            return False
+        det = (
+            prev.lower_ in cx.DETERMINERS and prev.pos_ == "DET"
+        ) or prev.lower_ in cx.POSSESSIVES
+        if not det or not doc[i].whitespace_ or not nxt.text.islower() or nxt.pos_ != "NOUN":
+            return False
+        key = cx.fold(nxt.text)
+        person = key in cx.HOUSEHOLD or key in cx.RELATIONS or key in cx.ROLES or key in cx.STATES
+        return not person and nxt.tag_ not in ("VBD", "VBZ")
 
     # -- capitalised runs that name a body, a venue or a title ------------------------------
     _RUN_JOINS = frozenset(["of", "the", "and", "&", "'s", "’s", "'", "’", "on", "upon", "de", "y"])
@@ -555,9 +882,7 @@ class NameFinder:
             runs.append(run)
         return runs
 
-    def _thing_runs(
-        self, doc: Any, status: list[int], caps: list[bool], known: Known
-    ) -> set[int]:
+    def _thing_runs(self, doc: Any, status: list[int], caps: list[bool], known: Known) -> set[int]:
         """Tokens of capitalised runs that name a body, venue, group or title, not a person:
         a run holding an organisation word (``Grace Baptist Church``, ``Maggie's Centre``,
         ``Tranmere Rovers``, ``the Jeremy Vine Show``) or opening with one (``Holy
@@ -591,6 +916,9 @@ class NameFinder:
     def _org_run(self, doc: Any, run: list[int], words: list[int]) -> bool:
         if cx.fold(doc[words[0]].text) in cx.ORG_LEADS:
             return True
+        head = cx.fold(doc[words[0]].text)
+        if head in cx.ORG_HEADS and len(run) > 1 and doc[run[1]].lower_ == "of":
+            return head not in self.lex.surnames  # "Legion of Mary", "Church of Scotland"
         prev = cx.prev_word(doc, run[0], skip="")
         before = cx.prev_word(doc, prev.i, skip="") if prev is not None else None
         for n, j in enumerate(words[1:], 1):
@@ -636,6 +964,11 @@ class NameFinder:
     def _grow(self, doc: Any, status: list[int], fixed: set[int], known: Known) -> None:
         """Surnames and capitalised words next to names become names; initials, particles,
         nicknames and names joined by ``and`` too. ``fixed`` tokens never change."""
+        for tok in doc:  # "Room 15 June Rice", "RM 9 - MAY BROWN": a handover's entry
+            i = tok.i
+            if status[i] == SUR and i not in fixed and tok.text[:1].isupper():  # noqa: SIM102
+                if _ROOM_BEFORE.search(doc.text[max(0, tok.idx - 16) : tok.idx]):
+                    status[i] = NAME
         changed = True
         while changed:
             changed = False
@@ -656,15 +989,17 @@ class NameFinder:
                 status[tok.i] = NAME
         self._particles(doc, status, fixed)
         self._nicknames(doc, status, fixed)
-        for tok in doc:  # "M Dunmore", "J. Smith"
+        for tok in reversed(doc):  # "M Dunmore", "J. Smith", "W. A. Clarke", "I. Okafor"
             i = tok.i
-            if cx.is_initial(tok.text) and i not in fixed:
+            if _initial(tok.text) and i not in fixed:
                 right = self._neighbour(doc, i, +1)
                 if right is None or status[right] not in (SUR, NAME, STRONG):
                     continue
                 if status[i] in (NONE, SUR, SUR_AFTER):
                     status[i] = NAME
                     status[right] = max(status[right], NAME)
+        self._called(doc, status, fixed)
+        self._bare_initials(doc, status, fixed)
         self._coordinated(doc, status, fixed, known)
         for tok in doc:  # "Baker family visiting"
             nxt = cx.next_word(doc, tok.i)
@@ -672,6 +1007,61 @@ class NameFinder:
                 continue
             if cx.fold(nxt.text) in cx.HOUSEHOLD and cx.fold(tok.text) in self.lex.surnames:
                 status[tok.i] = NAME
+
+    _CALL_VERBS = frozenset(["call", "calls", "called", "calling", "nicknamed", "named"])
+    _QUOTES = frozenset(['"', "“", "”", "'", "‘", "’"])
+    _PERSON_OBJECTS = frozenset(["me", "him", "her", "them", "us", "you", "himself", "herself"])
+
+    def _called(self, doc: Any, status: list[int], fixed: set[int]) -> None:
+        """A word in quotes after a naming verb is a name: ``calls me "Candy"``, ``calling her
+        "Stormy"``, ``nicknamed "Tiny"`` (not ``called me "Nurse"``, ``called it "rubbish"``)."""
+        for tok in doc:
+            i = tok.i
+            if tok.text not in self._QUOTES or i + 2 >= len(doc):
+                continue
+            prev = cx.prev_word(doc, i, skip="")
+            person = prev is not None and prev.lower_ in self._PERSON_OBJECTS
+            if person:
+                prev = cx.prev_word(doc, prev.i, skip="")
+            if prev is None or prev.lower_ not in self._CALL_VERBS:
+                continue
+            j = i + 1
+            key = cx.fold(doc[j].text)
+            closed = j + 1 < len(doc) and doc[j + 1].text in self._QUOTES | {",", "."}
+            if j in fixed or not closed or not cx.is_alpha_word(doc[j].text):
+                continue
+            if key in cx.ROLES or key in cx.RELATIONS or key in cx.TITLES:
+                continue
+            if key in self.lex.not_names and not person:
+                continue  # "called it "Quality Street""; but "calls me "Candy"": a person
+            if doc[j].text[:1].isupper() or key in self.lex.first_names:
+                status[j] = max(status[j], NAME)
+
+    def _bare_initials(self, doc: Any, status: list[int], fixed: set[int]) -> None:
+        """Initials ``A`` and ``I`` among initials (``Mrs M A MAUGHAN``), and initials after an
+        inverted name closing the entry (``CHAUDHRY, M I:``, ``Bello, A``)."""
+        for tok in doc:
+            i = tok.i
+            if tok.text not in ("A", "I") or i in fixed or status[i] >= NAME:
+                continue
+            left, right = self._neighbour(doc, i, -1), self._neighbour(doc, i, +1)
+            initial_left = left is not None and _initial(doc[left].text) and status[left] >= NAME
+            if initial_left and right is not None and status[right] in (SUR, NAME, STRONG):
+                status[i] = NAME
+                status[right] = max(status[right], NAME)
+        for tok in doc:
+            named = tok.i > 0 and (self._is_name(status, tok.i - 1) or status[tok.i - 1] == SUR)
+            if tok.text != "," or not named or tok.i - 1 in fixed:
+                continue
+            run, j = [], tok.i + 1
+            while j < len(doc) and (doc[j].text == " " or re.fullmatch(r"[A-Z]\.?", doc[j].text)):
+                if not doc[j].is_space:
+                    run.append(j)
+                j += 1
+            closing = j >= len(doc) or doc[j].text in (":", ")", ";", "-") or "\n" in doc[j].text
+            if run and len(run) <= 3 and closing and not any(k in fixed for k in run):
+                for k in [tok.i - 1, *run]:
+                    status[k] = max(status[k], NAME)
 
     def _particles(self, doc: Any, status: list[int], fixed: set[int]) -> None:
         """``Niamh Ní Bhriain``, ``Pieter van der Berg``, ``Dr de Souza``, ``al-Hassan``:
@@ -730,9 +1120,26 @@ class NameFinder:
                     and (doc[j + 1].text in ('"', "”", "'"))
                 )
                 first = n == 0 and (len(key) <= 4 or self._named(key))
+                first = first and key not in self.lex.not_names  # "Sam Cole (Bank)": bank staff
+                # "Dustin Pengelly (Dusty)": one word alone in brackets after a full name
+                full = self._is_name(status, self._neighbour(doc, i - 1, -1))
+                alone = n == 0 and len(inner) == 1 and full and self._nickname_word(t)
+                first = first or alone
                 after_or = n > 0 and inner[n - 1].text in ("/", "or", ",")
-                if quoted or first or (after_or and self._named(key)):
+                # "(Bob / Bobi)": an alternative to a name taken is a name too
+                other = after_or and n > 1 and NAME <= status[inner[n - 2].i] <= STRONG
+                other = other and key not in self.lex.not_names
+                if quoted or first or (after_or and (self._named(key) or other)):
                     status[j] = NAME
+
+    def _nickname_word(self, tok: Any) -> bool:
+        """Not a state, a place or a thing: ``(Dusty)``, ``(Chips)``; not ``(Deceased)``,
+        ``(Retired)``, ``(Leeds)``, ``(Agency)``."""
+        key = cx.fold(tok.text)
+        lex = self.lex
+        if key in lex.not_names or key in lex.places or key in lex.regions or key in cx.STATES:
+            return False
+        return not key.endswith(("ed", "ing", "ly")) and tok.pos_ not in ("VERB", "AUX", "ADV")
 
     def _before_bracket(self, doc: Any, i: int) -> int | None:
         prev = cx.prev_word(doc, i, skip="")
@@ -753,6 +1160,9 @@ class NameFinder:
                 continue  # "Tesco and Asda"; but "Jo and Ed", "jo and ed"
             if self._det_blocked(doc, i) or short:
                 continue
+            before = cx.prev_word(doc, i, skip="")
+            if key in cx.MONTHS and before is not None and before.lower_ in _DATE_PREPOSITIONS:
+                continue  # "in June and Delroy has offered": the month
             nxt = cx.next_word(doc, i)
             if nxt is not None and nxt.pos_ in ("NOUN", "PROPN") and nxt.text.islower():
                 continue
@@ -776,7 +1186,7 @@ class NameFinder:
         if lo.whitespace_ not in (" ", ""):
             return None
         tok = doc[j]
-        if cx.is_alpha_word(tok.text) or cx.is_initial(tok.text):
+        if cx.is_alpha_word(tok.text) or _initial(tok.text):
             return j
         k = j + step
         if tok.text not in ("-", ".") or not 0 <= k < len(doc):
@@ -789,7 +1199,9 @@ class NameFinder:
             joined = before == "" and after == " " and cx.is_initial(left.text)
         return k if joined and cx.is_alpha_word(doc[k].text) else None
 
-    def _spans(self, doc: Any, status: list[int], guesses: set[int]) -> NameFindings:
+    def _spans(
+        self, doc: Any, status: list[int], guesses: set[int], initials: set[int] = frozenset()
+    ) -> NameFindings:
         entities: list[Entity] = []
         votes: list[tuple[str, str, int]] = []
         i = 0
@@ -812,14 +1224,16 @@ class NameFinder:
             if kind == "place":
                 entities.append(Entity(start, end, "place"))
             else:
-                entity = self._name_entity(doc, members)
+                entity = self._name_entity(doc, members, initials)
                 entity.tentative = len(members) == 1 and members[0] in guesses
                 entities.append(entity)
                 votes += self._gender_votes(doc, members, entity.gender_key, status)
             i = members[-1] + 1
         return NameFindings(entities, votes)
 
-    def _name_entity(self, doc: Any, members: list[int]) -> Entity:
+    def _name_entity(
+        self, doc: Any, members: list[int], initials: set[int] = frozenset()
+    ) -> Entity:
         lex = self.lex
         prev = cx.prev_word(doc, members[0], skip=".")
         titled = prev is not None and cx.fold(prev.text).rstrip(".") in cx.TITLES
@@ -838,7 +1252,8 @@ class NameFinder:
                 parts.append((particle_start, tok.idx + len(tok.text), "last"))
                 particle_start = None
                 continue
-            if cx.is_initial(tok.text):
+            letter = len(members) > 1 and re.fullmatch(r"[A-Z]\.?", tok.text)  # "M A MAUGHAN"
+            if cx.is_initial(tok.text) or i in initials or letter:
                 role = "initial"
             elif len(members) == 1:
                 surname_like = key in lex.surnames and key not in lex.first_names

@@ -40,7 +40,7 @@ ADDRESS_KEEP = (
     | WELSH_STREET_PREFIXES
     | DIRECTIONS
     | CONNECTORS
-    | frozenset(["flat", "apartment", "apt", "unit"])
+    | frozenset(["flat", "fflat", "apartment", "apt", "unit"])
 )
 SERVICE_SUFFIXES = (
     "nursing home",
@@ -244,11 +244,8 @@ class Pseudonymiser:
 
     def _name_part(self, word: str, role: str, gender_key: str) -> str:
         key = cx.fold(word)
-        if role == "initial":
-            new = self.pool.remember("initial", key, lambda: letters(self._rng.randrange(26)))
-            if new == word[0].upper():
-                new = letters((ord(new) - 64) % 26)
-            return new + word[1:]
+        if role == "initial":  # "M", "J.", "I.O.", "VT", "lp": other letters, same layout
+            return self._initials(word)
         if role == "first":
             gender = self.gender(key)
             if gender == "u" and gender_key != key:
@@ -257,6 +254,20 @@ class Pseudonymiser:
         else:
             new = self.pool.surname(key)
         return keep_case(new, re.split(r"[\s-]+", word)[-1])  # "van der Berg": as "Berg"
+
+    def _initials(self, word: str) -> str:
+        """The same letters always get the same others, none of them an original letter."""
+        old = [c for c in word if c.isalpha()]
+        key = cx.fold("".join(old))
+
+        def draw() -> str:
+            pool = [letters(n) for n in range(26) if letters(n).lower() not in key]
+            return "".join(self._rng.choice(pool) for _ in old)
+
+        new = iter(self.pool.remember("initial", key, draw))
+        return "".join(
+            (next(new) if c.isupper() else next(new).lower()) if c.isalpha() else c for c in word
+        )
 
     def _name(self, text: str, lo: int, hi: int, entity: Entity) -> str:
         """``text[lo:hi]`` (a name entity or a piece of one) with each name word replaced."""
@@ -284,6 +295,8 @@ class Pseudonymiser:
                 return number + (word[-1] if word[-1].isalpha() else "")
             if word.lower().rstrip(".") in keep:
                 return word
+            if len(word) == 1:  # "Flat C": another letter
+                return self._initials(word)
             new = self.pool.street(cx.fold(word)) if street else self.pool.place(word)
             return keep_case(new, word)
 

@@ -47,21 +47,97 @@ ID_LABELLED = re.compile(
 MIXED_ID = re.compile(
     r"(?<![\w@./-])(?=[A-Za-z]*\d[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{6,}(?![\w@/-])"
 )
+# a labelled reference written in groups: "HOSP NO: G22 018 4471", "ref PIP 0073 4419 2",
+# "HOSPITAL NO: AUH 0771 3392" (6 digits or more)
+SPACED_LABELLED = re.compile(
+    r"\b(?i:ref(?:erence)?|no|number|hosp(?:ital)?\s+no)\.?\s*[:#]?\s*"
+    r"(?P<id>(?:[A-Z]{1,4}\d{0,3}\s)?\d{2,6}(?:\s\d{1,6}){1,3})(?![\w@/-])"
+)
 SPACED_ID = re.compile(r"(?<![\w@./-])(?P<pre>[A-Z]{2,5})\s(?P<num>\d{6,10})(?![\w@/-])")
 _ID_LABELS = frozenset(
-    ["nhs", "chi", "ni", "no", "ref", "tel", "mob", "dob", "id", "mrn", "urn", "crn", "fax",
-     "ph", "tel", "ext", "room", "rm", "bed", "flat", "sats", "bp", "bm", "hr", "rr"]
+    [
+        "nhs",
+        "chi",
+        "ni",
+        "no",
+        "ref",
+        "tel",
+        "mob",
+        "dob",
+        "id",
+        "mrn",
+        "urn",
+        "crn",
+        "fax",
+        "ph",
+        "tel",
+        "ext",
+        "room",
+        "rm",
+        "bed",
+        "flat",
+        "sats",
+        "bp",
+        "bm",
+        "hr",
+        "rr",
+    ]
 )
 # letter parts that make a measure, a time or an ordinal, not a code: 500mg, 0930hrs, 21st
 _UNITS = frozenset(
-    ["mg", "ml", "mls", "mcg", "ug", "g", "kg", "l", "mmol", "mins", "min", "hrs", "hr", "h",
-     "am", "pm", "st", "nd", "rd", "th", "x", "cm", "mm", "m", "km", "days", "wks", "weeks",
-     "yrs", "units", "iu", "kcal", "cals", "s", "secs", "am", "bpm", "mmhg", "lbs", "kgs",
-     "oz", "ft", "in", "covid", "news", "spo", "o"]
+    [
+        "mg",
+        "ml",
+        "mls",
+        "mcg",
+        "ug",
+        "g",
+        "kg",
+        "l",
+        "mmol",
+        "mins",
+        "min",
+        "hrs",
+        "hr",
+        "h",
+        "am",
+        "pm",
+        "st",
+        "nd",
+        "rd",
+        "th",
+        "x",
+        "cm",
+        "mm",
+        "m",
+        "km",
+        "days",
+        "wks",
+        "weeks",
+        "yrs",
+        "units",
+        "iu",
+        "kcal",
+        "cals",
+        "s",
+        "secs",
+        "am",
+        "bpm",
+        "mmhg",
+        "lbs",
+        "kgs",
+        "oz",
+        "ft",
+        "in",
+        "covid",
+        "news",
+        "spo",
+        "o",
+    ]
 )
 ROOM = re.compile(
     r"\b(?:room|rm|bedroom|bed|flat|apartment|apt|bay|ward|bungalow|cottage|suite|unit|chalet"
-    r"|ystafell|stafell|bedspace|bed\s+space|pod|cubicle|studio)"
+    r"|ystafell|stafell|fflat|seòmar|seomar|bedspace|bed\s+space|pod|cubicle|studio)"
     r"\.?\s?(?:no\.?\s?|number\s|#\s?)?(?P<num>\d{1,4}[a-z]?|[a-z]\d{1,3})\b(?![:.]\d)"
     r"(?!\s?(?:am|pm|hrs?|hours?|mins?|times|x|ml|mg|units?)\b)",
     re.IGNORECASE,
@@ -102,7 +178,9 @@ def _phones(text: str) -> Iterator[Entity]:
     for m in PHONE.finditer(text):
         raw = m.group(0).rstrip(" -")
         digits = re.sub(r"\D", "", raw)
-        if digits.startswith("44"):
+        if digits.startswith("440"):  # "+44 (0)7700 900 286"
+            digits = digits[2:]
+        elif digits.startswith("44"):
             digits = "0" + digits[2:]
         elif digits.startswith("0044"):
             digits = "0" + digits[4:]
@@ -154,6 +232,9 @@ def _ids(text: str) -> Iterator[Entity]:
         yield Entity(m.start(), m.end(), "id")
     for m in ID_LABELLED.finditer(text):
         yield Entity(m.start("id"), m.end("id"), "id")
+    for m in SPACED_LABELLED.finditer(text):
+        if sum(c.isdigit() for c in m.group("id")) >= 6:
+            yield Entity(m.start("id"), m.end("id"), "id")
 
 
 def _rooms(text: str) -> Iterator[Entity]:
@@ -162,6 +243,8 @@ def _rooms(text: str) -> Iterator[Entity]:
         clock = re.fullmatch(r"(?:[01]\d|2[0-3])[0-5]\d", num)
         if clock and (num[0] == "0" or m.group(0)[:3].lower() == "bed"):
             continue  # "back to bed 0230": a time
+        if re.fullmatch(r"(?:19|20)\d\d", num):
+            continue  # "moved into a bungalow 2019": a year
         yield Entity(m.start(), m.end(), "room")
 
 
@@ -212,15 +295,34 @@ def _street_end(text: str, words: list[re.Match[str]], i: int) -> int | None:
 _SMALL_WORDS = frozenset(
     ["a", "an", "and", "at", "down", "for", "in", "of", "on", "per", "the", "to", "up", "with", "x"]
 )
-_FLAT = r"(?i:flat|apartment|apt|unit)\s+\d{1,4}[a-zA-Z]?(?:/\d{1,2})?|\d{1,2}F\d{1,2}"
+# a flat: "Flat 2B", "Fflat 3" (Welsh), "Flat 0/1"; Scottish positions "3F2", "GF1" (ground
+# floor), "PF1", "2/1" (second floor, first door)
+_FLAT = (
+    r"(?i:f?flat|apartment|apt|unit)\s+(?:\d{1,4}[a-zA-Z]?(?:/\d{1,2})?|[A-Z]\b)"
+    r"|(?:\d{1,2}|[GPBM])F\d{1,2}|\d{1,2}/\d{1,2}"
+)
 _BUILDING = (
     r"(?:[A-Z][\w'’]+\s+){1,3}(?:Court|House|Lodge|Mansions|Heights|Tower|Buildings|"
     r"Gardens|Place|Villas|Cottages|Close)"
 )
+# a Welsh house name opens with its house word: "Tŷ Capel", "Fferm Pen y Bryn", "Bwthyn Glas"
+_WELSH_HOUSE = (
+    r"(?:Tŷ|Ty|TŶ|Fferm|FFERM|Bwthyn|BWTHYN|Plas|PLAS)"
+    r"(?:\s+(?:y|yr|ar|o|Y|YR)|\s+[A-ZÂÊÎÔÛŴŶ][\w'’-]+){1,4}"
+)
 # what stands before the house number: "Flat 9, ", "3F2, ", "Flat 0/1, ", "Riverside
-# Court, ", "Flat 2, Riverside Court, ", and the first number of "14-16"
+# Court, ", "Flat 2, Riverside Court, ", "Tŷ Capel, ", the first number of "14-16", and
+# the stair number of an Edinburgh flat "14/3"
 _ADDRESS_BEFORE = re.compile(
-    rf"(?:(?:{_FLAT}),?\s+)?(?:{_BUILDING},\s+)?(?:\d{{1,4}}[a-zA-Z]?\s?[-–]\s?)?$"
+    rf"(?:(?:{_FLAT}),?\s+)?(?:{_BUILDING},\s+|{_WELSH_HOUSE},\s+)?"
+    rf"(?:\d{{1,4}}[a-zA-Z]?(?:\s?[-–]\s?|/))?$"
+)
+_WELSH_PREFIX_RX = "|".join(
+    sorted({w.title() for w in WELSH_STREET_PREFIXES} | {w.upper() for w in WELSH_STREET_PREFIXES})
+)
+# a Welsh house name and its lane, no number: "Fferm Pen y Bryn, Lôn Groes"
+WELSH_HOUSE_ADDRESS = re.compile(
+    rf"\b{_WELSH_HOUSE},\s+(?:{_WELSH_PREFIX_RX})(?:\s+(?:y|yr|ar)\b)?\s+[A-ZÂÊÎÔÛŴŶ][\w'’-]+"
 )
 
 
@@ -259,13 +361,16 @@ FLAT_BUILDING = re.compile(rf"\b(?:{_FLAT}),?\s+{_BUILDING}\b")
 
 
 def _house_addresses(text: str) -> Iterator[Entity]:
-    for rx in (HOUSE_ADDRESS, FLAT_BUILDING):
+    for rx in (HOUSE_ADDRESS, FLAT_BUILDING, WELSH_HOUSE_ADDRESS):
         for m in rx.finditer(text):
             yield Entity(m.start(), m.end(), "address")
 
 
-# Welsh: the practice word comes first (Meddygfa Teilo, Meddygfa'r Llan)
-GP_WELSH = re.compile(r"\b(?:Meddygfa|MEDDYGFA)(?:['’]r)?(?:\s+[A-Z][\w'’-]+){1,3}")
+# Welsh: the practice word comes first (Meddygfa Teilo, Meddygfa'r Llan, Meddygfa Glan yr
+# Afon: the article and small words inside a Welsh name)
+GP_WELSH = re.compile(
+    r"\b(?:Meddygfa|MEDDYGFA)(?:['’]r)?(?:\s+(?:(?:y|yr|ar|a|o|dan|uwch)\s+)?[A-Z][\w'’-]+){1,3}"
+)
 
 
 def _gp_surgeries(text: str) -> Iterator[Entity]:
@@ -283,11 +388,30 @@ def _gp_surgeries(text: str) -> Iterator[Entity]:
             yield Entity(start, m.end(), "gp_surgery")
 
 
+# words before a short date that say it is one: "on 16/2", "visit on 26/1", "by the 31st"
+_DATE_CUE = r"(?i:\b(?:on|by|from|until|till|since|due|before|after|w/c|dated|next)\s+)"
+_DM_CUED = re.compile(rf"{_DATE_CUE}(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})(?![\d/]|\.\d)")
+_DAY_CUED = re.compile(rf"{_DATE_CUE}(?i:the\s+)(?P<d>\d{{1,2}})(?i:st|nd|rd|th)\b")
+# Welsh dates: "7 Chwef", "22 Mawrth 2026", "3ydd Ionawr"
+_WELSH_DATE = re.compile(
+    r"\b(?P<d>\d{1,2})(?:af|il|ydd|edd|fed|eg|ain)?\s+(?:Ionawr|Ion|Chwefror|Chwef|Mawrth|Maw"
+    r"|Ebrill|Ebr|Mai|Mehefin|Meh|Gorffennaf|Gorff|Awst|Medi|Hydref|Hyd|Tachwedd|Tach"
+    r"|Rhagfyr|Rhag)\b(?:\s+(?:19|20)\d{2}\b)?"
+)
+
+
 def _day_month(text: str) -> Iterator[Entity]:
     for m in _DM.finditer(text):
         d, mo = int(m.group("d")), int(m.group("m"))
         if 1 <= d <= 31 and 1 <= mo <= 12 and not _SCORE_WORDS.search(text[: m.start()]):
             yield Entity(m.start(), m.end(), "date")
+    for m in _DM_CUED.finditer(text):
+        if 1 <= int(m.group("d")) <= 31 and 1 <= int(m.group("m")) <= 12:
+            yield Entity(m.start("d"), m.end(), "date")
+    for rx in (_DAY_CUED, _WELSH_DATE):
+        for m in rx.finditer(text):
+            if 1 <= int(m.group("d")) <= 31:
+                yield Entity(m.start("d"), m.end(), "date")
 
 
 def find_patterns(text: str) -> list[Entity]:

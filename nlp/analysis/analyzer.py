@@ -82,9 +82,9 @@ class NoteAnalysis:
 # Components of the full pipeline that only whole care-plan notes need.
 WHOLE_NOTE_ONLY: tuple[str, ...] = ("careaudit_plan_elements",)
 # Batches run outside memory zones until the two vocabularies have grown by this many
-# strings (about 15,000 new words, some 15 MB), then every batch runs in zones
+# strings (about 8,000 new words, some 8 MB), then every batch runs in zones
 # (Analyzer.memory_zones).
-SETTLE_STRINGS = 60_000
+SETTLE_STRINGS = 30_000
 RESTRICTIONS = "careaudit_restrictions"
 
 

@@ -25,7 +25,7 @@ from spacy.tokens import Doc
 from thinc.api import Model
 
 FACTORY = "careaudit_lemmatizer"
-CACHE_LIMIT = 200_000  # distinct (word, POS, morphology) keys kept
+CACHE_LIMIT = 50_000  # distinct (word, POS, morphology) keys kept
 
 
 @Language.factory(

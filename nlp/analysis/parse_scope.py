@@ -171,8 +171,9 @@ class _Lemmas:
                 if _value_may_match(value, lower):
                     forms.add(lemma)
             found = frozenset(forms)
-            if len(self._cache) < 50_000:
-                self._cache[lower] = found
+            if len(self._cache) >= WORD_MEMO_LIMIT:
+                self._cache.clear()
+            self._cache[lower] = found
         return found
 
 
@@ -232,7 +233,7 @@ def _required(spec: dict[str, Any]) -> bool:
     return False
 
 
-WORD_MEMO_LIMIT = 30_000  # about 18 MB
+WORD_MEMO_LIMIT = 20_000  # about 12 MB
 _MISSING: Any = object()
 
 

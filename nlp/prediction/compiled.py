@@ -33,7 +33,7 @@ from nlp.prediction.base import LABELS as HEADS
 from nlp.prediction.features import RESTRICTION_INTERACTIONS, SentenceRecord
 
 SMALL_PRODUCT = 20_000  # fewer stored values than this: numpy alone (no scipy import)
-CACHE_LIMIT = 50_000  # distinct chunks remembered per block before the cache is reset
+CACHE_LIMIT = 20_000  # distinct chunks remembered per block before the cache is reset
 # Stage-2 features that only the dependency parse can set (rule findings, context cues).
 PARSE_PREFIXES = ("rule:", "dropped:", "dropped_type=", "context:")
 LEXICAL_RULE_FEATURES = frozenset({"rule:reason_nearby"})

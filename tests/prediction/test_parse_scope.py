@@ -108,3 +108,22 @@ def test_indexed_attribute_ruler_rebuilds_after_its_rules_change():
     patterns = [{"patterns": [[{"LOWER": "cat"}]], "attrs": {"LEMMA": "CAT1"}}]
     ruler.initialize(lambda: [], nlp=nlp, patterns=patterns)  # same number of rules
     assert [t.lemma_ for t in nlp("dog cat")] == ["", "CAT1"]
+
+
+def test_word_memo_starts_afresh_when_full_and_answers_the_same(analyzer, monkeypatch):
+    import nlp.analysis.parse_scope as parse_scope
+
+    texts = [
+        "Staff locked the kitchen door at night.",
+        "Mary was washed and dressed by staff.",
+        "PRN lorazepam given for agitation, no reason recorded.",
+        "Phone taken off Zbigniewa until she calms down.",
+    ]
+    scope = analyzer.parse_scope
+    expected = [scope(analyzer.full.make_doc(t)) for t in texts]
+    monkeypatch.setattr(parse_scope, "WORD_MEMO_LIMIT", 5)
+    scope._words.clear()
+    for _ in range(2):
+        got = [scope(analyzer.full.make_doc(t)) for t in texts]
+        assert got == expected
+        assert len(scope._words) <= 5

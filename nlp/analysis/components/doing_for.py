@@ -93,7 +93,7 @@ class DoingFor(DataComponent):
             hit = memo.get((lemma, lower))
             if hit is None:
                 hit = self._aliased(strings[lemma], strings[lower]) in self.care_verbs
-                if len(memo) >= 30_000:  # names, typos: start afresh
+                if len(memo) >= 20_000:  # names, typos: start afresh
                     memo.clear()
                 memo[(lemma, lower)] = hit
             if hit:

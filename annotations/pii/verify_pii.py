@@ -150,6 +150,14 @@ DEV3_MINS = {"notes": 150, "pii total": 550, "name": 300, "lower-case names": 40
 HOLDOUT2_MINS = {"notes": 210, "pii total": 800, "name": 450, "lower-case names": 60,
                  "ALL-CAPS names": 60, "non_pii": 330, **{t: 25 for t in TYPES if t != "name"}}
 
+# name (pii_<name>.jsonl), minimum notes, id prefix, minima: checked when present, in order
+OPTIONAL_SETS = (
+    ("holdout", 220, "PII-H", HOLDOUT_MINS),
+    ("dev2", 120, "PII-E", DEV2_MINS),
+    ("dev3", 150, "PII-F", DEV3_MINS),
+    ("holdout2", 210, "PII-H2", HOLDOUT2_MINS),
+)
+
 
 def main():
     errs_d, dev = check_file(os.path.join(HERE, "pii_dev.jsonl"), 50, 50 / 210, "PII-D")
@@ -158,45 +166,17 @@ def main():
     shared = {r["person_id"] for r in dev} & {r["person_id"] for r in test}
     if shared:
         errors.append(f"person_ids shared between dev and test: {sorted(shared)}")
-    hold_path = os.path.join(HERE, "pii_holdout.jsonl")
-    if os.path.exists(hold_path):
-        errs_h, hold = check_file(hold_path, 220, 1.0, "PII-H", HOLDOUT_MINS)
-        errors += [f"holdout: {e}" for e in errs_h]
-        shared = {r["person_id"] for r in hold} & ({r["person_id"] for r in dev}
-                                                   | {r["person_id"] for r in test})
+    earlier = dev + test
+    for name, notes, prefix, mins in OPTIONAL_SETS:  # each written after the ones above it
+        path = os.path.join(HERE, f"pii_{name}.jsonl")
+        if not os.path.exists(path):
+            continue
+        errs, records = check_file(path, notes, 1.0, prefix, mins)
+        errors += [f"{name}: {e}" for e in errs]
+        shared = {r["person_id"] for r in records} & {r["person_id"] for r in earlier}
         if shared:
-            errors.append(f"person_ids shared between holdout and dev/test: {sorted(shared)}")
-    else:
-        hold = []
-    dev2_path = os.path.join(HERE, "pii_dev2.jsonl")
-    if os.path.exists(dev2_path):
-        errs_e, dev2 = check_file(dev2_path, 120, 1.0, "PII-E", DEV2_MINS)
-        errors += [f"dev2: {e}" for e in errs_e]
-        shared = {r["person_id"] for r in dev2} & {r["person_id"] for r in dev + test + hold}
-        if shared:
-            errors.append(f"person_ids shared between dev2 and dev/test/holdout: {sorted(shared)}")
-    else:
-        dev2 = []
-    dev3_path = os.path.join(HERE, "pii_dev3.jsonl")
-    if os.path.exists(dev3_path):
-        errs_f, dev3 = check_file(dev3_path, 150, 1.0, "PII-F", DEV3_MINS)
-        errors += [f"dev3: {e}" for e in errs_f]
-        shared = {r["person_id"] for r in dev3} & {r["person_id"]
-                                                     for r in dev + test + hold + dev2}
-        if shared:
-            errors.append("person_ids shared between dev3 and dev/test/holdout/dev2: "
-                          f"{sorted(shared)}")
-    else:
-        dev3 = []
-    hold2_path = os.path.join(HERE, "pii_holdout2.jsonl")
-    if os.path.exists(hold2_path):
-        errs_h2, hold2 = check_file(hold2_path, 210, 1.0, "PII-H2", HOLDOUT2_MINS)
-        errors += [f"holdout2: {e}" for e in errs_h2]
-        shared = {r["person_id"] for r in hold2} & {r["person_id"]
-                                                      for r in dev + test + hold + dev2 + dev3}
-        if shared:
-            errors.append("person_ids shared between holdout2 and dev/test/holdout/dev2/dev3: "
-                          f"{sorted(shared)}")
+            errors.append(f"person_ids shared between {name} and earlier sets: {sorted(shared)}")
+        earlier += records
     if errors:
         print("\nFAILED:")
         for e in errors:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from nlp.records.note_index import NoteIdIndex
 from nlp.records.text_clean import clean_field, clean_text
 from nlp.schema import NOTE_TYPES, Note
 
@@ -618,7 +619,8 @@ class _NoteValidator:
         self.path = path
         self.name = display_name(path)  # rejected.csv and messages: safe for any file name
         self.mapping = {f: (columns or {}).get(f, f) for f in REQUIRED + OPTIONAL}
-        self.seen: dict[str, tuple[bytes, int]] = {}  # note id -> (text hash, row)
+        # note id -> (text hash, row); spills to a local SQLite file past 100,000 ids
+        self.seen: NoteIdIndex | dict[str, tuple[bytes, int]] = NoteIdIndex()
 
     def check_columns(self, frame_columns: Iterable[object]) -> None:
         frame_columns = list(frame_columns)
@@ -658,8 +660,9 @@ class _NoteValidator:
             if note is None:
                 continue
             digest = hashlib.sha1(note.text.encode("utf-8", "surrogatepass")).digest()
-            if note.note_id in seen:
-                prev_digest, prev_row = seen[note.note_id]
+            previous = seen.get(note.note_id)
+            if previous is not None:
+                prev_digest, prev_row = previous
                 if prev_digest == digest:
                     result.problems.append(
                         Problem(

@@ -182,3 +182,30 @@ def test_angle_brackets_that_are_not_html_are_kept(tmp_path):
     text = "Mary &amp; John. Staff said <Mary> must stay in room."
     path = _write(tmp_path, "notes.csv", HEADER + f'N1,P1,2026-03-14,,,,"{text}"\n')
     assert read_notes(path).notes[0].text == "Mary & John. Staff said <Mary> must stay in room."
+
+
+def test_duplicates_are_found_after_the_id_index_spills_to_disk(tmp_path, monkeypatch):
+    import os
+
+    import nlp.records.note_index as note_index
+    from nlp.records.exports import iter_notes
+
+    monkeypatch.setattr(note_index, "MEMORY_LIMIT", 3)
+    rows = [f"N{i},P1,2026-03-14,,,,Note {i}." for i in range(10)]
+    rows += ["N1,P1,2026-03-14,,,,Note 1.", "N8,P1,2026-03-14,,,,Changed."]
+    path = _write(tmp_path, "notes.csv", HEADER + "\n".join(rows) + "\n")
+    chunks = list(iter_notes(path, None, 4))  # read in chunks, as the audit does
+    notes = [n.note_id for c in chunks for n in c.notes]
+    problems = [(p.row, p.action, p.reason) for c in chunks for p in c.problems]
+    assert notes == [f"N{i}" for i in range(10)]
+    assert problems[0][:2] == (12, "skipped") and "row 3" in problems[0][2]  # N1, spilled
+    assert problems[1][:2] == (13, "rejected") and "row 10" in problems[1][2]
+
+    index = note_index.NoteIdIndex(memory_limit=2)
+    for i in range(5):
+        index[f"id{i}"] = (bytes([i]), i + 2)
+    assert len(index) == 5 and index["id0"] == (b"\x00", 2) and "id9" not in index
+    path_on_disk = index._path
+    assert path_on_disk and os.path.exists(path_on_disk)
+    index.close()
+    assert not os.path.exists(path_on_disk)

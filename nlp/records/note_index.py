@@ -2,8 +2,9 @@
 
 Duplicate ids are found across a whole export, so the index grows with it. Up to
 ``memory_limit`` ids it is a dict; past that its entries move to an SQLite file in the
-system's temporary folder (removed when the index is closed or collected), so a reader
-of millions of notes keeps a flat memory. Same interface as the dict it replaces.
+system's temporary folder (removed when the index is closed or collected; it holds ids,
+SHA-1 hashes of the texts and row numbers, never text), so a reader of millions of notes
+keeps a flat memory. Same interface as the dict it replaces.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ class NoteIdIndex:
         if self._db is None:
             fd, self._path = tempfile.mkstemp(prefix="careaudit-ids-", suffix=".sqlite")
             os.close(fd)
-            self._db = sqlite3.connect(self._path)
+            self._db = sqlite3.connect(self._path, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode = OFF")
             self._db.execute("PRAGMA synchronous = OFF")
             self._db.execute(

@@ -109,8 +109,11 @@ class Analyzer:
             "cheap_seconds": 0.0,
             "parse_seconds": 0.0,
         }
-        self._vocab_settled = False  # see memory_zones
-        self._strings_at_start = sum(len(nlp.vocab.strings) for nlp in (self.cheap, self.full))
+        self._strings_at_start = self._strings()  # see memory_zones
+
+    def _strings(self) -> int:
+        """Strings held by the two pipelines' vocabularies."""
+        return sum(len(nlp.vocab.strings) for nlp in (self.cheap, self.full))
 
     @contextmanager
     def memory_zones(self) -> Iterator[None]:
@@ -125,11 +128,8 @@ class Analyzer:
         service's staff and residents: kept, bounded), and in zones from then on.
         Nothing made inside a zone may be used after it; zones must not be nested.
         """
-        if not self._vocab_settled:
-            yield
-            grown = sum(len(nlp.vocab.strings) for nlp in (self.cheap, self.full))
-            if grown - self._strings_at_start >= SETTLE_STRINGS:
-                self._vocab_settled = True
+        if self._strings() - self._strings_at_start < SETTLE_STRINGS:
+            yield  # not settled yet (zones free only what they add, so this never goes back)
             return
         with ExitStack() as stack:
             seen: set[int] = set()

@@ -119,7 +119,7 @@ def task_shorthand_possible(family: dict[str, Any]) -> Callable[[set[str]], bool
 
 
 class _Lemmas:
-    """Every lemma the English pipeline could give a word (lower-cased), cached."""
+    """Every lemma the English pipeline could give a word (lower-cased)."""
 
     def __init__(self, full: Language) -> None:
         self.rules: list[tuple[str, str]] = []
@@ -151,30 +151,26 @@ class _Lemmas:
                     else:
                         for word in words:
                             self.override_words.setdefault(word, set()).add(str(lemma).lower())
-        self._cache: dict[str, frozenset[str]] = {}
 
     def __call__(self, lower: str) -> frozenset[str] | None:
-        """Possible lemmas of a lower-cased word; None when the lemmatizer is not understood."""
+        """Possible lemmas of a lower-cased word; None when the lemmatizer is not understood.
+
+        Not cached here: :meth:`ParseScope._word` memoises each word's facts.
+        """
         if self.unknown:
             return None
-        found = self._cache.get(lower)
-        if found is None:
-            forms = {lower}
-            for old, new in self.rules:
-                if lower.endswith(old):
-                    form = lower[: len(lower) - len(old)] + new
-                    if form:
-                        forms.add(form)
-            forms.update(self.exceptions.get(lower, ()))
-            forms.update(self.override_words.get(lower, ()))
-            for value, lemma in self.overrides:
-                if _value_may_match(value, lower):
-                    forms.add(lemma)
-            found = frozenset(forms)
-            if len(self._cache) >= WORD_MEMO_LIMIT:
-                self._cache.clear()
-            self._cache[lower] = found
-        return found
+        forms = {lower}
+        for old, new in self.rules:
+            if lower.endswith(old):
+                form = lower[: len(lower) - len(old)] + new
+                if form:
+                    forms.add(form)
+        forms.update(self.exceptions.get(lower, ()))
+        forms.update(self.override_words.get(lower, ()))
+        for value, lemma in self.overrides:
+            if _value_may_match(value, lower):
+                forms.add(lemma)
+        return frozenset(forms)
 
 
 def _value_may_match(value: Any, lower: str) -> bool:

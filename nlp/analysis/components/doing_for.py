@@ -33,6 +33,7 @@ from nlp.analysis.components.phrases import phrase_matcher, set_group
 
 _VERB_ATTRS = [LEMMA, LOWER, POS]
 _VERB_POS = frozenset({VERB, AUX, ADJ})
+CARE_VERB_MEMO_LIMIT = 20_000  # (lemma, word) pairs remembered before the memo starts afresh
 BLOCKING_CONTEXT = {"NEGATED", "HYPOTHETICAL", "ENABLING", "OWN_CHOICE", "HISTORICAL"}
 PETS = frozenset(
     {"cat", "cats", "dog", "dogs", "fish", "budgie", "rabbit", "hamster", "birds", "pet"}
@@ -93,7 +94,7 @@ class DoingFor(DataComponent):
             hit = memo.get((lemma, lower))
             if hit is None:
                 hit = self._aliased(strings[lemma], strings[lower]) in self.care_verbs
-                if len(memo) >= 20_000:  # names, typos: start afresh
+                if len(memo) >= CARE_VERB_MEMO_LIMIT:  # names, typos: start afresh
                     memo.clear()
                 memo[(lemma, lower)] = hit
             if hit:

@@ -359,8 +359,8 @@ class _Recorder(dict):
         super().__init__()
         self.order: list[tuple[str, bytes, int]] = []
 
-    def __contains__(self, key: object) -> bool:
-        return False
+    def get(self, key: str, default: None = None) -> None:  # type: ignore[override]
+        return None  # no id is a duplicate within a partition here; the client checks
 
     def __setitem__(self, key: str, value: tuple[bytes, int]) -> None:
         self.order.append((key, *value))
@@ -495,15 +495,9 @@ def duplicate_problems(
             seen[note_id] = (digest, row)
             continue
         prev_digest, prev_row = seen[note_id]
-        if prev_digest == digest:
-            reason, action = f"duplicate of row {prev_row} (same text); skipped", "skipped"
-        else:
-            reason, action = (
-                f"duplicate note_id {note_id!r} with different text (first at row {prev_row}); "
-                "fix the export so each note has its own id",
-                "rejected",
-            )
-        problems.append(Problem(name, row, column, reason, action))
+        problems.append(
+            exports.duplicate_problem(name, row, column, note_id, prev_digest == digest, prev_row)
+        )
         if audited:
             dropped.add(row)
     return problems, dropped

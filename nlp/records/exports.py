@@ -663,30 +663,32 @@ class _NoteValidator:
             previous = seen.get(note.note_id)
             if previous is not None:
                 prev_digest, prev_row = previous
-                if prev_digest == digest:
-                    result.problems.append(
-                        Problem(
-                            name,
-                            row,
-                            mapping["note_id"],
-                            f"duplicate of row {prev_row} (same text); skipped",
-                            "skipped",
-                        )
+                result.problems.append(
+                    duplicate_problem(
+                        name, row, mapping["note_id"], note.note_id, prev_digest == digest, prev_row
                     )
-                else:
-                    result.problems.append(
-                        Problem(
-                            name,
-                            row,
-                            mapping["note_id"],
-                            f"duplicate note_id {note.note_id!r} with different text (first at "
-                            f"row {prev_row}); fix the export so each note has its own id",
-                        )
-                    )
+                )
                 continue
             seen[note.note_id] = (digest, row)
             result.notes.append(note)
         return result
+
+
+def duplicate_problem(
+    name: str, row: int, column: str, note_id: str, same_text: bool, first_row: int
+) -> Problem:
+    """The reader's rule for a note id seen before: same text skipped, different rejected."""
+    if same_text:
+        return Problem(
+            name, row, column, f"duplicate of row {first_row} (same text); skipped", "skipped"
+        )
+    return Problem(
+        name,
+        row,
+        column,
+        f"duplicate note_id {note_id!r} with different text (first at row {first_row}); "
+        "fix the export so each note has its own id",
+    )
 
 
 _INTERNAL = ("__error__", "__row__")

@@ -4,7 +4,7 @@ Duplicate ids are found across a whole export, so the index grows with it. Up to
 ``memory_limit`` ids it is a dict; past that its entries move to an SQLite file in the
 system's temporary folder (removed when the index is closed or collected; it holds ids,
 SHA-1 hashes of the texts and row numbers, never text), so a reader of millions of notes
-keeps a flat memory. Same interface as the dict it replaces.
+keeps a flat memory. The reader uses ``get`` and item assignment, as on a dict.
 """
 
 from __future__ import annotations
@@ -29,15 +29,6 @@ class NoteIdIndex:
 
     def __len__(self) -> int:
         return len(self._memory) + self._on_disk
-
-    def __contains__(self, note_id: object) -> bool:
-        return self.get(note_id) is not None  # type: ignore[arg-type]
-
-    def __getitem__(self, note_id: str) -> tuple[bytes, int]:
-        found = self.get(note_id)
-        if found is None:
-            raise KeyError(note_id)
-        return found
 
     def get(self, note_id: str) -> tuple[bytes, int] | None:
         found = self._memory.get(note_id)

@@ -204,7 +204,7 @@ def test_duplicates_are_found_after_the_id_index_spills_to_disk(tmp_path, monkey
     index = note_index.NoteIdIndex(memory_limit=2)
     for i in range(5):
         index[f"id{i}"] = (bytes([i]), i + 2)
-    assert len(index) == 5 and index["id0"] == (b"\x00", 2) and "id9" not in index
+    assert len(index) == 5 and index.get("id0") == (b"\x00", 2) and index.get("id9") is None
     path_on_disk = index._path
     assert path_on_disk and os.path.exists(path_on_disk)
     index.close()

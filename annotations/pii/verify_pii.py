@@ -149,6 +149,12 @@ DEV3_MINS = {"notes": 150, "pii total": 550, "name": 300, "lower-case names": 40
 # pii_holdout2.jsonl (second held-out set, independent writer): all minima are "at least".
 HOLDOUT2_MINS = {"notes": 210, "pii total": 800, "name": 450, "lower-case names": 60,
                  "ALL-CAPS names": 60, "non_pii": 330, **{t: 25 for t in TYPES if t != "name"}}
+# pii_dev4.jsonl (fourth development set) and pii_holdout3.jsonl (third held-out set),
+# written at the same time by two more independent writers: all minima are "at least".
+DEV4_MINS = {"notes": 160, "pii total": 600, "name": 320, "lower-case names": 45,
+             "ALL-CAPS names": 45, "non_pii": 260, **{t: 15 for t in TYPES if t != "name"}}
+HOLDOUT3_MINS = {"notes": 230, "pii total": 850, "name": 450, "lower-case names": 60,
+                 "ALL-CAPS names": 60, "non_pii": 330, **{t: 25 for t in TYPES if t != "name"}}
 
 # name (pii_<name>.jsonl), minimum notes, id prefix, minima: checked when present, in order
 OPTIONAL_SETS = (
@@ -156,6 +162,8 @@ OPTIONAL_SETS = (
     ("dev2", 120, "PII-E", DEV2_MINS),
     ("dev3", 150, "PII-F", DEV3_MINS),
     ("holdout2", 210, "PII-H2", HOLDOUT2_MINS),
+    ("dev4", 160, "PII-G", DEV4_MINS),
+    ("holdout3", 230, "PII-H3", HOLDOUT3_MINS),
 )
 
 

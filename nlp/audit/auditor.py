@@ -193,14 +193,19 @@ def shared_analyzer() -> Analyzer:
     return _ANALYZERS[0]
 
 
-def cached_auditor(settings: AuditSettings) -> Auditor:
-    """This process's auditor for ``settings``: pipelines, model and register load once."""
+def cached_auditor(settings: AuditSettings, register: Register | None = None) -> Auditor:
+    """This process's auditor for ``settings``: pipelines, model and register load once.
+
+    ``register``: ``settings.register`` already read (by a parent process), or None to
+    read it here.
+    """
     auditor = _AUDITORS.get(settings)
     if auditor is None:
         from nlp.audit.register_match import load_register
         from nlp.prediction.registry import load_sentence_model
 
-        register = load_register(Path(settings.register))[0] if settings.register else None
+        if register is None and settings.register:
+            register = load_register(Path(settings.register))[0]
         auditor = Auditor(
             load_sentence_model(settings.model),
             analyzer=shared_analyzer(),

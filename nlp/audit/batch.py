@@ -13,8 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from nlp.schema import Flag, Note, RestrictionMention
+
+if TYPE_CHECKING:
+    from nlp.audit.register_match import Register
 
 
 @dataclass(slots=True)
@@ -70,11 +74,15 @@ class AuditSettings:
     selective_parse: bool = True
 
 
-def start_worker(settings: AuditSettings) -> None:
-    """Process-pool initializer: load the pipelines, model and register once."""
+def start_worker(settings: AuditSettings, register: Register | None = None) -> None:
+    """Process-pool initializer: load the pipelines and model once.
+
+    ``register`` is the register the parent has already read: a worker given it does
+    not read the file again, and so never imports pandas (about 70 MB per worker).
+    """
     from nlp.audit.auditor import cached_auditor
 
-    cached_auditor(settings)
+    cached_auditor(settings, register)
 
 
 def audit_in_worker(notes: Sequence[Note], settings: AuditSettings) -> BatchResult:

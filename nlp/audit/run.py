@@ -201,11 +201,11 @@ def _audited(
                 result = auditor.audit_batch(batch)
             yield result
         return
-    yield from _audited_in_processes(batches, settings, workers)
+    yield from _audited_in_processes(batches, settings, workers, register)
 
 
 def _audited_in_processes(
-    batches: Iterator[list[Note]], settings: AuditSettings, workers: int
+    batches: Iterator[list[Note]], settings: AuditSettings, workers: int, register: Any = None
 ) -> Iterator[BatchResult]:
     """Batches to a pool of ``workers`` processes, results back in input order."""
     import multiprocessing
@@ -220,7 +220,7 @@ def _audited_in_processes(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=start_worker,
-        initargs=(settings,),
+        initargs=(settings, register),  # read once, here
     )
     try:
         for batch in batches:

@@ -26,12 +26,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from nlp.records.note_index import NoteIdIndex
 from nlp.records.text_clean import clean_field, clean_text
 from nlp.schema import NOTE_TYPES, Note
+
+if TYPE_CHECKING:  # pandas is imported by the readers that build tables, not on import:
+    import pandas as pd  # an audit worker uses this module's limits and types only
 
 REQUIRED = ("note_id", "person_id", "date", "text")
 OPTIONAL = ("service", "author", "note_type")
@@ -142,8 +144,8 @@ def parse_date(value: object) -> str | None:
     """An ISO date string from the many shapes exports use, or None."""
     if value is None:
         return None
-    if isinstance(value, datetime | pd.Timestamp):
-        return value.date().isoformat() if not pd.isna(value) else None
+    if isinstance(value, datetime):  # pandas' Timestamp included; NaT is not equal to itself
+        return value.date().isoformat() if value == value else None
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -225,6 +227,8 @@ def _check_path(path: Path) -> str:
 
 def read_table(path: Path) -> pd.DataFrame:
     """Read any supported export into a DataFrame of strings."""
+    import pandas as pd
+
     kind = _check_path(path)
     try:
         if kind in {"csv", "tsv"}:
@@ -256,6 +260,7 @@ def _read_excel(path: Path) -> pd.DataFrame:
     ``__row__`` holds each record's sheet row number.
     """
     import openpyxl
+    import pandas as pd
 
     with zipfile.ZipFile(path) as zf:
         unpacked = sum(i.file_size for i in zf.infolist())
@@ -420,6 +425,8 @@ def _csv_rows(reader: Iterator[list[str]]) -> Iterator[list[str] | str]:
 
 def _delimited_frame(header: list[str], records: list[list[str | None]], first_row: int):
     """Records as given (lists, so two columns with one name stay two columns)."""
+    import pandas as pd
+
     frame = pd.DataFrame(records, columns=[*header, "__error__"], dtype=object)
     frame.attrs["first_row"] = first_row
     return frame
@@ -520,6 +527,8 @@ def _iter_jsonl(path: Path, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
 
 
 def _jsonl_frame(rows: list[dict], first_row: int) -> pd.DataFrame:
+    import pandas as pd
+
     # object dtype: a column of ids with a gap must not become float64 (9007199254740993
     # would be read as ...992, and two ids could become one)
     frame = pd.DataFrame(rows, dtype=object)
@@ -760,7 +769,7 @@ def cell_text(value: object) -> str:
     """A table cell as trimmed text (None/NaN → '', 17.0 → '17')."""
     if value is None:
         return ""
-    if isinstance(value, float) and pd.isna(value):
+    if isinstance(value, float) and value != value:  # NaN
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))

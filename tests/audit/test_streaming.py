@@ -55,6 +55,38 @@ def test_two_workers_give_identical_files(reference, tmp_path):
     assert _audit(tmp_path, workers=2, batch_size=16, chunk_rows=40) == reference
 
 
+WORKER_START = """
+import pickle, sys
+from nlp.audit.auditor import cached_auditor
+from nlp.audit.batch import AuditSettings, start_worker
+settings = AuditSettings(model="hybrid", register=sys.argv[1])
+start_worker(settings, pickle.loads(sys.stdin.buffer.read()))
+auditor = cached_auditor(settings)
+print(sorted(m for m in ("pandas", "pyarrow", "sklearn", "torch") if m in sys.modules))
+print(len(auditor.register.by_person))
+"""
+
+
+def test_a_worker_uses_the_register_its_parent_read(tmp_path):
+    """A worker process is handed the register the parent read, so it reads no table
+    and never imports pandas (about 70 MB in each worker)."""
+    import pickle
+
+    from nlp.audit.register_match import load_register
+
+    register = load_register(REGISTER)[0]
+    run = subprocess.run(
+        [sys.executable, "-c", WORKER_START, str(tmp_path / "absent.csv")],
+        input=pickle.dumps(register),
+        capture_output=True,
+        cwd=ROOT,
+        check=True,
+    )
+    imported, people = run.stdout.decode().splitlines()
+    assert imported == "[]"
+    assert int(people) == len(register.by_person) > 0
+
+
 def test_summary_carries_the_models_thresholds(reference):
     """The review app ranks "most informative first" by each head's own threshold."""
     run = json.loads(reference["summary.json"])["run"]

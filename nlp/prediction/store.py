@@ -95,7 +95,9 @@ def read_model_file(path: Path, limit: int | None = None) -> bytes:
             raise UnsafeModel(f"{path}: not a regular file ({_kind(info.st_mode)}); refused")
         if info.st_size > limit:
             raise UnsafeModel(f"{path}: {info.st_size:,} bytes, over the {limit:,}-byte limit")
-        data = fh.read(limit + 1)
+        data = fh.read(info.st_size + 1)  # not read(limit + 1): that reserves a 1 GiB buffer
+        if len(data) > info.st_size:  # still growing: read on, up to the limit
+            data += fh.read(limit + 1 - len(data))
     if len(data) > limit:
         raise UnsafeModel(f"{path}: grew past the {limit:,}-byte limit while being read")
     return data

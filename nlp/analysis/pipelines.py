@@ -55,10 +55,14 @@ def build_cheap() -> Language:
     return nlp
 
 
-def build_full(english: Language | None = None) -> Language:
-    """The English model plus careaudit's linguistic components."""
+def build_full(english: Language | None = None, parser: str | None = None) -> Language:
+    """The English model plus careaudit's linguistic components.
+
+    ``parser`` chooses the tagger/parser (:func:`nlp.analysis.english.load_english`:
+    ``sm``, a model under ``models/parser/``, or ``$CAREAUDIT_PARSER``).
+    """
     with no_entry_point_factories():
-        nlp = english if english is not None else load_english()
+        nlp = english if english is not None else load_english(parser=parser)
         use_indexed_attribute_ruler(nlp)
         use_array_lemmatizer(nlp)
         for name in FULL_COMPONENTS:

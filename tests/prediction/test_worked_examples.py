@@ -3,6 +3,9 @@ flag fires where the table says 1 and stays silent where it says 0."""
 
 import pytest
 
+from nlp.analysis import english
+from nlp.analysis.analyzer import Analyzer
+from nlp.analysis.pipelines import build_full
 from nlp.audit.auditor import Auditor
 from nlp.prediction.registry import load_sentence_model
 from nlp.schema import Note
@@ -25,11 +28,30 @@ WORKED = [
 CATEGORIES = ("doing_for", "unrecorded_restriction", "missing_rationale")
 
 
-@pytest.fixture(scope="module", params=["hybrid", "rules"])
-def flags_by_note(request):
+# the distilled tagger/parsers under models/parser/ (docs/speed.md) must not change a
+# worked example's flags either, whichever parser is the default
+PARSERS = ["default",
+           *sorted(p.parent.name for p in english.PARSER_MODELS_DIR.glob("*/model.json"))]
+
+
+@pytest.fixture(scope="module")
+def analyzers():
+    return {}
+
+
+@pytest.fixture(scope="module",
+                params=[(m, p) for p in PARSERS for m in ("hybrid", "rules")],
+                ids=lambda mp: "-".join(mp))
+def flags_by_note(request, analyzers):
+    kind, parser = request.param
     notes = [Note(note_id=f"W{i}", person_id="P-1", date="2026-03-01", text=row[0])
              for i, row in enumerate(WORKED)]
-    result = Auditor(load_sentence_model(request.param)).run(notes)
+    analyzer = None
+    if parser != "default":
+        if parser not in analyzers:
+            analyzers[parser] = Analyzer(full=build_full(parser=parser))
+        analyzer = analyzers[parser]
+    result = Auditor(load_sentence_model(kind), analyzer=analyzer).run(notes)
     found: dict[str, set[str]] = {}
     for f in result.flags:
         found.setdefault(f.note_id, set()).add(f.category)

@@ -183,10 +183,11 @@ def _audited(
     workers: int,
 ) -> Iterator[BatchResult]:
     """Audit each batch, in order: here (one worker) or in ``workers`` processes."""
-    from nlp.analysis.english import ParserMissing
-    from nlp.audit.auditor import Auditor, shared_analyzer
-
     if workers == 1:
+        # imported here: with worker processes this one never imports spaCy (about 55 MB)
+        from nlp.analysis.english import ParserMissing
+        from nlp.audit.auditor import Auditor, shared_analyzer
+
         try:
             auditor = Auditor(
                 model,

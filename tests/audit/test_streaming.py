@@ -212,3 +212,30 @@ def test_chunked_reading_gives_what_whole_reading_gives(tmp_path, suffix):
             problems += chunk.problems
             rows += chunk.rows
         assert (notes, problems, rows) == (whole.notes, whole.problems, whole.rows)
+
+
+PARENT_RUN = """
+import sys
+from pathlib import Path
+from nlp.audit.run import AuditRequest, run_audit
+
+if __name__ == "__main__":
+    run_audit(AuditRequest(records=Path(sys.argv[1]), out_dir=Path(sys.argv[2]),
+                           register=Path(sys.argv[3]), workers=2))
+    print(sorted(m for m in ("spacy", "thinc", "torch", "sklearn") if m in sys.modules))
+"""
+
+
+def test_with_workers_the_parent_never_imports_spacy(tmp_path):
+    """With --workers N the parent only reads and writes: spaCy is loaded by the workers."""
+    script = tmp_path / "parent.py"
+    script.write_text(PARENT_RUN)
+    run = subprocess.run(
+        [sys.executable, str(script), str(SAMPLE), str(tmp_path / "out"), str(REGISTER)],
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=True,
+    )
+    assert run.stdout.decode().splitlines()[-1] == "[]"
+    assert (tmp_path / "out" / "flags.csv").exists()

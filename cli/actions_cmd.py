@@ -10,15 +10,10 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from nlp.governance.actions import (
-    ActionsError,
-    actions_engine,
-    add_action,
-    complete_action,
-    list_actions,
-    ordered,
-)
-from nlp.governance.measures import METRICS, measure, metric_label, select_notes
+from nlp.governance.metric_names import TREND_METRICS as METRICS
+
+# SQLAlchemy and pandas are imported by each command, not here: `careaudit audit` (and its
+# worker processes, which import this module again) never need them.
 
 DbOption = Annotated[
     str | None,
@@ -84,6 +79,9 @@ def add(
     db: DbOption = None,
 ) -> None:
     """Create a quality improvement action from a report's findings."""
+    from nlp.governance.actions import ActionsError, actions_engine, add_action
+    from nlp.governance.measures import measure, metric_label, select_notes
+
     due_date = _date(due, "--due")
     if metric not in METRICS:
         _fail(f"unknown --metric {metric!r}; use one of {', '.join(METRICS)}")
@@ -125,6 +123,9 @@ def list_(
     db: DbOption = None,
 ) -> None:
     """List actions: overdue first (escalated), then open, then done."""
+    from nlp.governance.actions import actions_engine, list_actions, ordered
+    from nlp.governance.measures import metric_label
+
     when = _date(as_of, "--as-of") if as_of else date.today()
     engine = actions_engine(store_url(db))
     try:
@@ -151,6 +152,8 @@ def done(
     db: DbOption = None,
 ) -> None:
     """Mark an action done; the next report re-audits its measure from that date."""
+    from nlp.governance.actions import ActionsError, actions_engine, complete_action
+
     when = _date(on, "--on") if on else None
     engine = actions_engine(store_url(db))
     try:

@@ -6,19 +6,15 @@ import time
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import pandas as pd
 import typer
 
-from nlp.governance.register_review import RegisterError
-from nlp.governance.reporting import (
-    ReportError,
-    ReportOptions,
-    person_command,
-    register_review_command,
-    report_command,
-)
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas and the reporting stage are imported by each command, not here: `careaudit audit`
+# (and its worker processes, which import this module again) never need them.
 
 
 class Format(StrEnum):
@@ -37,6 +33,9 @@ T = TypeVar("T")
 
 def _guard(action: Callable[[], T], what: str) -> T:
     """Run ``action``; known problems become one-line errors (exit 1), others exit 2."""
+    from nlp.governance.register_review import RegisterError
+    from nlp.governance.reporting import ReportError
+
     try:
         return action()
     except (ReportError, RegisterError) as exc:
@@ -71,6 +70,8 @@ def _store_decisions(url: str | None) -> pd.DataFrame | None:
         return None
     if not rows:
         return None
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=["flag_id", "decision"])
 
 
@@ -107,10 +108,11 @@ def report(
              "$CAREAUDIT_DB, else ~/.careaudit/review.db if it exists.", show_default=False),
 ) -> None:
     """Governance report for a quality meeting (self-contained HTML, PDF or XLSX)."""
+    from cli.actions_cmd import existing_store_url
+    from nlp.governance.reporting import ReportOptions, report_command
+
     started = time.perf_counter()
     opts = ReportOptions(min_author_notes=min_author_notes, samples_per_category=samples)
-    from cli.actions_cmd import existing_store_url
-
     url = existing_store_url(db)
     reviewed = decisions if decisions is not None else _store_decisions(url)
     path = _guard(lambda: report_command(run_dir, format.value, output=output, baseline=baseline,
@@ -130,6 +132,8 @@ def register_review(
     strict: bool = typer.Option(False, help="Exit 1 when register rows had to be skipped."),
 ) -> None:
     """Reconcile restrictions found in notes with the restriction register."""
+    from nlp.governance.reporting import register_review_command
+
     result = _guard(lambda: register_review_command(run_dir, register, out, as_of),
                     f"reviewing {register} against {run_dir}")
     review, csv_path, json_path = result
@@ -150,6 +154,8 @@ def person(
     as_of: str | None = typer.Option(None, "--as-of", help="Date for register checks."),
 ) -> None:
     """One person's restrictions over time, flags and register entries (HTML)."""
+    from nlp.governance.reporting import person_command
+
     path = _guard(lambda: person_command(person_id, run_dir, register=register, output=output,
                                          as_of=as_of),
                   f"writing the person page for {person_id}")

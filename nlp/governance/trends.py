@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from nlp.governance.metric_names import TREND_METRICS
 from nlp.schema import CATEGORIES, PLAN_ELEMENTS
 
 #: Wording that records what the person did or chose (the "independence language"
@@ -45,17 +46,6 @@ ENABLING_TERMS: tuple[str, ...] = (
     r"preferred",
 )
 ENABLING_RE = re.compile(r"\b(?:" + "|".join(ENABLING_TERMS) + r")\b", re.IGNORECASE)
-
-#: Monthly metrics with a trend, their label and the direction that is good.
-TREND_METRICS: dict[str, tuple[str, str]] = {
-    "enabling_pct": ("Notes with enabling (independence) language, %", "rising"),
-    "doing_for_per_100": ("Doing-for flags per 100 notes", "falling"),
-    "restrictions_per_100": ("Restriction mentions per 100 notes", "falling"),
-    "unrecorded_restriction_per_100": ("Unrecorded restrictions per 100 notes", "falling"),
-    "missing_rationale_per_100": ("Missing rationale per 100 notes", "falling"),
-    "plan_gap_per_100": ("Care-plan gaps per 100 notes", "falling"),
-    "flags_per_100": ("All flags per 100 notes", "falling"),
-}
 
 SUPERVISION_TOPICS: dict[str, str] = {
     "doing_for": "enabling language: record what the person did, chose and said",

@@ -88,7 +88,10 @@ def start_worker(settings: AuditSettings, register: Register | None = None) -> N
 def audit_in_worker(notes: Sequence[Note], settings: AuditSettings) -> BatchResult:
     """Audit one batch in a worker process (its cached auditor)."""
     from nlp.audit.auditor import cached_auditor
+    from nlp.audit.heap import release_freed_memory
 
     auditor = cached_auditor(settings)
     with auditor.memory_zones():
-        return auditor.audit_batch(notes)
+        result = auditor.audit_batch(notes)
+    release_freed_memory()
+    return result

@@ -197,9 +197,12 @@ def _audited(
             )
         except ParserMissing as exc:
             raise AuditError(str(exc)) from exc
+        from nlp.audit.heap import release_freed_memory
+
         for batch in batches:
             with auditor.memory_zones():
                 result = auditor.audit_batch(batch)
+            release_freed_memory()
             yield result
         return
     yield from _audited_in_processes(batches, settings, workers, register)

@@ -1,0 +1,33 @@
+"""Hand freed heap memory back to the operating system between batches.
+
+A long audit allocates and frees many small objects per batch (docs, spans, strings in
+a memory zone). glibc keeps freed pages in its heap for reuse, so a worker's resident
+memory drifts up with fragmentation; ``malloc_trim(0)`` returns the free pages (the
+same call Dask's documentation gives for its workers). Elsewhere (macOS, musl,
+Windows) there is no such call and this does nothing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+from collections.abc import Callable
+from functools import cache
+
+
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc.malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+def release_freed_memory() -> bool:
+    """Return free heap pages to the OS; True when the C library could be asked."""
+    trim = _malloc_trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True

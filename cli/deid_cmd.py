@@ -34,6 +34,7 @@ def deidentify(
     """
     from nlp.deid import ModelMissing, Pseudonymiser, shared_analyzer
     from nlp.deid.export import COLUMNS, deidentify_notes
+    from nlp.prediction.store import UnsafeModel
     from nlp.records.exports import RecordsError, parse_column_map, read_notes
     from nlp.records.spreadsheet import write_csv
 
@@ -43,7 +44,7 @@ def deidentify(
     try:
         read = read_notes(records, parse_column_map(columns))
         pseudonymiser = Pseudonymiser(shared_analyzer(), seed=seed)
-    except (RecordsError, ModelMissing) as exc:
+    except (RecordsError, ModelMissing, UnsafeModel) as exc:
         fail(str(exc))
         return
     for p in read.problems:

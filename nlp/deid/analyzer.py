@@ -13,8 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from nlp.deid import name_model
 from nlp.deid.entities import Entity, resolve
 from nlp.deid.lexicons import Lexicons, load
+from nlp.deid.name_model import NameModel
 from nlp.deid.names import Known, NameFinder
 from nlp.deid.recognisers import find_patterns
 
@@ -34,10 +36,12 @@ class Analysis:
 class DeidAnalyzer:
     """Finds PII entities in note text; one per process is enough (:func:`shared_analyzer`)."""
 
-    def __init__(self, nlp: Any, lexicons: Lexicons | None = None) -> None:
+    def __init__(
+        self, nlp: Any, lexicons: Lexicons | None = None, model: NameModel | None = None
+    ) -> None:
         self.nlp = nlp
         self.lexicons = lexicons or load()
-        self.names = NameFinder(self.lexicons)
+        self.names = NameFinder(self.lexicons, model)
 
     def parse(self, texts: Iterable[str]) -> list[Any]:
         return list(self.nlp.pipe(texts, batch_size=64))
@@ -72,8 +76,13 @@ def _literal(text: str, kind: str, values: Sequence[str]) -> list[Entity]:
     return [Entity(m.start(), m.end(), kind) for m in rx.finditer(text)]
 
 
-def build_analyzer(model_name: str = MODEL_NAME) -> DeidAnalyzer:
-    """An analyser on the installed spaCy model (raises :class:`ModelMissing` if absent)."""
+def build_analyzer(model_name: str = MODEL_NAME, with_model: bool = True) -> DeidAnalyzer:
+    """An analyser on the installed spaCy model (raises :class:`ModelMissing` if absent).
+
+    ``with_model``: the learned name decision of ``models/deid/`` decides, when that
+    folder is there (verified; :class:`~nlp.prediction.store.UnsafeModel` if it fails
+    its checks); without it, the rules alone.
+    """
     import spacy
 
     if not spacy.util.is_package(model_name):
@@ -83,7 +92,10 @@ def build_analyzer(model_name: str = MODEL_NAME) -> DeidAnalyzer:
         )
     nlp = spacy.load(model_name, exclude=["lemmatizer"])
     nlp.max_length = max(nlp.max_length, 2_000_000)
-    return DeidAnalyzer(nlp)
+    model = None
+    if with_model and (name_model.DEFAULT_DIR / "model.json").exists():
+        model = name_model.load(name_model.DEFAULT_DIR)
+    return DeidAnalyzer(nlp, model=model)
 
 
 @functools.lru_cache(maxsize=1)

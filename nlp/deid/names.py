@@ -35,7 +35,9 @@ from typing import Any
 
 from nlp.deid import context as cx
 from nlp.deid.entities import Entity
+from nlp.deid.features import NoteView, features, is_candidate
 from nlp.deid.lexicons import Lexicons
+from nlp.deid.name_model import NameModel
 
 NONE, SUR_AFTER, SUR, NAME, STRONG, PLACE = range(6)
 _ROOM_AFTER = re.compile(r"\s*(?:\(|,|-|from|in|of)?\s*(?:room|rm|bed|flat|bedroom)\.?\s?\d", re.I)
@@ -129,10 +131,18 @@ class NameFindings:
 
 
 class NameFinder:
-    """Finds name and place entities in a spaCy ``Doc`` (see the module docstring)."""
+    """Finds name and place entities in a spaCy ``Doc`` (see the module docstring).
 
-    def __init__(self, lexicons: Lexicons) -> None:
+    With a ``model`` (:mod:`nlp.deid.name_model`) the rules propose and the model
+    decides over every candidate word (:func:`nlp.deid.features.is_candidate`; see
+    :meth:`_decide`). ``recorder``, when set, receives each parsed note's
+    candidates and their features (``id(doc)`` -> ``(doc, [(i, features)])``): training.
+    """
+
+    def __init__(self, lexicons: Lexicons, model: NameModel | None = None) -> None:
         self.lex = lexicons
+        self.model = model
+        self.recorder: dict[int, tuple[Any, list[tuple[int, list[str]]]]] | None = None
 
     # -- word classes --------------------------------------------------------------------
     def _common(self, key: str) -> bool:
@@ -670,12 +680,73 @@ class NameFinder:
             status[tok.i] = self._classify(doc, tok.i, known, caps, blocked, guesses)
             if tok.i in place_marks and status[tok.i] < NAME:
                 status[tok.i] = PLACE
+        first = list(status)
         things = self._thing_runs(doc, status, caps, known) | self._place_compounds(doc, status)
         for j in things:
             status[j] = NONE
         initials = self._signed(doc, status, fixed) | self._signature(doc, status, fixed)
         self._grow(doc, status, fixed | blocked | things, known)
+        if self.model is not None or self.recorder is not None:
+            view = NoteView(caps, first, list(status), known, set())
+            out = {t.i for t in doc if self._ruled_out(doc, t.i, caps, status)}
+            view.ruled_out = blocked | things | out
+            view.protected = initials | {t.i for t in doc if status[t.i] == STRONG}
+            self._decide(doc, status, view, fixed)
         return self._spans(doc, status, guesses, initials)
+
+    def _ruled_out(self, doc: Any, i: int, caps: list[bool], status: list[int]) -> bool:
+        """Words the rules never take for a name, whatever the model says: parts of
+        ``X-ray``, titles, relation and role words, days, a form's label (``Faith:``);
+        acronyms (``DWP``, ``TV``), short plain words (``OK``), lower-case stop words and
+        unlisted two letters beside a capitalised word the rules did not name (``Aquacel
+        Ag``, ``Po Chai``), unless they close a line or the note (initials signing it);
+        a month where a date stands (``in June``); a shouted common word after a
+        preposition (``DEPRIVATION OF LIBERTY``)."""
+        tok = doc[i]
+        key = cx.fold(tok.text)
+        if not cx.is_alpha_word(tok.text) or self._affix_compound(doc, i):
+            return True
+        if key in cx.TITLES or key in cx.RELATIONS or key in cx.ROLES or key in cx.DAYS:
+            return True
+        if key in cx.SAINTS or key in _PLAIN_SHORT or self._label(doc, i):
+            return True
+        signing = self._alone(doc, i)  # a line's or the note's closing word: initials
+        if tok.text.islower() and tok.is_stop:
+            return not signing
+        if len(key) < 3 and key not in self.lex.first_names and not cx.is_initial(tok.text):
+            for step in (-1, 1):  # "Aquacel Ag", "Po Chai": beside a capitalised non-name
+                j = self._neighbour(doc, i, step)
+                if j is not None and doc[j].text[:1].isupper() and not self._is_name(status, j):
+                    return not signing
+        if not caps[i] and cx.acronym(tok.text) and key not in self.lex.first_names:
+            return not (signing or self._after_shouted_name(doc, i))  # not "ALFIE JOSS"
+        prev, nxt = cx.prev_word(doc, i, skip=""), cx.next_word(doc, i)
+        if key in cx.MONTHS and prev is not None and not self._month_person(doc, i):
+            return prev.lower_ in _DATE_PREPOSITIONS or prev.like_num  # "in June", "3 May"
+        shouted = caps[i] or cx.shape(tok.text) == "upper"
+        if shouted and prev is not None and prev.pos_ == "ADP" and self.lex.is_common(key):
+            return not cx.line_initial(doc, i)  # "DEPRIVATION OF LIBERTY"
+        return nxt is not None and nxt.like_num and key in cx.MONTHS  # "June 14"
+
+    def _decide(self, doc: Any, status: list[int], view: NoteView, fixed: set[int]) -> None:
+        """The learned decision over the rules' candidates (:meth:`NameModel.decide`):
+        protected are names after a title and initials signing a note. A name the
+        model finds is a name everywhere, as the rules' are (:class:`Known`)."""
+        view.named_keys = {cx.fold(t.text) for t in doc if self._is_name(status, t.i)}
+        rows = [
+            (tok.i, features(self, doc, tok.i, view))
+            for tok in doc
+            if tok.i not in fixed and is_candidate(self, doc, tok.i, view)
+        ]
+        if self.recorder is not None:
+            self.recorder[id(doc)] = (doc, rows)
+        if self.model is None:
+            return
+        for i, feats in rows:
+            named = self._is_name(status, i)
+            name = self.model.decide(feats, named, i in view.ruled_out, i in view.protected)
+            if name != named:
+                status[i] = NAME if name else NONE
 
     # -- initials that sign a note ---------------------------------------------------------
     _SIGN_CUES = frozenset(["signed", "sig", "countersigned", "initials", "initialled"])

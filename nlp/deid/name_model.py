@@ -1,0 +1,132 @@
+"""The learned name decision: a logistic regression over :mod:`nlp.deid.features`.
+
+Stored in ``models/deid/`` as plain data that cannot run code: ``model.json`` (kind
+``deid-names``, cutoffs, figures, SHA-256 of each file), ``vocab.json`` (the feature
+strings) and ``weights.npz`` (numeric arrays ``coef`` and ``intercept``, read with
+``allow_pickle=False``). Loading refuses a file whose checksum differs from
+``model.json``, a non-regular or oversized file, an archive holding anything but those
+two numeric arrays, and, with ``$CAREAUDIT_TRUSTED_MODELS`` set, any file not on the
+pinned list (:func:`nlp.prediction.store.check_model_folder`). Predicting needs numpy only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nlp.prediction.store import UnsafeModel, check_model_folder, read_model_file, read_model_meta
+
+KIND = "deid-names"
+VOCAB = "vocab.json"
+WEIGHTS = "weights.npz"
+ARRAYS = frozenset(["coef", "intercept"])
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "models" / "deid"
+
+
+@dataclass(frozen=True)
+class NameModel:
+    """Weights per feature string; :meth:`probability` of a candidate being a name."""
+
+    index: dict[str, int]
+    coef: np.ndarray
+    intercept: float
+    add: float  # a word the rules did not name becomes a name from this probability
+    drop: float  # a name of the rules stops being one below this probability
+    version: str = ""
+
+    def probability(self, feats: Sequence[str]) -> float:
+        score = self.intercept + sum(
+            float(self.coef[j]) for j in (self.index.get(f) for f in feats) if j is not None
+        )
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
+
+    def decide(
+        self, feats: Sequence[str], named: bool, ruled_out: bool = False, protected: bool = False
+    ) -> bool:
+        """Name or not: a name of the rules (``named``) stays unless the model is sure it
+        is none, a ``protected`` one always; another word becomes a name only when the
+        model is sure, and never one the rules ``ruled_out``."""
+        if named:
+            return protected or self.probability(feats) >= self.drop
+        return not ruled_out and self.probability(feats) >= self.add
+
+
+def save(
+    folder: Path, vocab: list[str], coef: np.ndarray, intercept: float, meta: dict[str, Any]
+) -> dict[str, Any]:
+    """Write the three files; return ``model.json``'s content."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / VOCAB).write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    with (folder / WEIGHTS).open("wb") as fh:
+        np.savez_compressed(
+            fh,
+            coef=np.asarray(coef, dtype=np.float32),
+            intercept=np.asarray([intercept], dtype=np.float64),
+        )
+    files = {n: hashlib.sha256((folder / n).read_bytes()).hexdigest() for n in (VOCAB, WEIGHTS)}
+    meta = {**meta, "kind": KIND, "files": files}
+    (folder / "model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    return meta
+
+
+def _checked(path: Path, expected: Any) -> bytes:
+    data = read_model_file(path)
+    if not isinstance(expected, str) or hashlib.sha256(data).hexdigest() != expected:
+        raise UnsafeModel(
+            f"{path}: checksum does not match model.json — changed after training; "
+            "retrain with scripts/train_deid.py rather than loading it"
+        )
+    return data
+
+
+def load(folder: Path = DEFAULT_DIR) -> NameModel:
+    """Verify and read a name model folder (raises :class:`UnsafeModel`)."""
+    check_model_folder(folder)
+    meta = read_model_meta(folder)
+    if meta["kind"] != KIND:
+        raise UnsafeModel(f"{folder}/model.json: kind {meta['kind']!r}, not {KIND!r}")
+    files = meta.get("files", {})
+    vocab_bytes = _checked(folder / VOCAB, files.get(VOCAB))
+    weight_bytes = _checked(folder / WEIGHTS, files.get(WEIGHTS))
+    try:
+        vocab = json.loads(vocab_bytes.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise UnsafeModel(f"{folder / VOCAB}: not valid JSON ({exc})") from None
+    if not isinstance(vocab, list) or not all(isinstance(v, str) for v in vocab):
+        raise UnsafeModel(f"{folder / VOCAB}: not a list of strings")
+    try:
+        with zipfile.ZipFile(io.BytesIO(weight_bytes)) as archive:
+            members = archive.infolist()
+        if len(members) > len(ARRAYS) or sum(m.file_size for m in members) > 64 << 20:
+            raise UnsafeModel(f"{folder / WEIGHTS}: unexpected members or size")
+        with np.load(io.BytesIO(weight_bytes), allow_pickle=False) as npz:
+            if set(npz.files) != ARRAYS:
+                raise UnsafeModel(f"{folder / WEIGHTS}: holds {sorted(npz.files)}, not {ARRAYS}")
+            coef, intercept = npz["coef"], npz["intercept"]
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+        raise UnsafeModel(f"{folder / WEIGHTS}: not a plain numeric archive ({exc})") from None
+    if coef.dtype.kind != "f" or intercept.dtype.kind != "f" or coef.shape != (len(vocab),):
+        raise UnsafeModel(f"{folder / WEIGHTS}: arrays do not match vocab.json")
+    cutoffs = meta.get("cutoffs")
+    if not isinstance(cutoffs, dict) or not all(
+        isinstance(cutoffs.get(k), float | int) and 0.0 < cutoffs[k] < 1.0
+        for k in ("add", "drop")
+    ):
+        raise UnsafeModel(f"{folder}/model.json: cutoffs add, drop must be numbers in (0, 1)")
+    return NameModel(
+        index={f: n for n, f in enumerate(vocab)},
+        coef=coef.astype(np.float64),
+        intercept=float(intercept.reshape(-1)[0]),
+        add=float(cutoffs["add"]),
+        drop=float(cutoffs["drop"]),
+        version=files.get(WEIGHTS, "")[:12],
+    )

@@ -1,0 +1,156 @@
+"""The learned name decision (models/deid/): safe loading, and the issue's must-haves with it."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nlp.deid import Pseudonymiser, name_model
+from nlp.deid.analyzer import DeidAnalyzer
+from nlp.prediction.store import TRUSTED_MODELS_ENV, UnsafeModel
+
+SHIPPED = name_model.DEFAULT_DIR
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    copy = tmp_path / "deid"
+    shutil.copytree(SHIPPED, copy)
+    return copy
+
+
+def _rehash(folder: Path, name: str) -> None:
+    """Make model.json agree with a changed file (an attacker who edits both)."""
+    meta = json.loads((folder / "model.json").read_text())
+    meta["files"][name] = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    (folder / "model.json").write_text(json.dumps(meta))
+
+
+def test_shipped_model_loads_and_is_used(deid_analyzer: DeidAnalyzer) -> None:
+    model = name_model.load(SHIPPED)
+    assert model.coef.shape == (len(model.index),) and 0 < model.drop < model.add < 1
+    assert deid_analyzer.names.model is not None
+    meta = json.loads((SHIPPED / "model.json").read_text())
+    assert meta["kind"] == name_model.KIND and "command" in meta
+    assert (SHIPPED / "README.md").exists()
+
+
+@pytest.mark.parametrize("name", [name_model.WEIGHTS, name_model.VOCAB])
+def test_a_tampered_file_is_refused(folder: Path, name: str) -> None:
+    data = bytearray((folder / name).read_bytes())
+    data[len(data) // 2] ^= 0x01
+    (folder / name).write_bytes(bytes(data))
+    with pytest.raises(UnsafeModel, match="checksum"):
+        name_model.load(folder)
+
+
+def test_an_archive_that_needs_pickle_is_refused_without_unpickling(folder: Path) -> None:
+    buffer = io.BytesIO()
+    np.savez(buffer, coef=np.array([object()], dtype=object), intercept=np.zeros(1))
+    (folder / name_model.WEIGHTS).write_bytes(buffer.getvalue())
+    _rehash(folder, name_model.WEIGHTS)
+    with pytest.raises(UnsafeModel):
+        name_model.load(folder)
+
+
+def test_unexpected_arrays_and_wrong_shapes_are_refused(folder: Path) -> None:
+    buffer = io.BytesIO()
+    np.savez(buffer, coef=np.zeros(3), intercept=np.zeros(1), extra=np.zeros(1))
+    (folder / name_model.WEIGHTS).write_bytes(buffer.getvalue())
+    _rehash(folder, name_model.WEIGHTS)
+    with pytest.raises(UnsafeModel, match=r"unexpected members|holds"):
+        name_model.load(folder)
+    buffer = io.BytesIO()
+    np.savez(buffer, coef=np.zeros(3), intercept=np.zeros(1))
+    (folder / name_model.WEIGHTS).write_bytes(buffer.getvalue())
+    _rehash(folder, name_model.WEIGHTS)
+    with pytest.raises(UnsafeModel, match="do not match"):
+        name_model.load(folder)
+
+
+def test_pinned_hashes_guard_the_name_model(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pins = tmp_path / "pins.txt"
+    listed = [p for p in folder.iterdir() if p.name != "README.md"]
+    digests = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in listed]
+    pins.write_text("".join(digests))
+    monkeypatch.setenv(TRUSTED_MODELS_ENV, str(pins))
+    name_model.load(folder)
+    pins.write_text(pins.read_text().splitlines()[0] + "\n")
+    with pytest.raises(UnsafeModel, match="trusted-models"):
+        name_model.load(folder)
+
+
+# -- the issue's must-haves, decided by the learned model ---------------------------------
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[^\W\d_]+", text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Calm. Went to Spar for milk, then the Wifi was down.",
+        "Calm and settled all day. Spar shut early so went to Tesco. Wifi fixed.",
+    ],
+)
+def test_common_words_that_are_names_survive(deid_analyzer: DeidAnalyzer, text: str) -> None:
+    assert deid_analyzer.names.model is not None
+    p = Pseudonymiser(deid_analyzer, seed=3)
+    p.learn([text])
+    assert p.pseudonymise(text).text == text
+
+
+def test_a_lower_case_name_recurring_in_a_note_is_replaced_everywhere(
+    deid_analyzer: DeidAnalyzer,
+) -> None:
+    text = (
+        "Supported Tariq Mahmood with breakfast. later tariq went to the garden. "
+        "tariq had a good day, TARIQ laughing at tea."
+    )
+    p = Pseudonymiser(deid_analyzer, seed=5)
+    p.learn([text])
+    out = p.pseudonymise(text).text
+    assert not {"Tariq", "tariq", "TARIQ", "Mahmood"} & _words(out), out
+
+
+def test_pseudonyms_keep_gender_and_kind(deid_analyzer: DeidAnalyzer) -> None:
+    p = Pseudonymiser(deid_analyzer, seed=1)
+    out = p.pseudonymise("Mrs Adaeze Okoro visited from Harrogate and she brought flowers.").text
+    female = {n for n, g in p.lex.pseudo_first if g == "f"}
+    places = set(p.lex.pseudo_places)
+    assert out.split()[1] in female, out
+    assert out.split("from ")[1].split()[0] in places, out
+
+
+def test_deidentify_refuses_a_tampered_name_model(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from nlp.deid import shared_analyzer
+
+    weights = folder / name_model.WEIGHTS
+    weights.write_bytes(weights.read_bytes() + b"\0")
+    monkeypatch.setattr(name_model, "DEFAULT_DIR", folder)
+    src = tmp_path / "notes.jsonl"
+    row = {"note_id": "N-1", "person_id": "P-1", "date": "2026-03-01", "text": "Mary was calm."}
+    src.write_text(json.dumps(row) + "\n")
+    shared_analyzer.cache_clear()
+    try:
+        result = CliRunner().invoke(
+            app, ["deidentify", str(src), "--out", str(tmp_path / "o.jsonl"), "--no-progress"]
+        )
+    finally:
+        shared_analyzer.cache_clear()
+    output = " ".join(result.output.split())
+    assert result.exit_code == 2 and "checksum" in output and "Traceback" not in output
+    assert not (tmp_path / "o.jsonl").exists()

@@ -6,7 +6,8 @@ common word that no rule, list or earlier note calls a name. Its features are st
 name runs grow), word-list membership, spaCy's entity, part-of-speech and dependency
 labels of the word and its neighbours, a window of context-word classes, whether the
 same word is a name elsewhere in the note or in the batch, word shape and suffixes.
-The word itself is never a feature, so nothing learned is tied to one writer's cast.
+The word itself is no feature (only its last two and three letters), so little that
+is learned is tied to one writer's cast.
 """
 
 from __future__ import annotations

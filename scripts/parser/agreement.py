@@ -3,9 +3,10 @@
 Agreement on the gold sentences of ``annotations/dev.jsonl`` (services the distilled
 model never saw; each sentence parsed on its own, as the audit does): tag, POS and
 lemma accuracy, UAS, LAS, and per-label F1 (head and label both right) for the
-dependency labels careaudit's rules read. Speed: tok2vec + tagger + parser only
-(attribute ruler and lemmatizer are the same rules in both), on the same pre-tokenised
-sentences, both models alternating, best of ``--repeats``.
+dependency labels careaudit's rules read. Speed, on the same pre-tokenised sentences,
+both models alternating, best of ``--repeats``: tok2vec + tagger + parser only
+(attribute ruler and lemmatizer are the same rules in both), and the whole full
+pipeline (``build_full``: with careaudit's components, as the parse stage runs it).
 
     .venv/bin/python scripts/parser/agreement.py models/parser/<name> [--json out.json]
 """
@@ -19,6 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 from nlp.analysis.english import load_english, load_parser_model
+from nlp.analysis.pipelines import build_full
 
 # the dependency labels nlp/analysis reads (agency.py, doing_for.py, decisions.py,
 # plan_elements.py, restrictions.py)
@@ -81,12 +83,12 @@ def agreement(ref_docs, new_docs) -> dict:
     return out
 
 
-def speed(models: dict, texts: list[str], repeats: int) -> dict:
+def speed(models: dict, texts: list[str], repeats: int, only=FAST_PIPES) -> dict:
     docs = {name: [nlp.make_doc(t) for t in texts] for name, nlp in models.items()}
     best = {name: float("inf") for name in models}
     for _ in range(repeats):
         for name, nlp in models.items():
-            others = [p for p in nlp.pipe_names if p not in FAST_PIPES]
+            others = [p for p in nlp.pipe_names if only and p not in only]
             fresh = [d.copy() for d in docs[name]]
             t0 = time.perf_counter()
             for _doc in nlp.pipe(fresh, batch_size=128, disable=others):
@@ -112,6 +114,11 @@ def main() -> None:
               "speed": speed({"sm": sm, "small": small}, texts, args.repeats)}
     result["speed"]["ratio"] = round(
         result["speed"]["sm"]["seconds"] / result["speed"]["small"]["seconds"], 2)
+    full = {"sm": build_full(load_english()), "small": build_full(load_parser_model(args.model))}
+    result["speed_full_pipeline"] = speed(full, texts, args.repeats, only=())
+    result["speed_full_pipeline"]["ratio"] = round(
+        result["speed_full_pipeline"]["sm"]["seconds"]
+        / result["speed_full_pipeline"]["small"]["seconds"], 2)
     print(json.dumps(result, indent=1))
     if args.json:
         args.json.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")

@@ -144,6 +144,15 @@ class NameFinder:
         self.model = model
         self.recorder: dict[int, tuple[Any, list[tuple[int, list[str]]]]] | None = None
 
+    @staticmethod
+    def _text(doc: Any) -> str:
+        """``doc.text``, built once per note (spaCy joins every token on each call);
+        kept in the Doc itself, so finders shared between threads never mix notes."""
+        text = doc.user_data.get("deid_text")
+        if text is None:
+            text = doc.user_data["deid_text"] = doc.text
+        return text
+
     # -- word classes --------------------------------------------------------------------
     def _common(self, key: str) -> bool:
         lex = self.lex
@@ -274,8 +283,9 @@ class NameFinder:
     def _beside_room(self, doc: Any, i: int) -> bool:
         """A word joined to a room number: ``bill from rm 9``, ``pat (room 4)``, ``Rm 8 ivy``."""
         tok = doc[i]
-        after = doc.text[tok.idx + len(tok.text) : tok.idx + len(tok.text) + 24]
-        before = doc.text[max(0, tok.idx - 16) : tok.idx]
+        text = self._text(doc)
+        after = text[tok.idx + len(tok.text) : tok.idx + len(tok.text) + 24]
+        before = text[max(0, tok.idx - 16) : tok.idx]
         return bool(_ROOM_AFTER.match(after) or _ROOM_BEFORE.search(before))
 
     def _person_slot(self, doc: Any, i: int, known: bool) -> bool:
@@ -335,7 +345,7 @@ class NameFinder:
         if tok.pos_ not in ("VERB", "AUX", "ADJ", "ADV"):
             return False
         nxt = cx.next_word(doc, i)
-        after = doc.text[tok.idx + len(tok.text) : tok.idx + len(tok.text) + 6]
+        after = self._text(doc)[tok.idx + len(tok.text) : tok.idx + len(tok.text) + 6]
         if re.match(r"\s+c/o\b", after, re.I):
             return False  # "rose c/o dizzy": complains of
         return nxt is None or nxt.tag_ not in ("VBD", "VBZ", "VBN")
@@ -393,7 +403,7 @@ class NameFinder:
         k = i
         for _ in range(3):
             prev = cx.prev_word(doc, k, skip="")
-            if prev is None or "\n" in doc.text[prev.idx : doc[k].idx]:
+            if prev is None or "\n" in self._text(doc)[prev.idx : doc[k].idx]:
                 return False
             if cx.fold(prev.text).rstrip(".") in cx.SAINTS:
                 return True  # "St Mary's", "Ysbyty Glan Clwyd", "NHS Tayside"
@@ -1038,7 +1048,7 @@ class NameFinder:
         for tok in doc:  # "Room 15 June Rice", "RM 9 - MAY BROWN": a handover's entry
             i = tok.i
             if status[i] == SUR and i not in fixed and tok.text[:1].isupper():  # noqa: SIM102
-                if _ROOM_BEFORE.search(doc.text[max(0, tok.idx - 16) : tok.idx]):
+                if _ROOM_BEFORE.search(self._text(doc)[max(0, tok.idx - 16) : tok.idx]):
                     status[i] = NAME
         changed = True
         while changed:

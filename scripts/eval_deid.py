@@ -15,34 +15,19 @@ import json
 import sys
 import time
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nlp.deid.evaluation import TYPES, Score, load_pii, misses, score
+from nlp.deid.evaluation import TYPES, Score, deidentified_texts, load_pii, misses, score
 
 SYSTEMS = ("careaudit", "presidio")
 
 
 def careaudit_outputs(records: list[dict[str, Any]], seed: int = 0) -> list[str]:
-    from nlp.deid import Pseudonymiser, shared_analyzer
-    from nlp.deid.export import deidentify_notes
+    from nlp.deid import shared_analyzer
 
-    notes = [
-        SimpleNamespace(
-            note_id=r.get("note_id", str(i)),
-            person_id=r.get("person_id", ""),
-            date=r.get("date", ""),
-            service=r.get("service", ""),
-            author=r.get("author", ""),
-            note_type=r.get("note_type", "daily_note"),
-            text=r["text"],
-        )
-        for i, r in enumerate(records)
-    ]
-    rows = deidentify_notes(notes, Pseudonymiser(shared_analyzer(), seed=seed))
-    return [row["text"] for row in rows]
+    return deidentified_texts(records, shared_analyzer(), seed)
 
 
 def presidio_outputs(records: list[dict[str, Any]]) -> list[str]:

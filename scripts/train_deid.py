@@ -27,7 +27,6 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -36,11 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nlp.deid import name_model
 from nlp.deid.analyzer import DeidAnalyzer, build_analyzer
-from nlp.deid.evaluation import TYPES, Score, load_pii, score
-from nlp.deid.export import deidentify_notes
+from nlp.deid.evaluation import TYPES, Score, deidentified_texts, load_pii, score
 from nlp.deid.features import NoteView
 from nlp.deid.names import NameFinder
-from nlp.deid.pseudonymiser import Pseudonymiser
 
 ROOT = Path(__file__).resolve().parents[1]
 PII = ROOT / "annotations" / "pii"
@@ -85,20 +82,7 @@ class CachedAnalyzer(DeidAnalyzer):
 
 def run(analyzer: DeidAnalyzer, records: list[dict[str, Any]], seed: int = 0) -> list[str]:
     """De-identified texts, as ``careaudit deidentify`` writes them."""
-    notes = [
-        SimpleNamespace(
-            note_id=r.get("note_id", str(i)),
-            person_id=r.get("person_id", ""),
-            date=r.get("date", ""),
-            service=r.get("service", ""),
-            author=r.get("author", ""),
-            note_type=r.get("note_type", "daily_note"),
-            text=r["text"],
-        )
-        for i, r in enumerate(records)
-    ]
-    rows = deidentify_notes(notes, Pseudonymiser(analyzer, seed=seed))
-    return [row["text"] for row in rows]
+    return deidentified_texts(records, analyzer, seed)
 
 
 def old_votes(name: str, records: list[dict[str, Any]]) -> dict[str, Any]:

@@ -94,6 +94,31 @@ def load_pii(path: str | Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
+def deidentified_texts(
+    records: Sequence[dict[str, Any]], analyzer: Any, seed: int = 0
+) -> list[str]:
+    """Each PII-set record's text de-identified as ``careaudit deidentify`` does it (the
+    whole set as one batch, the id, author, service and date columns included)."""
+    from types import SimpleNamespace
+
+    from nlp.deid.export import deidentify_notes
+    from nlp.deid.pseudonymiser import Pseudonymiser
+
+    notes = [
+        SimpleNamespace(
+            note_id=r.get("note_id", str(i)),
+            person_id=r.get("person_id", ""),
+            date=r.get("date", ""),
+            service=r.get("service", ""),
+            author=r.get("author", ""),
+            note_type=r.get("note_type", "daily_note"),
+            text=r["text"],
+        )
+        for i, r in enumerate(records)
+    ]
+    return [row["text"] for row in deidentify_notes(notes, Pseudonymiser(analyzer, seed=seed))]
+
+
 def _tokens(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text)]
 

@@ -12,10 +12,8 @@ pinned list (:func:`nlp.prediction.store.check_model_folder`). Predicting needs 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import math
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,13 +21,15 @@ from typing import Any
 
 import numpy as np
 
-from nlp.prediction.store import UnsafeModel, check_model_folder, read_model_file, read_model_meta
+from nlp.prediction.array_store import read_checked, read_numeric_arrays
+from nlp.prediction.store import UnsafeModel, check_model_folder, read_model_meta
 
 KIND = "deid-names"
 VOCAB = "vocab.json"
 WEIGHTS = "weights.npz"
 ARRAYS = frozenset(["coef", "intercept"])
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "models" / "deid"
+RETRAIN = "scripts/train_deid.py"
 
 
 @dataclass(frozen=True)
@@ -78,16 +78,6 @@ def save(
     return meta
 
 
-def _checked(path: Path, expected: Any) -> bytes:
-    data = read_model_file(path)
-    if not isinstance(expected, str) or hashlib.sha256(data).hexdigest() != expected:
-        raise UnsafeModel(
-            f"{path}: checksum does not match model.json — changed after training; "
-            "retrain with scripts/train_deid.py rather than loading it"
-        )
-    return data
-
-
 def load(folder: Path = DEFAULT_DIR) -> NameModel:
     """Verify and read a name model folder (raises :class:`UnsafeModel`)."""
     check_model_folder(folder)
@@ -95,25 +85,18 @@ def load(folder: Path = DEFAULT_DIR) -> NameModel:
     if meta["kind"] != KIND:
         raise UnsafeModel(f"{folder}/model.json: kind {meta['kind']!r}, not {KIND!r}")
     files = meta.get("files", {})
-    vocab_bytes = _checked(folder / VOCAB, files.get(VOCAB))
-    weight_bytes = _checked(folder / WEIGHTS, files.get(WEIGHTS))
+    vocab_bytes = read_checked(folder / VOCAB, files.get(VOCAB), RETRAIN)
+    weight_bytes = read_checked(folder / WEIGHTS, files.get(WEIGHTS), RETRAIN)
     try:
         vocab = json.loads(vocab_bytes.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise UnsafeModel(f"{folder / VOCAB}: not valid JSON ({exc})") from None
     if not isinstance(vocab, list) or not all(isinstance(v, str) for v in vocab):
         raise UnsafeModel(f"{folder / VOCAB}: not a list of strings")
-    try:
-        with zipfile.ZipFile(io.BytesIO(weight_bytes)) as archive:
-            members = archive.infolist()
-        if len(members) > len(ARRAYS) or sum(m.file_size for m in members) > 64 << 20:
-            raise UnsafeModel(f"{folder / WEIGHTS}: unexpected members or size")
-        with np.load(io.BytesIO(weight_bytes), allow_pickle=False) as npz:
-            if set(npz.files) != ARRAYS:
-                raise UnsafeModel(f"{folder / WEIGHTS}: holds {sorted(npz.files)}, not {ARRAYS}")
-            coef, intercept = npz["coef"], npz["intercept"]
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise UnsafeModel(f"{folder / WEIGHTS}: not a plain numeric archive ({exc})") from None
+    arrays = read_numeric_arrays(folder / WEIGHTS, weight_bytes, ARRAYS, 64 << 20)
+    if set(arrays) != ARRAYS:
+        raise UnsafeModel(f"{folder / WEIGHTS}: holds {sorted(arrays)}, not {sorted(ARRAYS)}")
+    coef, intercept = arrays["coef"], arrays["intercept"]
     if coef.dtype.kind != "f" or intercept.dtype.kind != "f" or coef.shape != (len(vocab),):
         raise UnsafeModel(f"{folder / WEIGHTS}: arrays do not match vocab.json")
     cutoffs = meta.get("cutoffs")

@@ -53,13 +53,45 @@ VOCAB_KEYS: frozenset[str] = frozenset({"word", "char", "context", "types", "sta
 NUMERIC_KINDS = frozenset("fiub")
 
 
-def read_checked(path: Path, expected_sha256: str | None) -> bytes:
+def read_numeric_arrays(
+    path: Path, data: bytes, allowed: frozenset[str], max_unpacked: int | None = None
+) -> dict[str, np.ndarray]:
+    """The numeric arrays in ``data``, the bytes of the ``.npz`` file ``path``, read
+    without pickle; :class:`UnsafeModel` for an archive too large once unpacked (default
+    :data:`MAX_UNPACKED_BYTES`), with arrays not in ``allowed``, or anything but numbers."""
+    max_unpacked = MAX_UNPACKED_BYTES if max_unpacked is None else max_unpacked
+    arrays: dict[str, np.ndarray] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+        unpacked = sum(m.file_size for m in members)
+        if len(members) > 4 * len(allowed) or unpacked > max_unpacked:
+            raise UnsafeModel(f"{path}: unpacks to too much data; not loaded")
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            unexpected = set(npz.files) - allowed
+            if unexpected:
+                raise UnsafeModel(f"{path}: holds unexpected arrays {sorted(unexpected)}")
+            for name in npz.files:
+                value = npz[name]
+                if value.dtype.kind not in NUMERIC_KINDS:
+                    raise UnsafeModel(f"{path}: {name} is {value.dtype}, not numeric")
+                arrays[name] = value
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+        raise UnsafeModel(
+            f"{path}: not a plain numeric array archive ({exc}); not loaded"
+        ) from None
+    return arrays
+
+
+def read_checked(
+    path: Path, expected_sha256: str | None, retrain: str = "`careaudit train`"
+) -> bytes:
     """The bytes of a weight file, after the regular-file, size and checksum checks."""
     data = read_model_file(path)
     if not expected_sha256 or hashlib.sha256(data).hexdigest() != expected_sha256:
         raise UnsafeModel(
             f"{path}: checksum does not match model.json — the file was changed after "
-            "training; retrain with `careaudit train` rather than loading it"
+            f"training; retrain with {retrain} rather than loading it"
         )
     return data
 
@@ -103,26 +135,5 @@ def load_arrays(folder: Path, meta: dict[str, Any]) -> tuple[dict[str, Any], dic
     for key, terms in vocab.items():
         if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
             raise UnsafeModel(f"{folder / VOCAB}: {key!r} is not a list of strings; not loaded")
-    arrays: dict[str, np.ndarray] = {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(weight_bytes)) as archive:
-            members = archive.infolist()
-        unpacked = sum(m.file_size for m in members)
-        if len(members) > 4 * len(ARRAY_NAMES) or unpacked > MAX_UNPACKED_BYTES:
-            raise UnsafeModel(f"{folder / WEIGHTS}: unpacks to too much data; not loaded")
-        with np.load(io.BytesIO(weight_bytes), allow_pickle=False) as npz:
-            unexpected = set(npz.files) - ARRAY_NAMES
-            if unexpected:
-                raise UnsafeModel(
-                    f"{folder / WEIGHTS}: holds unexpected arrays {sorted(unexpected)}"
-                )
-            for name in npz.files:
-                value = npz[name]
-                if value.dtype.kind not in NUMERIC_KINDS:
-                    raise UnsafeModel(f"{folder / WEIGHTS}: {name} is {value.dtype}, not numeric")
-                arrays[name] = value
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise UnsafeModel(
-            f"{folder / WEIGHTS}: not a plain numeric array archive ({exc}); not loaded"
-        ) from None
+    arrays = read_numeric_arrays(folder / WEIGHTS, weight_bytes, ARRAY_NAMES)
     return vocab, arrays

@@ -30,6 +30,7 @@ WEIGHTS = "weights.npz"
 ARRAYS = frozenset(["coef", "intercept"])
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "models" / "deid"
 RETRAIN = "scripts/train_deid.py"
+MAX_WEIGHT = 50.0  # |weight| of any feature or the intercept (trained: under 3)
 
 
 @dataclass(frozen=True)
@@ -97,14 +98,27 @@ def load(folder: Path = DEFAULT_DIR) -> NameModel:
     if set(arrays) != ARRAYS:
         raise UnsafeModel(f"{folder / WEIGHTS}: holds {sorted(arrays)}, not {sorted(ARRAYS)}")
     coef, intercept = arrays["coef"], arrays["intercept"]
-    if coef.dtype.kind != "f" or intercept.dtype.kind != "f" or coef.shape != (len(vocab),):
+    if (
+        coef.dtype.kind != "f"
+        or intercept.dtype.kind != "f"
+        or coef.shape != (len(vocab),)
+        or intercept.shape != (1,)
+    ):
         raise UnsafeModel(f"{folder / WEIGHTS}: arrays do not match vocab.json")
+    # a weight of -inf (or NaN) would quietly switch name removal off (or on) for every
+    # word: refuse weights that no training run produces
+    if not (np.isfinite(coef).all() and np.isfinite(intercept).all()) or max(
+        float(np.abs(coef).max(initial=0.0)), float(np.abs(intercept).max())
+    ) > MAX_WEIGHT:
+        raise UnsafeModel(f"{folder / WEIGHTS}: weights not finite or beyond ±{MAX_WEIGHT:g}")
     cutoffs = meta.get("cutoffs")
     if not isinstance(cutoffs, dict) or not all(
         isinstance(cutoffs.get(k), float | int) and 0.0 < cutoffs[k] < 1.0
         for k in ("add", "drop")
-    ):
-        raise UnsafeModel(f"{folder}/model.json: cutoffs add, drop must be numbers in (0, 1)")
+    ) or not cutoffs["drop"] < cutoffs["add"]:
+        raise UnsafeModel(
+            f"{folder}/model.json: cutoffs add, drop must be numbers in (0, 1), drop < add"
+        )
     return NameModel(
         index={f: n for n, f in enumerate(vocab)},
         coef=coef.astype(np.float64),

@@ -75,6 +75,32 @@ def test_unexpected_arrays_and_wrong_shapes_are_refused(folder: Path) -> None:
         name_model.load(folder)
 
 
+def _write_weights(folder: Path, coef: np.ndarray, intercept: np.ndarray) -> None:
+    buffer = io.BytesIO()
+    np.savez(buffer, coef=coef, intercept=intercept)
+    (folder / name_model.WEIGHTS).write_bytes(buffer.getvalue())
+    _rehash(folder, name_model.WEIGHTS)
+
+
+@pytest.mark.parametrize("bad", [-np.inf, np.nan, 1e6])
+def test_weights_that_would_switch_name_removal_off_are_refused(folder: Path, bad: float) -> None:
+    """A checksum matching an edited file is easy to make; the values are checked too:
+    one weight of -inf on the bias would drop every name the rules found."""
+    model = name_model.load(folder)
+    coef = model.coef.astype(np.float32).copy()
+    coef[0] = bad
+    _write_weights(folder, coef, np.array([model.intercept], dtype=np.float32))
+    with pytest.raises(UnsafeModel, match="not finite or beyond"):
+        name_model.load(folder)
+
+
+def test_an_empty_intercept_is_refused_not_a_traceback(folder: Path) -> None:
+    model = name_model.load(folder)
+    _write_weights(folder, model.coef.astype(np.float32), np.zeros(0, dtype=np.float32))
+    with pytest.raises(UnsafeModel, match="do not match"):
+        name_model.load(folder)
+
+
 def test_pinned_hashes_guard_the_name_model(
     folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -276,14 +276,20 @@ def export_teaching(
     Complete notes only by default: every sentence's label known (all flags decided and
     the note marked reviewed in the app).
     """
-    from nlp.deid import Pseudonymiser, shared_analyzer
+    from nlp.deid import ModelMissing, Pseudonymiser, shared_analyzer
+    from nlp.prediction.store import UnsafeModel
     from review_app.teaching import build_examples, completeness, teachable_flags, to_jsonl
 
+    try:  # before the store is opened: a missing or tampered model is a one-line error
+        analyzer = shared_analyzer()
+    except (ModelMissing, UnsafeModel) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
     _, engine = _engine(db)
     wanted = set(decision or ("confirmed", "dismissed"))
     flags = [f.flag_id for f in teachable_flags(engine) if f.status in wanted]
     complete, total = completeness(engine, flags)
-    pseudonymiser = Pseudonymiser(shared_analyzer(), seed=seed, extra_names=also_name or ())
+    pseudonymiser = Pseudonymiser(analyzer, seed=seed, extra_names=also_name or ())
     records = build_examples(engine, flags, pseudonymiser, include_partial=include_partial)
     out.write_text(to_jsonl(records), encoding="utf-8")
     left = "" if include_partial else f"; {total - complete} partial left out (--include-partial)"

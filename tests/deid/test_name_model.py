@@ -180,3 +180,27 @@ def test_deidentify_refuses_a_tampered_name_model(
     output = " ".join(result.output.split())
     assert result.exit_code == 2 and "checksum" in output and "Traceback" not in output
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_export_teaching_refuses_a_tampered_name_model(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The trainer's export says what is wrong in one line, and writes nothing."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from nlp.deid import shared_analyzer
+
+    weights = folder / name_model.WEIGHTS
+    weights.write_bytes(weights.read_bytes() + b"\0")
+    monkeypatch.setattr(name_model, "DEFAULT_DIR", folder)
+    out = tmp_path / "teaching.jsonl"
+    db = f"sqlite:///{tmp_path / 'review.db'}"
+    shared_analyzer.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["export", "teaching", str(out), "--db", db])
+    finally:
+        shared_analyzer.cache_clear()
+    output = " ".join(result.output.split())
+    assert result.exit_code == 1 and "checksum" in output and "Traceback" not in output
+    assert not out.exists()

@@ -155,6 +155,10 @@ DEV4_MINS = {"notes": 160, "pii total": 600, "name": 320, "lower-case names": 45
              "ALL-CAPS names": 45, "non_pii": 260, **{t: 15 for t in TYPES if t != "name"}}
 HOLDOUT3_MINS = {"notes": 230, "pii total": 850, "name": 450, "lower-case names": 60,
                  "ALL-CAPS names": 60, "non_pii": 330, **{t: 25 for t in TYPES if t != "name"}}
+# pii_dev5.jsonl, pii_dev6.jsonl (development) and pii_holdout4.jsonl (fourth held-out set),
+# written at the same time by three more independent writers.
+DEV5_MINS = DEV6_MINS = DEV4_MINS
+HOLDOUT4_MINS = HOLDOUT3_MINS
 
 # name (pii_<name>.jsonl), minimum notes, id prefix, minima: checked when present, in order
 OPTIONAL_SETS = (
@@ -164,6 +168,9 @@ OPTIONAL_SETS = (
     ("holdout2", 210, "PII-H2", HOLDOUT2_MINS),
     ("dev4", 160, "PII-G", DEV4_MINS),
     ("holdout3", 230, "PII-H3", HOLDOUT3_MINS),
+    ("dev5", 160, "PII-J", DEV5_MINS),
+    ("dev6", 160, "PII-K", DEV6_MINS),
+    ("holdout4", 230, "PII-H4", HOLDOUT4_MINS),
 )
 
 

@@ -2,7 +2,10 @@
 
 ``model.json`` records the kind (``spacy_parser``), the training command and data,
 the agreement/speed figures (``scripts/parser/agreement.py --json``) and the SHA-256
-of every file, which :func:`nlp.analysis.english.load_parser_model` checks.
+of every file, which :func:`nlp.analysis.english.load_parser_model` checks. The
+vocabulary's string table is cut to the teacher's strings: training adds every word of
+the training notes to it (names included), and the hashed embeddings need none of them.
+The target must be a folder directly under ``models/parser/``.
 
     .venv/bin/python scripts/parser/package.py build/parser/runs/w64d2h64/model-best \\
         models/parser/w64d2h64 --agreement build/parser/w64d2h64.json --command "..."
@@ -17,7 +20,33 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from nlp.analysis.english import PARSER_KIND
+from nlp.analysis.english import PARSER_KIND, PARSER_MODELS_DIR
+
+
+def checked_target(out: Path) -> Path:
+    """``out`` if it is a folder directly under models/parser/ that is new, empty or an
+    earlier parser model; anything else (a typo such as ``models``) is refused."""
+    target = out.resolve()
+    if target.parent != PARSER_MODELS_DIR.resolve():
+        raise SystemExit(f"{out}: the target must be a folder directly under {PARSER_MODELS_DIR}")
+    if target.exists() and any(target.iterdir()):
+        meta = target / "model.json"
+        kind = json.loads(meta.read_text(encoding="utf-8")).get("kind") if meta.is_file() else None
+        if kind != PARSER_KIND:
+            raise SystemExit(f"{out}: not empty and not a {PARSER_KIND} model; not replaced")
+    return target
+
+
+def strip_strings(folder: Path) -> tuple[int, int]:
+    """Keep only the teacher's strings in ``folder``'s vocabulary; (kept, dropped)."""
+    from nlp.analysis.english import load_english
+
+    teacher = set(load_english().vocab.strings)
+    path = folder / "vocab" / "strings.json"
+    strings = json.loads(path.read_text(encoding="utf-8"))
+    kept = [s for s in strings if s in teacher]
+    path.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+    return len(kept), len(strings) - len(kept)
 
 
 def main() -> None:
@@ -27,9 +56,12 @@ def main() -> None:
     ap.add_argument("--agreement", type=Path)
     ap.add_argument("--command", default="")
     args = ap.parse_args()
-    if args.out.exists():
-        shutil.rmtree(args.out)
+    target = checked_target(args.out)
+    if target.exists():
+        shutil.rmtree(target)
     shutil.copytree(args.trained, args.out)
+    kept, dropped = strip_strings(args.out)
+    print(f"strings: kept {kept:,} of the teacher's, dropped {dropped:,} from the training notes")
     files = {
         p.relative_to(args.out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(args.out.rglob("*"))

@@ -77,3 +77,31 @@ def test_trusted_list_applies(model_copy, tmp_path, monkeypatch):
     monkeypatch.setenv(TRUSTED_MODELS_ENV, str(pins))
     with pytest.raises(UnsafeModel, match="trusted-models list"):
         english.load_parser_model(model_copy)
+
+
+@needs_model
+def test_bundled_models_carry_no_words_of_their_training_notes():
+    """Training adds every word of the training notes (names too) to the string table;
+    packaging keeps only the teacher's strings (scripts/parser/package.py)."""
+    teacher = set(english.load_english().vocab.strings)
+    for name in BUNDLED:
+        path = english.PARSER_MODELS_DIR / name / "vocab" / "strings.json"
+        extra = set(json.loads(path.read_text(encoding="utf-8"))) - teacher
+        assert not extra, f"{name}: {len(extra)} strings not in the teacher's vocabulary"
+
+
+def test_packaging_refuses_a_target_outside_models_parser(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(english.PARSER_MODELS_DIR.parents[1] / "scripts" / "parser"))
+    try:
+        from package import checked_target
+    finally:
+        sys.path.pop(0)
+    with pytest.raises(SystemExit, match="directly under"):
+        checked_target(english.PARSER_MODELS_DIR.parent)  # "models" itself
+    with pytest.raises(SystemExit, match="directly under"):
+        checked_target(tmp_path / "w64")
+    other = english.PARSER_MODELS_DIR / BUNDLED[0] if BUNDLED else None
+    if other is not None:
+        assert checked_target(other) == other.resolve()

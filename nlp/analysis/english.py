@@ -67,20 +67,17 @@ def parser_folder(choice: str) -> Path:
     return folder if "/" not in choice and folder.is_dir() else Path(choice)
 
 
-def load_parser_model(folder: Path, exclude: tuple[str, ...] = ("ner",)) -> Language:
-    """Load a distilled tagger/parser folder after checking every file's SHA-256.
+def checked_parser_files(folder: Path) -> dict[str, bytes]:
+    """Every file of a distilled tagger/parser folder, each checked against its SHA-256.
 
     Raises :class:`nlp.prediction.store.UnsafeModel` when ``model.json`` is missing
     or not of kind ``spacy_parser``, when a file differs from its recorded SHA-256,
     is missing, or is not listed, or (with ``$CAREAUDIT_TRUSTED_MODELS``) is not in
-    the trusted list. The checked bytes are copied to a private temporary folder and
-    spaCy loads that copy, so a file cannot change between the check and the load.
+    the trusted list; :class:`ParserMissing` when there is no such folder. Imports no
+    spaCy, so a process that only hands work to others can check a model cheaply.
     """
     import hashlib
 
-    import spacy
-
-    from nlp.analysis.spacy_import import no_entry_point_factories
     from nlp.prediction.store import (
         UnsafeModel,
         check_model_folder,
@@ -109,14 +106,44 @@ def load_parser_model(folder: Path, exclude: tuple[str, ...] = ("ner",)) -> Lang
             f"{folder}: files not in model.json {unlisted[:5]}, listed but missing "
             f"{missing[:5]}; model not loaded"
         )
+    checked: dict[str, bytes] = {}
+    for rel, path in present.items():
+        data = read_model_file(path)
+        if hashlib.sha256(data).hexdigest() != listed[rel]:
+            raise UnsafeModel(
+                f"{path}: SHA-256 differs from model.json (changed or damaged); "
+                "model not loaded"
+            )
+        checked[rel] = data
+    return checked
+
+
+def checked_parser(parser: str | None = None) -> str:
+    """The parser an audit will use, its files checked: ``sm``, or a distilled model as
+    ``name@<first 12 hex of its model.json's SHA-256>`` (recorded in the run summary)."""
+    import hashlib
+
+    choice = parser_choice(parser)
+    if choice == "sm":
+        return choice
+    folder = parser_folder(choice)
+    checked_parser_files(folder)
+    digest = hashlib.sha256((folder / "model.json").read_bytes()).hexdigest()[:12]
+    return f"{folder.name}@{digest}"
+
+
+def load_parser_model(folder: Path, exclude: tuple[str, ...] = ("ner",)) -> Language:
+    """Load a distilled tagger/parser folder after checking every file
+    (:func:`checked_parser_files`). The checked bytes are copied to a private temporary
+    folder and spaCy loads that copy, so a file cannot change between check and load.
+    """
+    import spacy
+
+    from nlp.analysis.spacy_import import no_entry_point_factories
+
+    checked = checked_parser_files(folder)
     with tempfile.TemporaryDirectory(prefix="careaudit-parser-") as tmp:
-        for rel, path in present.items():
-            data = read_model_file(path)
-            if hashlib.sha256(data).hexdigest() != listed[rel]:
-                raise UnsafeModel(
-                    f"{path}: SHA-256 differs from model.json (changed or damaged); "
-                    "model not loaded"
-                )
+        for rel, data in checked.items():
             target = Path(tmp) / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)

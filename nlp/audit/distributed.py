@@ -428,7 +428,7 @@ def run_distributed(
     ``client`` reuses a connected Dask client; otherwise one is made from
     ``request.scheduler`` or ``request.cluster`` (and closed at the end).
     """
-    from nlp.analysis.english import ParserMissing, available_model
+    from nlp.analysis.english import ParserMissing, available_model, checked_parser
     from nlp.audit.register_match import load_register
     from nlp.prediction.registry import ModelNotFound, load_sentence_model
     from nlp.prediction.store import UnsafeModel
@@ -446,6 +446,9 @@ def run_distributed(
         model = load_sentence_model(request.model)
         bundle = ModelBundle.of(request.model)
         available_model()  # no English parser: say so before planning anything
+        # a distilled parser ($CAREAUDIT_PARSER), as this client's environment names it
+        # (a LocalCluster's workers inherit it; remote workers must be started with it)
+        parser = checked_parser()
     except (RecordsError, ParserMissing, ModelNotFound, UnsafeModel, OSError) as exc:
         raise AuditError(str(exc)) from exc
     code = code_fingerprint()
@@ -487,7 +490,7 @@ def run_distributed(
             code,
         )
         _run_jobs(todo, plugin, request, manifest, progress, client)
-    return _merge(request, plans, jobs, reg_problems, model, manifest, progress)
+    return _merge(request, plans, jobs, reg_problems, model, manifest, progress, parser)
 
 
 def _version() -> str:
@@ -723,6 +726,7 @@ def _merge(
     model: SentenceModel,
     manifest: Manifest,
     progress: DistributedProgress,
+    parser: str = "sm",
 ) -> dict[str, Any]:
     """Write the run folder from the finished partitions, in input order, with RunWriter."""
     from nlp.records.run_writer import RunWriter
@@ -788,11 +792,12 @@ def _merge(
                 "rows rejected; see the messages above)"
             )
         meta = run_metadata(
-            run_id([*(Path(p.name) for p in plans), request.register], model),
+            run_id([*(Path(p.name) for p in plans), request.register], model, parser),
             _inputs_text(request.inputs),
             request.register,
             model,
             rows_read,
+            parser=parser,
         )
         counts = writer.counts.as_dict()
         summary = writer.finish(meta, {**counts, "unreadable": unreadable} if unreadable else None)

@@ -71,7 +71,7 @@ class AuditProgress:
 
 def run_audit(request: AuditRequest, progress: AuditProgress | None = None) -> dict[str, Any]:
     """Audit ``request.records`` into ``request.out_dir``; return the run summary."""
-    from nlp.analysis.english import ParserMissing, available_model
+    from nlp.analysis.english import ParserMissing, available_model, checked_parser
     from nlp.audit.batch import AuditSettings
     from nlp.audit.register_match import load_register
     from nlp.prediction.registry import ModelNotFound, load_sentence_model
@@ -91,6 +91,7 @@ def run_audit(request: AuditRequest, progress: AuditProgress | None = None) -> d
             else checked_model(request.model)
         )
         available_model()  # no English parser: say so before reading anything
+        parser = checked_parser()  # a distilled parser ($CAREAUDIT_PARSER): files checked here
         chunks = iter_notes(request.records, request.columns, request.chunk_rows)
         first = next(chunks)
     except (RecordsError, ParserMissing, ModelNotFound, UnsafeModel) as exc:
@@ -101,10 +102,11 @@ def run_audit(request: AuditRequest, progress: AuditProgress | None = None) -> d
         batch_size=request.batch_size,
     )
     meta = run_metadata(
-        run_id([request.records, request.register], model),
+        run_id([request.records, request.register], model, parser),
         str(request.records),
         request.register,
         model,
+        parser=parser,
     )
     from nlp.records.run_writer import RunWriter
 
@@ -187,6 +189,7 @@ def _audited(
         # imported here: with worker processes this one never imports spaCy (about 55 MB)
         from nlp.analysis.english import ParserMissing
         from nlp.audit.auditor import Auditor, shared_analyzer
+        from nlp.prediction.store import UnsafeModel
 
         try:
             auditor = Auditor(
@@ -195,7 +198,7 @@ def _audited(
                 register=register,
                 batch_size=settings.batch_size,
             )
-        except ParserMissing as exc:
+        except (ParserMissing, UnsafeModel) as exc:  # e.g. a parser changed since the check
             raise AuditError(str(exc)) from exc
         from nlp.audit.heap import release_freed_memory
 
@@ -277,7 +280,12 @@ def checked_model(name: str) -> Any:
 
 
 def run_metadata(
-    run: str, inputs: str, register: Path | None, model: Any, rows_read: int = 0
+    run: str,
+    inputs: str,
+    register: Path | None,
+    model: Any,
+    rows_read: int = 0,
+    parser: str = "sm",
 ) -> dict[str, Any]:
     """The ``run`` block of ``summary.json``, as every audit path (one machine, Dask) writes it."""
     from nlp.prediction.version import model_thresholds, model_version
@@ -290,6 +298,7 @@ def run_metadata(
         "model": model.name,
         "model_version": model_version(model),
         "thresholds": model_thresholds(model),
+        "parser": parser,  # "sm", or a distilled model as name@hash (nlp.analysis.english)
         "rows_read": rows_read,
     }
 
@@ -342,8 +351,8 @@ def check_out_dir(out_dir: Path) -> None:
         ) from None
 
 
-def run_id(inputs: list[Path | None], model: Any) -> str:
-    """Same export, register and model (weights included) → same run id."""
+def run_id(inputs: list[Path | None], model: Any, parser: str = "sm") -> str:
+    """Same export, register, model (weights included) and parser → same run id."""
     parts = []
     for p in inputs:
         if p is None:
@@ -352,4 +361,6 @@ def run_id(inputs: list[Path | None], model: Any) -> str:
         with p.open("rb") as fh:
             parts.append(hashlib.file_digest(fh, "sha256").hexdigest())
     parts += [model.name, json.dumps(getattr(model, "meta", {}).get("files", {}), sort_keys=True)]
+    if parser != "sm":  # runs with the default parser keep the ids they always had
+        parts.append(parser)
     return "R-" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:12]

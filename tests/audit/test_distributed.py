@@ -102,6 +102,7 @@ def reference(inputs, tmp_path_factory) -> Path:
         "model": model.name,
         "model_version": model_version(model),
         "thresholds": model_thresholds(model),
+        "parser": "sm",
         "rows_read": sum(r.rows for r in reads),
     }
     problems = [p for r in reads for p in r.problems] + reg_problems

@@ -239,3 +239,28 @@ def test_with_workers_the_parent_never_imports_spacy(tmp_path):
     )
     assert run.stdout.decode().splitlines()[-1] == "[]"
     assert (tmp_path / "out" / "flags.csv").exists()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_tampered_parser_is_refused_before_any_work(tmp_path, monkeypatch, workers):
+    """$CAREAUDIT_PARSER naming a changed model folder: one error, from the parent,
+    whatever the number of workers (not a traceback from each worker)."""
+    import shutil
+
+    from nlp.analysis import english
+
+    bundled = sorted(english.PARSER_MODELS_DIR.glob("*/model.json"))
+    if not bundled:
+        pytest.skip("no parser model under models/parser/")
+    folder = tmp_path / "parser"
+    shutil.copytree(bundled[0].parent, folder)
+    (folder / "tagger" / "model").write_bytes(b"\0" + (folder / "tagger" / "model").read_bytes())
+    monkeypatch.setenv(english.PARSER_ENV, str(folder))
+    out = tmp_path / "out"
+    with pytest.raises(AuditError, match="SHA-256 differs"):
+        run_audit(AuditRequest(records=SAMPLE, out_dir=out, workers=workers))
+    assert not out.exists()
+
+
+def test_the_summary_names_the_parser(reference):
+    assert json.loads(reference["summary.json"])["run"]["parser"] == "sm"

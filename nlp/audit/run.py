@@ -31,6 +31,7 @@ from nlp.records.exports import Problem, ReadResult
 
 if TYPE_CHECKING:
     from nlp.audit.batch import AuditSettings, BatchResult
+    from nlp.audit.register_match import Register
     from nlp.schema import Note
 
 CHUNK_ROWS = 2000  # rows read from the export at a time
@@ -212,7 +213,10 @@ def _audited(
 
 
 def _audited_in_processes(
-    batches: Iterator[list[Note]], settings: AuditSettings, workers: int, register: Any = None
+    batches: Iterator[list[Note]],
+    settings: AuditSettings,
+    workers: int,
+    register: Register | None = None,
 ) -> Iterator[BatchResult]:
     """Batches to a pool of ``workers`` processes, results back in input order."""
     import multiprocessing

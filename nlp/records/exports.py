@@ -765,9 +765,14 @@ def read_date(value: object) -> tuple[str | None, str]:
     return iso, ""
 
 
+# pandas' missing-value markers (pd.NA in string columns, NaT in date columns), known by
+# type name so that this module need not import pandas
+_MISSING_TYPES = frozenset({"NAType", "NaTType"})
+
+
 def cell_text(value: object) -> str:
-    """A table cell as trimmed text (None/NaN → '', 17.0 → '17')."""
-    if value is None:
+    """A table cell as trimmed text (None/NaN/NA/NaT → '', 17.0 → '17')."""
+    if value is None or type(value).__name__ in _MISSING_TYPES:
         return ""
     if isinstance(value, float) and value != value:  # NaN
         return ""

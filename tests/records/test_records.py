@@ -209,3 +209,21 @@ def test_duplicates_are_found_after_the_id_index_spills_to_disk(tmp_path, monkey
     assert path_on_disk and os.path.exists(path_on_disk)
     index.close()
     assert not os.path.exists(path_on_disk)
+
+
+def test_parquet_missing_values_are_empty_cells(tmp_path):
+    """pandas' NA (string columns) and NaT (date columns) are missing values, not the
+    text '<NA>' / 'NaT': a note without an id is reported, not given the id '<NA>'."""
+    frame = pd.DataFrame(
+        {
+            "note_id": pd.array(["N-1", pd.NA], dtype="string"),
+            "person_id": ["P-1", "P-2"],
+            "date": pd.to_datetime(["2026-01-05", None]),
+            "text": ["Mary washed her face.", "Staff dressed John."],
+        }
+    )
+    frame.to_parquet(tmp_path / "n.parquet")
+    read = read_notes(tmp_path / "n.parquet")
+    assert [n.note_id for n in read.notes] == ["N-1"]
+    assert {p.column for p in read.problems} >= {"note_id"}
+    assert not any("<NA>" in p.reason or "NaT" in p.reason for p in read.problems)

@@ -29,6 +29,7 @@ from nlp.deid.recognisers import (
     CONNECTORS,
     DIRECTIONS,
     GP_TYPE_WORDS,
+    NUMBER_WORDS,
     STREET_TYPES,
     WELSH_STREET_PREFIXES,
 )
@@ -311,8 +312,14 @@ class Pseudonymiser:
 
     def _room(self, text: str) -> str:
         m = re.search(r"\d+|[A-Za-z]\d+", text)
-        if m is None:
-            return text
+        if m is None:  # "room eight": another number, in words and in the original's case
+            words = re.search(rf"\b(?i:{'|'.join(NUMBER_WORDS)})\b", text)
+            if words is None:
+                return text
+            old = words.group(0)
+            others = [w for w in NUMBER_WORDS if w != old.lower()]
+            new = self.pool.remember("room", cx.fold(text), lambda: self._rng.choice(others))
+            return text[: words.start()] + keep_case(new.title(), old) + text[words.end() :]
         old = m.group(0)
         digits = re.sub(r"\D", "", old)
         number = self.pool.remember("room", cx.fold(text), lambda: self._other_number(digits))

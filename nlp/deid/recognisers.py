@@ -36,9 +36,12 @@ SHORT_ID = re.compile(r"(?<![\w@.-])[A-Z]{1,3}-\d{3,}(?:-\d+)*(?![\w@-])")
 ID_LABELLED = re.compile(
     r"\b(?:ref(?:erence)?|no|number|id|mrn|urn|crn|nhi|case|hosp(?:ital)?|account|acct|claim|chi"
     r"|datix|dols|h&c|h\s?&\s?c|referral|incident|complaint|invoice|file|client|patient|ppn"
-    r"|la\s+ref|swift|mosaic|liquidlogic|lcs|frameworki|rio|systmone|emis)\.?"
-    r"\s*(?:ref(?:erence)?\.?|no\.?|number|id)?\s*[:#]?\s*"
-    r"(?P<id>\d{5,12}|\d{2,6}[/-]\d{2,8}"
+    r"|la\s+ref|swift|mosaic|liquidlogic|lcs|frameworki|rio|systmone|emis"
+    r"|passport|(?:driving\s+)?licen[cs]e|blue\s+badge|badge|tenancy|policy|pension|payroll"
+    r"|staff|employee|utr|pas|membership|home\s+office|ho|uci|nass|council\s+tax|housing"
+    r"|carefirst|paris|eclipse|azeus|wcchc|ccis|pid|unit\s+no)\.?"
+    r"\s*(?:ref(?:erence)?\.?|no\.?|number|id)?\s*(?:[:#]|\bis\b|\bwas\b)?\s*"
+    r"(?P<id>\d{5,12}|\d{2,6}(?:[/-]\d{1,8})+"
     r"|(?=[A-Za-z0-9/-]*\d)(?=[A-Za-z0-9/-]{5})[A-Za-z0-9]+(?:[/-][A-Za-z0-9]+)*)(?![\w@])",
     re.IGNORECASE,
 )
@@ -50,9 +53,21 @@ MIXED_ID = re.compile(
 # a labelled reference written in groups: "HOSP NO: G22 018 4471", "ref PIP 0073 4419 2",
 # "HOSPITAL NO: AUH 0771 3392" (6 digits or more)
 SPACED_LABELLED = re.compile(
-    r"\b(?i:ref(?:erence)?|no|number|hosp(?:ital)?\s+no)\.?\s*[:#]?\s*"
+    r"\b(?i:ref(?:erence)?|no|number|hosp(?:ital)?\s+no|chi|h\s?&\s?c)\.?\s*[:#]?\s*"
     r"(?P<id>(?:[A-Z]{1,4}\d{0,3}\s)?\d{2,6}(?:\s\d{1,6}){1,3})(?![\w@/-])"
 )
+# a short reference after a label that only an identifier follows: "Datix 4471", "ref #0872",
+# "incident no. 3315", "MRN: 4471" (not a year: "case 2019")
+SHORT_LABELLED = re.compile(
+    r"\b(?i:ref(?:erence)?|datix|incident|complaint|invoice|claim|referral|mrn|urn|crn"
+    r"|client|patient|hosp(?:ital)?\s+no|safeguarding|s42|dols"
+    r"|(?<!in\s)case(?=\s*(?i:no\b|number|ref|id\b|[:#])))\.?"
+    r"\s*(?i:ref(?:erence)?\.?|no\.?|number|id)?\s*[:#]?\s*"
+    r"(?P<id>(?!(?:19|20)\d\d\b)\d{3,4})(?![\w@/.:-])"
+)
+# bank sort code: "sort code 20-45-67"
+SORT_CODE = re.compile(r"\b(?i:sort\s*code)\s*[:#]?\s*(?P<id>\d{2}([- ])\d{2}\2\d{2})\b")
+_DATE_SHAPED = re.compile(r"(?:0?[1-9]|[12]\d|3[01])([/-])(?:0?[1-9]|1[0-2])(?:\1(?:19|20)?\d\d)?")
 SPACED_ID = re.compile(r"(?<![\w@./-])(?P<pre>[A-Z]{2,5})\s(?P<num>\d{6,10})(?![\w@/-])")
 _ID_LABELS = frozenset(
     [
@@ -137,9 +152,48 @@ _UNITS = frozenset(
 )
 ROOM = re.compile(
     r"\b(?:room|rm|bedroom|bed|flat|apartment|apt|bay|ward|bungalow|cottage|suite|unit|chalet"
-    r"|ystafell|stafell|fflat|seòmar|seomar|bedspace|bed\s+space|pod|cubicle|studio)"
-    r"\.?\s?(?:no\.?\s?|number\s|#\s?)?(?P<num>\d{1,4}[a-z]?|[a-z]\d{1,3})\b(?![:.]\d)"
+    r"|ystafell|stafell|yst|fflat|seòmar|seomar|bedspace|bed\s+space|pod|cubicle|studio)"
+    r"\.?(?:\s?[:-])?\s?(?:no\.?\s?|number\s|#\s?)?"
+    r"(?P<num>\d{1,4}[a-z]?|[a-z]{1,2}\d{1,3})\b(?![:.]\d)"
     r"(?!\s?(?:am|pm|hrs?|hours?|mins?|times|x|ml|mg|units?)\b)",
+    re.IGNORECASE,
+)
+# a room number in words: "room eight", "Bedroom Two", "RM TWELVE" (not "the room two doors
+# down"; not after "bed" or "flat": "back to bed one", "a flat one")
+NUMBER_WORDS = (
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+)
+ROOM_IN_WORDS = re.compile(
+    r"\b(?:room|rm|bedroom|ystafell|seòmar|seomar)\.?\s(?:no\.?\s|number\s)?"
+    rf"(?P<num>{'|'.join(NUMBER_WORDS)})\b"
+    r"(?!\s(?:of|or|more|doors?|floors?|nights?|days?|weeks?|hours?|minutes?|mins?|times|people"
+    r"|carers?|staff|residents?|members?|visitors?|hundred|thousand|o'clock|and\s+a)\b)"
+    r"(?![-'’]\w)",
+    re.IGNORECASE,
+)
+# several rooms after one plural word: "Rooms 4 and 6", "rms 12, 14 & 16", "beds 3/4"
+ROOM_LIST = re.compile(
+    r"\b(?P<word>rooms|rms|bedrooms|beds|flats|bays)\.?\s(?P<first>\d{1,4}[a-z]?)"
+    r"(?P<rest>(?:\s?(?:,|&|/|\+|and)\s?\d{1,4}[a-z]?\b)+)(?![:.]\d)",
     re.IGNORECASE,
 )
 _ADDRESS_WORDS = address_words()
@@ -231,13 +285,42 @@ def _ids(text: str) -> Iterator[Entity]:
     for m in SHORT_ID.finditer(text):
         yield Entity(m.start(), m.end(), "id")
     for m in ID_LABELLED.finditer(text):
+        if _DATE_SHAPED.fullmatch(m.group("id")):
+            continue  # "Date of incident: 02/02/2026": a date, for the date recognisers
         yield Entity(m.start("id"), m.end("id"), "id")
+    for rx in (SHORT_LABELLED, SORT_CODE):
+        for m in rx.finditer(text):
+            yield Entity(m.start("id"), m.end("id"), "id")
     for m in SPACED_LABELLED.finditer(text):
         if sum(c.isdigit() for c in m.group("id")) >= 6:
             yield Entity(m.start("id"), m.end("id"), "id")
 
 
+# a handover by room code: "Handover: F2 BENNY - ok. F4 OLLY - timer" (a code opening an entry,
+# a person's name after it, two codes at least of one series in the note)
+ROOM_CODE = re.compile(
+    r"(?:^|(?<=\n)|(?<=[:.;•*-]\s)|(?<=[:.;]\s\s))(?P<code>(?P<series>[A-Z]{1,2})\d{1,3})"
+    r"\s+(?P<next>[A-ZÀ-Ý][\w'’-]*)"
+)
+
+
+def _room_codes(text: str) -> Iterator[Entity]:
+    from nlp.deid.lexicons import load
+
+    lex = load()
+    series: dict[str, list[re.Match[str]]] = {}
+    for m in ROOM_CODE.finditer(text):
+        nxt = m.group("next").lower()
+        if lex.is_name_word(nxt) or (not lex.is_common(nxt) and nxt not in lex.not_names):
+            series.setdefault(m.group("series"), []).append(m)
+    for found in series.values():
+        if len(found) >= 2:
+            for m in found:
+                yield Entity(m.start("code"), m.end("code"), "room")
+
+
 def _rooms(text: str) -> Iterator[Entity]:
+    yield from _room_codes(text)
     for m in ROOM.finditer(text):
         num = m.group("num")
         clock = re.fullmatch(r"(?:[01]\d|2[0-3])[0-5]\d", num)
@@ -246,9 +329,15 @@ def _rooms(text: str) -> Iterator[Entity]:
         if re.fullmatch(r"(?:19|20)\d\d", num):
             continue  # "moved into a bungalow 2019": a year
         yield Entity(m.start(), m.end(), "room")
+    for m in ROOM_IN_WORDS.finditer(text):
+        yield Entity(m.start(), m.end(), "room")
+    for m in ROOM_LIST.finditer(text):
+        yield Entity(m.start(), m.end("first"), "room")
+        for n in re.finditer(r"\d{1,4}[a-z]?", m.group("rest"), re.IGNORECASE):
+            yield Entity(m.start("rest") + n.start(), m.start("rest") + n.end(), "room")
 
 
-def _street_end(text: str, words: list[re.Match[str]], i: int) -> int | None:
+def _street_end(text: str, words: list[re.Match[str]], i: int, comma: bool = False) -> int | None:
     """End of the street words after house number ``words[i]``, or None if no street.
 
     The street is the run of capitalised words (and connectors: ``Heol y Felin``) up to
@@ -258,13 +347,16 @@ def _street_end(text: str, words: list[re.Match[str]], i: int) -> int | None:
     lower = i + 1 < len(words) and words[i + 1].group(0).islower()
     for j in range(i + 1, min(len(words), i + 8)):
         gap = text[words[j - 1].end() : words[j].start()]
-        if gap.strip() or "\n" in gap:
-            break
+        if (gap.strip() and not (comma and j == i + 1 and gap == ", ")) or "\n" in gap:
+            break  # "14, Oak Road" only where an address cue stands before the number
         token = words[j].group(0)
         if lower and token.islower() and token.isalpha():
             run.append(words[j])
             continue
-        if lower or (not token[0].isupper() and token.lower() not in CONNECTORS):
+        if not lower and run and token in LOWER_STREET_TYPES:
+            run.append(words[j])  # "14 Mill lane": a capitalised street, its type in lower case
+            break
+        if lower or (not _capital(token) and token.lower() not in CONNECTORS):
             break
         run.append(words[j])
     if lower:  # "14 harehills lane": only a plain street type ends it
@@ -278,18 +370,23 @@ def _street_end(text: str, words: list[re.Match[str]], i: int) -> int | None:
     for n, w in enumerate(run):
         token = w.group(0)
         low = token.lower().rstrip(".")
-        capital = token[0].isupper()
-        if n == 0 and capital and low in WELSH_STREET_PREFIXES:
+        capital = _capital(token)
+        if n == 0 and capital and re.sub(r"['’]r$", "", low) in WELSH_STREET_PREFIXES:
             welsh, end, last_type = True, w.end(), True
         elif welsh:
             end = w.end() if capital else end
-        elif capital and low in STREET_TYPES:
+        elif (capital or token in LOWER_STREET_TYPES) and low in STREET_TYPES:
             end, last_type = w.end(), True
         elif capital and last_type and low in DIRECTIONS:
             end = w.end()
         else:
             last_type = False
     return end
+
+
+def _capital(token: str) -> bool:
+    """Capitalised, Gaelic mutated forms included: ``h-Eaglais``, ``t-Sràid``, ``n-Eilean``."""
+    return token[0].isupper() or bool(re.match(r"[htn]-[A-ZÀ-Ý]", token))
 
 
 _SMALL_WORDS = frozenset(
@@ -301,10 +398,10 @@ _FLAT = (
     r"(?i:f?flat|apartment|apt|unit)\s+(?:\d{1,4}[a-zA-Z]?(?:/\d{1,2})?|[A-Z]\b)"
     r"|(?:\d{1,2}|[GPBM])F\d{1,2}|\d{1,2}/\d{1,2}"
 )
-_BUILDING = (
-    r"(?:[A-Z][\w'’]+\s+){1,3}(?:Court|House|Lodge|Mansions|Heights|Tower|Buildings|"
-    r"Gardens|Place|Villas|Cottages|Close)"
+_BUILDING_HEADS = (
+    r"(?:Court|House|Lodge|Mansions|Heights|Tower|Buildings|Gardens|Place|Villas|Cottages|Close)"
 )
+_BUILDING = rf"(?:[A-Z][\w'’]+\s+){{1,3}}{_BUILDING_HEADS}"
 # a Welsh house name opens with its house word: "Tŷ Capel", "Fferm Pen y Bryn", "Bwthyn Glas"
 _WELSH_HOUSE = (
     r"(?:Tŷ|Ty|TŶ|Fferm|FFERM|Bwthyn|BWTHYN|Plas|PLAS)"
@@ -326,6 +423,47 @@ WELSH_HOUSE_ADDRESS = re.compile(
 )
 
 
+# a house name before the number, where a preposition or a label opens the address: "house at
+# Hafod Wen, 11 Ffordd Llanbadarn", "Address: Glenview, 4 Braeside Road"
+_HOUSE_NAME_BEFORE = re.compile(
+    r"(?:^|\n|[:(]\s*|\b(?i:at|to|from|of|address|in)\s+)"
+    r"(?P<house>(?:[A-ZÀ-Ý][\w'’-]+\s+){0,2}[A-ZÀ-Ý][\w'’-]+),\s+$"
+)
+# what opens an address: a label, a line start, "lives at", "moved to", "letter to"
+_ADDRESS_CUE = re.compile(
+    r"(?:^|\n|(?i:address|addr)\.?\s*[:\-–]?\s*|\b(?i:at|to|from)\s+)"
+    r"(?:(?:Flat|FLAT|flat|Apartment|Apt|Unit)\s+\w{1,4},?\s+)?$"
+)
+_TITLES = frozenset(["mr", "mrs", "ms", "miss", "mx", "dr", "rev", "fr", "sr", "st", "sir", "dame"])
+
+
+def _house_name(text: str, start: int) -> int:
+    """Start of a house name standing just before the address at ``start`` (else ``start``).
+
+    Not when a word of it is a listed first name or surname or a title (``letter to Mary
+    Jones, 14 Oak Road``: the name rules judge those), a common English word on its own
+    (``at Home, 14 Oak Road``) or a place (``in Leeds, 14 Oak Road``)."""
+    lo = max(0, start - 50)
+    m = _HOUSE_NAME_BEFORE.search(text[lo:start])
+    if m is None:
+        return start
+    from nlp.deid.lexicons import load
+
+    lex = load()
+    words = m.group("house").split()
+    low = [w.lower().rstrip(".") for w in words]
+    if re.fullmatch(_HOUSE_WORDS + "|" + _BUILDING_HEADS, words[-1], re.IGNORECASE):
+        return start  # "Millgate House, 27 Irwell Street": a named building or scheme is the
+        # flat-and-building rules' (and is often the service itself)
+    if any(
+        w in _TITLES or lex.is_name_word(w) or w in lex.places or w in lex.not_names for w in low
+    ):
+        return start
+    if len(words) == 1 and (lex.is_common(low[0]) or low[0] in lex.regions):
+        return start
+    return lo + m.start("house")
+
+
 def _addresses(text: str) -> Iterator[Entity]:
     """House number + street words with a street type: ``Flat 9, 31 Nelson Street``."""
     words = list(_WORD.finditer(text))
@@ -333,13 +471,65 @@ def _addresses(text: str) -> Iterator[Entity]:
         if not re.fullmatch(r"\d{1,4}[A-Za-z]?", w.group(0)):
             continue
         end = _street_end(text, words, i)
+        if end is None and _ADDRESS_CUE.search(text[max(0, w.start() - 40) : w.start()]):
+            end = _street_end(text, words, i, comma=True)
         if end is None:
             continue
         start = w.start()
         before = _ADDRESS_BEFORE.search(text[max(0, start - 60) : start])
         if before:
             start -= len(before.group(0))
-        yield Entity(start, end, "address")
+        yield Entity(_house_name(text, start), end, "address")
+
+
+# a labelled address line: "HOME ADDRESS: CROIT 7, INVERROY, ROY BRIDGE PH31 4AQ". The parts
+# before the postcode less the last (the town, which the set leaves unmarked): house and
+# street whatever their form (a croft and its township, a house name and its lane)
+ADDRESS_LABEL = re.compile(
+    r"(?im)\b(?:(?:home|previous|current|postal|permanent|usual|new|old|daughter's|son's)\s+)?"
+    r"address(?:\s+line\s*1)?\s*[:\-–]\s*(?P<body>(?-i:[A-Z0-9])[^\n;]*)"
+)
+
+
+def _labelled_addresses(text: str) -> Iterator[Entity]:
+    for m in ADDRESS_LABEL.finditer(text):
+        body, at = m.group("body"), m.start("body")
+        code = POSTCODE.search(body)
+        if code:
+            body = body[: code.start()]
+        cut = re.search(r"\s{3,}|\.\s|\b(?i:tel|phone|mob|email|e-mail|postcode)\b", body)
+        if cut:
+            body = body[: cut.start()]
+        parts = [p for p in re.finditer(r"[^,]+", body) if p.group(0).strip()]
+        if len(parts) < 2 and not code:
+            continue  # "Address: Leeds" or free text: no town to tell apart
+        last = parts[-1].group(0).strip() if parts else ""
+        keep_last = bool(re.search(r"\d", last)) or last.split()[-1].lower() in STREET_TYPES
+        if len(parts) >= 2 and not keep_last:
+            parts = parts[:-1]
+        if not parts or not any(re.search(r"\d", p.group(0)) for p in parts):
+            continue  # no house or flat number: a house name alone is left to the others
+        numbered = next(n for n, p in enumerate(parts) if re.search(r"\d", p.group(0)))
+        street = any(
+            e.start >= at + parts[numbered].start() and e.end <= at + parts[numbered].end()
+            for e in _addresses(text)
+        )
+        parts = parts[: numbered + 1 if street else numbered + 2]
+        while numbered and re.search(
+            rf"\b(?:{_HOUSE_WORDS}|{_BUILDING_HEADS})$", parts[0].group(0).strip(), re.IGNORECASE
+        ):
+            parts, numbered = parts[1:], numbered - 1  # "MILLGATE HOUSE, 27 IRWELL STREET":
+            # a named building before the number is often the scheme itself (as above)
+        words = [w for p in parts for w in p.group(0).split()]
+        if len(words) > 4 * len(parts) or any(
+            not (_capital(w) or w[0].isdigit() or w.lower() in CONNECTORS) for w in words
+        ):
+            continue  # a sentence, not an address line
+        first = parts[0]
+        start = at + first.start() + len(first.group(0)) - len(first.group(0).lstrip())
+        end = at + parts[-1].end() - (len(parts[-1].group(0)) - len(parts[-1].group(0).rstrip()))
+        if end > start:
+            yield Entity(start, end, "address")
 
 
 _HOUSE_WORDS = (
@@ -373,7 +563,92 @@ GP_WELSH = re.compile(
 )
 
 
+GP_ABBREVIATIONS = sorted(_ADDRESS_WORDS.get("gp_abbrev", ()), key=len, reverse=True)
+_RUN_WORD = r"[A-ZÀ-Ý][\w'’&-]*"
+# a practice after a GP label, with no surgery word or a short one: "GP: Riddrie Vale",
+# "GP Calder Vale MP informed", "GP practice - Calderbrook", "GP is Moorside HC"
+GP_LABELLED = re.compile(
+    r"\b(?:GP|G\.P\.)(?:['’]s)?(?:\s+(?i:surgery|practice))?"
+    r"(?:\s*[:\-–(]\s*|\s+(?:is|at|=)\s+|\s+)"
+    rf"(?P<run>(?:{_RUN_WORD}\s+){{0,3}}{_RUN_WORD})\b(?!['’]s\b)"
+)
+# a practice name before its head noun in lower case: "sample to Riddrie Vale practice",
+# "Calderbrook surgery", "Moorside health centre"
+GP_LOWER_TYPE = re.compile(
+    rf"(?P<run>(?:\b{_RUN_WORD}\s+){{1,3}})"
+    r"(?P<type>surgery|practice|medical\s+(?:practice|centre|center)|health\s+(?:centre|center))\b"
+)
+# Welsh and Gaelic health centres: "Canolfan Iechyd Aberaeron", "Ionad Slàinte Phort Rìgh"
+GP_CENTRE_FIRST = re.compile(
+    r"\b(?:Canolfan Iechyd|CANOLFAN IECHYD|Ionad Sl[àa]inte|IONAD SL[ÀA]INTE)"
+    rf"(?:\s+(?:(?:y|yr|ar|a|o|na|nan)\s+)?{_RUN_WORD}){{1,3}}"
+)
+
+
+def _proper_word(word: str, lex: object) -> bool:
+    """A word that can only be part of a proper name: no common or listed-thing word, day,
+    month, title or short acronym (``Riddrie``, ``Calderbrook``; not ``Review``, ``OOH``)."""
+    from nlp.deid import context as cx
+
+    low = word.lower().rstrip(".")
+    if word.isupper() and len(word) <= 3:
+        return False
+    return not (
+        lex.is_common(low)  # type: ignore[attr-defined]
+        or low in lex.not_names  # type: ignore[attr-defined]
+        or low in cx.MONTHS_DAYS
+        or low in cx.TITLES
+        or low in _TITLES
+        or low in lex.places  # type: ignore[attr-defined]
+        or low in lex.regions  # type: ignore[attr-defined]
+    )
+
+
+def _practice_run(words: list[str], lex: object) -> bool:
+    """``words`` can name a practice: one proper word at least, no first name or title
+    (``GP Dr Lennox``, ``Dr Shah's surgery`` are the name rules'), a surname only beside
+    another word (``Calder Vale``, not ``Patel surgery``)."""
+    low = [w.lower().rstrip(".") for w in words]
+    if any(w in _TITLES or w in lex.first_names for w in low):  # type: ignore[attr-defined]
+        return False
+    phrases = lex.not_name_phrases  # type: ignore[attr-defined]
+    if any(tuple(low[a:b]) in phrases for a in range(len(low)) for b in range(a + 2, len(low) + 1)):
+        return False  # "Tai Chi practice"
+    if len(words) == 1 and low[0] in lex.surnames:  # type: ignore[attr-defined]
+        return False
+    return any(_proper_word(w, lex) for w in words)
+
+
+def _more_gp_surgeries(text: str) -> Iterator[Entity]:
+    from nlp.deid.lexicons import load
+
+    lex = load()
+    abbrev = {a.lower() for a in GP_ABBREVIATIONS}
+    gp_words = {w.lower() for phrase in GP_TYPE_WORDS for w in phrase.split()}
+    for m in GP_LABELLED.finditer(text):
+        words = m.group("run").split()
+        keep = abbrev | gp_words | STREET_TYPES | DIRECTIONS
+        while words and words[-1].lower() not in keep and not _proper_word(words[-1], lex):
+            words.pop()  # "GP Riddrie Vale Review": the run stops at its last name word
+        name = [w for w in words if w.lower() not in abbrev | gp_words]
+        if name and _practice_run(name, lex):
+            start = m.start("run")
+            end = start + len(" ".join(words))
+            if text[start:end] == " ".join(words):
+                yield Entity(start, end, "gp_surgery")
+    for m in GP_LOWER_TYPE.finditer(text):
+        words = m.group("run").split()
+        while words and words[0].lower() in GP_LEADING:
+            words.pop(0)
+        if words and not words[-1].endswith(("'s", "’s")) and _practice_run(words, lex):
+            start = m.start("run") + m.group("run").find(words[0])
+            yield Entity(start, m.end("type"), "gp_surgery")
+    for m in GP_CENTRE_FIRST.finditer(text):
+        yield Entity(m.start(), m.end(), "gp_surgery")
+
+
 def _gp_surgeries(text: str) -> Iterator[Entity]:
+    yield from _more_gp_surgeries(text)
     for m in GP_WELSH.finditer(text):
         yield Entity(m.start(), m.end(), "gp_surgery")
     for m in GP.finditer(text):
@@ -425,6 +700,7 @@ def find_patterns(text: str) -> list[Entity]:
     found += _rooms(text)
     found += _addresses(text)
     found += _house_addresses(text)
+    found += _labelled_addresses(text)
     found += _gp_surgeries(text)
     found += [Entity(a, b, "date") for a, b in find_dates(text)]
     found += _day_month(text)

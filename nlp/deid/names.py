@@ -700,7 +700,15 @@ class NameFinder:
             view = NoteView(caps, first, list(status), known, set())
             out = {t.i for t in doc if self._ruled_out(doc, t.i, caps, status)}
             view.ruled_out = blocked | things | out
-            view.protected = initials | {t.i for t in doc if status[t.i] == STRONG}
+            # kept whatever the model says: strong names, initials signing the note, and
+            # names already known (given by the caller or found earlier in the note or
+            # batch): a name found once is a name everywhere
+            view.protected = initials | {
+                t.i
+                for t in doc
+                if status[t.i] == STRONG
+                or (self._is_name(status, t.i) and cx.fold(t.text) in known.strong)
+            }
             self._decide(doc, status, view, fixed)
         return self._spans(doc, status, guesses, initials)
 

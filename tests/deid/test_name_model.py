@@ -204,3 +204,18 @@ def test_export_teaching_refuses_a_tampered_name_model(
     output = " ".join(result.output.split())
     assert result.exit_code == 1 and "checksum" in output and "Traceback" not in output
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["kobina had tea", "Spoke with kobina about it", "KOBINA REFUSED MEDS",
+     "asked if kobina wanted a bath", "Kobina.", "bought Kobina crisps", "nowak's tea"],
+)
+def test_a_name_the_caller_supplies_is_replaced_whatever_the_model_says(
+    deid_analyzer: DeidAnalyzer, sentence: str
+) -> None:
+    """Names given by the caller (a column, --also-name) or found earlier in the batch
+    are protected from the learned decision: a name found once is a name everywhere."""
+    assert deid_analyzer.names.model is not None
+    out = Pseudonymiser(deid_analyzer, seed=1, extra_names=["Kobina Nowak"]).pseudonymise(sentence)
+    assert "kobina" not in out.text.lower() and "nowak" not in out.text.lower(), out.text

@@ -295,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args(argv)
     sets = args.sets or [s for s in DEV_SETS if (PII / f"pii_{s}.jsonl").exists()]
+    held_out = [s for s in sets if s.startswith("holdout")]
+    if held_out:  # evaluation only (annotations/pii/README.md): never trained on
+        parser.error(f"held-out sets are never trained on: {', '.join(held_out)}")
     base = build_analyzer(with_model=False)
     cache: dict[str, Any] = {}
     rules = CachedAnalyzer(base, cache)

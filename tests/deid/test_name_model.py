@@ -219,3 +219,25 @@ def test_a_name_the_caller_supplies_is_replaced_whatever_the_model_says(
     assert deid_analyzer.names.model is not None
     out = Pseudonymiser(deid_analyzer, seed=1, extra_names=["Kobina Nowak"]).pseudonymise(sentence)
     assert "kobina" not in out.text.lower() and "nowak" not in out.text.lower(), out.text
+
+
+def test_feature_status_names_follow_the_name_finders_order() -> None:
+    from nlp.deid import features, names
+
+    order = (names.NONE, names.SUR_AFTER, names.SUR, names.NAME, names.STRONG, names.PLACE)
+    assert order == tuple(range(len(features.STATUS_NAMES)))
+    assert features.STATUS_NAMES[names.NAME] == "name" and features.NAME_MIN == names.NAME
+
+
+def test_training_refuses_held_out_sets() -> None:
+    import sys
+
+    scripts = Path(__file__).resolve().parents[2] / "scripts"
+    sys.path.insert(0, str(scripts))
+    try:
+        import train_deid
+    finally:
+        sys.path.remove(str(scripts))
+    with pytest.raises(SystemExit) as stopped:
+        train_deid.main(["--sets", "dev", "holdout3", "--loso-only"])
+    assert stopped.value.code == 2

@@ -79,9 +79,9 @@ def _literal(text: str, kind: str, values: Sequence[str]) -> list[Entity]:
 def build_analyzer(model_name: str = MODEL_NAME, with_model: bool = True) -> DeidAnalyzer:
     """An analyser on the installed spaCy model (raises :class:`ModelMissing` if absent).
 
-    ``with_model``: the learned name decision of ``models/deid/`` decides, when that
-    folder is there (verified; :class:`~nlp.prediction.store.UnsafeModel` if it fails
-    its checks); without it, the rules alone.
+    ``with_model``: the learned name decision of ``models/deid/`` decides (verified;
+    :class:`~nlp.prediction.store.UnsafeModel` if it fails its checks,
+    :class:`ModelMissing` if it is not there); ``False``: the rules alone (training).
     """
     import spacy
 
@@ -93,7 +93,14 @@ def build_analyzer(model_name: str = MODEL_NAME, with_model: bool = True) -> Dei
     nlp = spacy.load(model_name, exclude=["lemmatizer"])
     nlp.max_length = max(nlp.max_length, 2_000_000)
     model = None
-    if with_model and (name_model.DEFAULT_DIR / "model.json").exists():
+    if with_model:
+        if not (name_model.DEFAULT_DIR / "model.json").exists():
+            # never fall back to the rules alone without a word: they leak more names
+            raise ModelMissing(
+                f"the learned name decision is missing ({name_model.DEFAULT_DIR}/model.json); "
+                "run careaudit from its checkout (pip install -e .) or retrain it with "
+                "scripts/train_deid.py"
+            )
         model = name_model.load(name_model.DEFAULT_DIR)
     return DeidAnalyzer(nlp, model=model)
 

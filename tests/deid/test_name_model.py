@@ -241,3 +241,28 @@ def test_training_refuses_held_out_sets() -> None:
     with pytest.raises(SystemExit) as stopped:
         train_deid.main(["--sets", "dev", "holdout3", "--loso-only"])
     assert stopped.value.code == 2
+
+
+def test_deidentify_without_the_name_model_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No silent fall-back to the rules alone (they leak more names): a one-line error."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from nlp.deid import shared_analyzer
+
+    monkeypatch.setattr(name_model, "DEFAULT_DIR", tmp_path / "absent")
+    src = tmp_path / "notes.jsonl"
+    row = {"note_id": "N-1", "person_id": "P-1", "date": "2026-03-01", "text": "Mary was calm."}
+    src.write_text(json.dumps(row) + "\n")
+    shared_analyzer.cache_clear()
+    try:
+        result = CliRunner().invoke(
+            app, ["deidentify", str(src), "--out", str(tmp_path / "o.jsonl"), "--no-progress"]
+        )
+    finally:
+        shared_analyzer.cache_clear()
+    output = " ".join(result.output.split())
+    assert result.exit_code != 0 and "name decision is missing" in output
+    assert "Traceback" not in output and not (tmp_path / "o.jsonl").exists()

@@ -83,9 +83,17 @@ def render(engine: Engine, user: SignedInUser) -> None:
         help="Names the model missed; they are replaced like the names it finds.",
     )
     if st.button("Build teaching examples", type="primary", key="t_build", disabled=not picked):
+        from nlp.deid import ModelMissing
+        from nlp.prediction.store import UnsafeModel
+
+        try:
+            deid = session.analyzer()
+        except (ModelMissing, UnsafeModel) as exc:  # nothing is exported without it
+            st.error(f"De-identification is not available: {exc}")
+            return
         with st.spinner("De-identifying…"):
             pseudonymiser = Pseudonymiser(
-                session.analyzer(), extra_names=[n for n in extra.split(",") if n.strip()]
+                deid, extra_names=[n for n in extra.split(",") if n.strip()]
             )
             records = build_examples(
                 engine,

@@ -156,56 +156,6 @@ def test_pseudonyms_keep_gender_and_kind(deid_analyzer: DeidAnalyzer) -> None:
     assert out.split("from ")[1].split()[0] in places, out
 
 
-def test_deidentify_refuses_a_tampered_name_model(
-    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from typer.testing import CliRunner
-
-    from cli.main import app
-    from nlp.deid import shared_analyzer
-
-    weights = folder / name_model.WEIGHTS
-    weights.write_bytes(weights.read_bytes() + b"\0")
-    monkeypatch.setattr(name_model, "DEFAULT_DIR", folder)
-    src = tmp_path / "notes.jsonl"
-    row = {"note_id": "N-1", "person_id": "P-1", "date": "2026-03-01", "text": "Mary was calm."}
-    src.write_text(json.dumps(row) + "\n")
-    shared_analyzer.cache_clear()
-    try:
-        result = CliRunner().invoke(
-            app, ["deidentify", str(src), "--out", str(tmp_path / "o.jsonl"), "--no-progress"]
-        )
-    finally:
-        shared_analyzer.cache_clear()
-    output = " ".join(result.output.split())
-    assert result.exit_code == 2 and "checksum" in output and "Traceback" not in output
-    assert not (tmp_path / "o.jsonl").exists()
-
-
-def test_export_teaching_refuses_a_tampered_name_model(
-    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The trainer's export says what is wrong in one line, and writes nothing."""
-    from typer.testing import CliRunner
-
-    from cli.main import app
-    from nlp.deid import shared_analyzer
-
-    weights = folder / name_model.WEIGHTS
-    weights.write_bytes(weights.read_bytes() + b"\0")
-    monkeypatch.setattr(name_model, "DEFAULT_DIR", folder)
-    out = tmp_path / "teaching.jsonl"
-    db = f"sqlite:///{tmp_path / 'review.db'}"
-    shared_analyzer.cache_clear()
-    try:
-        result = CliRunner().invoke(app, ["export", "teaching", str(out), "--db", db])
-    finally:
-        shared_analyzer.cache_clear()
-    output = " ".join(result.output.split())
-    assert result.exit_code == 1 and "checksum" in output and "Traceback" not in output
-    assert not out.exists()
-
-
 @pytest.mark.parametrize(
     "sentence",
     ["kobina had tea", "Spoke with kobina about it", "KOBINA REFUSED MEDS",
@@ -243,26 +193,62 @@ def test_training_refuses_held_out_sets() -> None:
     assert stopped.value.code == 2
 
 
-def test_deidentify_without_the_name_model_says_so(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """No silent fall-back to the rules alone (they leak more names): a one-line error."""
+def _cli_with_name_model(folder: Path, args: list[str], monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run ``careaudit ARGS`` with ``folder`` as the name model; the output, one line."""
     from typer.testing import CliRunner
 
     from cli.main import app
     from nlp.deid import shared_analyzer
 
-    monkeypatch.setattr(name_model, "DEFAULT_DIR", tmp_path / "absent")
-    src = tmp_path / "notes.jsonl"
-    row = {"note_id": "N-1", "person_id": "P-1", "date": "2026-03-01", "text": "Mary was calm."}
-    src.write_text(json.dumps(row) + "\n")
+    monkeypatch.setattr(name_model, "DEFAULT_DIR", folder)
     shared_analyzer.cache_clear()
     try:
-        result = CliRunner().invoke(
-            app, ["deidentify", str(src), "--out", str(tmp_path / "o.jsonl"), "--no-progress"]
-        )
+        result = CliRunner().invoke(app, args)
     finally:
         shared_analyzer.cache_clear()
     output = " ".join(result.output.split())
-    assert result.exit_code != 0 and "name decision is missing" in output
-    assert "Traceback" not in output and not (tmp_path / "o.jsonl").exists()
+    assert "Traceback" not in output
+    return f"exit {result.exit_code}: {output}"
+
+
+def _notes_file(tmp_path: Path) -> Path:
+    src = tmp_path / "notes.jsonl"
+    row = {"note_id": "N-1", "person_id": "P-1", "date": "2026-03-01", "text": "Mary was calm."}
+    src.write_text(json.dumps(row) + "\n")
+    return src
+
+
+def test_deidentify_refuses_a_tampered_name_model(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    weights = folder / name_model.WEIGHTS
+    weights.write_bytes(weights.read_bytes() + b"\0")
+    out = tmp_path / "o.jsonl"
+    args = ["deidentify", str(_notes_file(tmp_path)), "--out", str(out), "--no-progress"]
+    said = _cli_with_name_model(folder, args, monkeypatch)
+    assert said.startswith("exit 2:") and "checksum" in said
+    assert not out.exists()
+
+
+def test_export_teaching_refuses_a_tampered_name_model(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The trainer's export says what is wrong in one line, and writes nothing."""
+    weights = folder / name_model.WEIGHTS
+    weights.write_bytes(weights.read_bytes() + b"\0")
+    out = tmp_path / "teaching.jsonl"
+    args = ["export", "teaching", str(out), "--db", f"sqlite:///{tmp_path / 'review.db'}"]
+    said = _cli_with_name_model(folder, args, monkeypatch)
+    assert said.startswith("exit 1:") and "checksum" in said
+    assert not out.exists()
+
+
+def test_deidentify_without_the_name_model_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No silent fall-back to the rules alone (they leak more names): a one-line error."""
+    out = tmp_path / "o.jsonl"
+    args = ["deidentify", str(_notes_file(tmp_path)), "--out", str(out), "--no-progress"]
+    said = _cli_with_name_model(tmp_path / "absent", args, monkeypatch)
+    assert not said.startswith("exit 0:") and "name decision is missing" in said
+    assert not out.exists()

@@ -63,11 +63,31 @@ class Entity:
         return self.start < other.end and other.start < self.end
 
 
+def _tail(e: Entity, chosen: list[Entity]) -> Entity | None:
+    """What is left of address ``e`` after spans that won over its head: in ``Flat 8,
+    Tyneside Lodge, 140 Westgate Road`` the service's name ``Tyneside Lodge`` wins, and
+    ``, 140 Westgate Road`` is still an address (else the house number and street stay)."""
+    if e.kind != "address":
+        return None
+    heads = [c for c in chosen if c.overlaps(e)]
+    start = max(c.end for c in heads)
+    if start >= e.end - 3:
+        return None
+    return Entity(start, e.end, "address")
+
+
 def resolve(entities: list[Entity]) -> list[Entity]:
-    """Non-overlapping entities: higher priority, then longer, then earlier wins."""
+    """Non-overlapping entities: higher priority, then longer, then earlier wins; an
+    address whose head lost to another span keeps its tail (see :func:`_tail`)."""
     chosen: list[Entity] = []
     ranked = sorted(entities, key=lambda e: (PRIORITY.get(e.kind, 99), -(e.end - e.start), e.start))
     for e in ranked:
-        if e.end > e.start and not any(e.overlaps(c) for c in chosen):
+        if e.end <= e.start:
+            continue
+        if not any(e.overlaps(c) for c in chosen):
             chosen.append(e)
+            continue
+        tail = _tail(e, chosen)
+        if tail is not None and not any(tail.overlaps(c) for c in chosen):
+            chosen.append(tail)
     return sorted(chosen, key=lambda e: e.start)

@@ -73,6 +73,9 @@ GENERIC = (
             "fflat",  # Welsh "flat", kept as "Flat" is
             "seòmar",  # Gaelic "room"
             "seomar",
+            "yst",  # round 5: Welsh "room" shortened (Yst 4), kept as Ystafell is
+            "plot",  # round 5: a plot or pitch on a site, kept as "Flat" is
+            "pitch",
             "bedspace",
             "health",
             "group",

@@ -30,6 +30,7 @@ from nlp.deid.recognisers import (
     DIRECTIONS,
     GP_TYPE_WORDS,
     NUMBER_WORDS,
+    ROOM_NUMBER_WORDS,
     STREET_TYPES,
     WELSH_STREET_PREFIXES,
 )
@@ -41,7 +42,7 @@ ADDRESS_KEEP = (
     | WELSH_STREET_PREFIXES
     | DIRECTIONS
     | CONNECTORS
-    | frozenset(["flat", "fflat", "apartment", "apt", "unit"])
+    | frozenset(["flat", "fflat", "apartment", "apt", "unit", "plot", "pitch"])
 )
 SERVICE_SUFFIXES = (
     "nursing home",
@@ -313,7 +314,7 @@ class Pseudonymiser:
     def _room(self, text: str) -> str:
         m = re.search(r"\d+|[A-Za-z]\d+", text)
         if m is None:  # "room eight": another number, in words and in the original's case
-            words = re.search(rf"\b(?i:{'|'.join(NUMBER_WORDS)})\b", text)
+            words = ROOM_NUMBER_WORDS.search(text)
             if words is None:
                 return text
             old = words.group(0)
@@ -323,6 +324,10 @@ class Pseudonymiser:
         old = m.group(0)
         digits = re.sub(r"\D", "", old)
         number = self.pool.remember("room", cx.fold(text), lambda: self._other_number(digits))
+        code = re.search(r"(?<![A-Za-z])(?P<l>[A-Za-z]{1,2})(?P<h>-?)\d+\b", text)
+        if code and code.group("l").lower() not in ("rm", "no"):  # "K-14", "F2": new letters too
+            new = self._initials(code.group("l")) + code.group("h") + number
+            return text[: code.start()] + new + text[code.end() :]
         new = number if old[0].isdigit() else old[0] + number
         return text[: m.start()] + new + text[m.end() :]
 

@@ -15,6 +15,8 @@ from nlp.deid.lexicons import address_words
 
 EMAIL = re.compile(r"\b[\w.+'-]+@[\w-]+(?:\.[\w-]+)+\b")
 NHS = re.compile(r"(?<![\d/-])(\d{3})([ -]?)(\d{3})\2(\d{4})(?![\d/-])")
+# ten digits in other groups of two or more: "9212 997 228", "9893 2880 45" (checksum needed)
+NHS_REGROUPED = re.compile(r"(?<![\d/.:-])\d{2,6}(?:[ -]\d{2,6}){1,3}(?![\d/:-]|\.\d)")
 NI = re.compile(
     r"\b(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
     r"(?P<sep>\s?)\d{2}(?P=sep)\d{2}(?P=sep)\d{2}(?P=sep)[A-D]\b",
@@ -154,7 +156,7 @@ ROOM = re.compile(
     r"\b(?:room|rm|bedroom|bed|flat|apartment|apt|bay|ward|bungalow|cottage|suite|unit|chalet"
     r"|ystafell|stafell|yst|fflat|seòmar|seomar|bedspace|bed\s+space|pod|cubicle|studio)"
     r"\.?(?:\s?[:-])?\s?(?:no\.?\s?|number\s|#\s?)?"
-    r"(?P<num>\d{1,4}[a-z]?|[a-z]{1,2}\d{1,3})\b(?![:.]\d)"
+    r"(?P<num>\d{1,4}[a-z]?|[a-z]{1,2}-?\d{1,3})\b(?![:.]\d)"
     r"(?!\s?(?:am|pm|hrs?|hours?|mins?|times|x|ml|mg|units?)\b)",
     re.IGNORECASE,
 )
@@ -182,13 +184,29 @@ NUMBER_WORDS = (
     "nineteen",
     "twenty",
 )
+_TENS = r"(?:twenty|thirty|forty|fifty)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine)\b)?"
+# Welsh numbers up to twenty, for "Ystafell Deuddeg"
+_WELSH_NUMBERS = (
+    r"(?:un|dau|tri|pedwar|pump|chwech|saith|wyth|naw|deg|un ar ddeg|deuddeg|tri ar ddeg"
+    r"|pedwar ar ddeg|pymtheg|un ar bymtheg|dau ar bymtheg|deunaw|pedwar ar bymtheg|ugain)"
+)
+ROOM_NUMBER_WORDS = re.compile(
+    rf"\b(?i:{_TENS}|{'|'.join(NUMBER_WORDS)}|(?<=ystafell\s){_WELSH_NUMBERS})\b"
+)
 ROOM_IN_WORDS = re.compile(
     r"\b(?:room|rm|bedroom|ystafell|seòmar|seomar)\.?\s(?:no\.?\s|number\s)?"
-    rf"(?P<num>{'|'.join(NUMBER_WORDS)})\b"
+    rf"(?P<num>{_TENS}|{'|'.join(NUMBER_WORDS)}|(?<=ystafell\s){_WELSH_NUMBERS})\b"
     r"(?!\s(?:of|or|more|doors?|floors?|nights?|days?|weeks?|hours?|minutes?|mins?|times|people"
     r"|carers?|staff|residents?|members?|visitors?|hundred|thousand|o'clock|and\s+a)\b)"
     r"(?![-'’]\w)",
     re.IGNORECASE,
+)
+# a named wing or unit and a number after a room word, a move or as a ward's acronym: "Bed Rowan
+# 3", "ROOM: Lomond 9", "moved into Rivelin 4", "IPU 6", "HDU 2" (the number is the room's)
+ROOM_IN_WING = re.compile(
+    r"\b(?:(?i:room|rm|bed|bedroom)\.?(?:\s?[:-])?|(?i:moved|moving|transferred)\s+(?i:in)?to)"
+    r"\s+(?P<wing>[A-Z][a-z]+|[A-Z]{3,})\s+(?P<num>\d{1,3})\b(?![:./]\d)"
+    r"|\b(?P<unit>[A-Z]{2,3}U)\s?(?P<unum>\d{1,2})\b(?![:./]\d)"
 )
 # several rooms after one plural word: "Rooms 4 and 6", "rms 12, 14 & 16", "beds 3/4"
 ROOM_LIST = re.compile(
@@ -228,21 +246,33 @@ def nhs_checksum_ok(number: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
+def _national(raw: str) -> str:
+    """The digits of a phone number as dialled in the UK (``+44 (0)7700 ...`` -> ``07700...``)."""
+    digits = re.sub(r"\D", "", raw)
+    if digits.startswith("440"):  # "+44 (0)7700 900 286"
+        return digits[2:]
+    if digits.startswith("44"):
+        return "0" + digits[2:]
+    if digits.startswith("0044"):
+        return "0" + digits[4:]
+    return digits
+
+
 def _phones(text: str) -> Iterator[Entity]:
     for m in PHONE.finditer(text):
         raw = m.group(0).rstrip(" -")
-        digits = re.sub(r"\D", "", raw)
-        if digits.startswith("440"):  # "+44 (0)7700 900 286"
-            digits = digits[2:]
-        elif digits.startswith("44"):
-            digits = "0" + digits[2:]
-        elif digits.startswith("0044"):
-            digits = "0" + digits[4:]
+        while len(_national(raw)) > 11 and re.search(r"\s\S+$", raw):
+            raw = re.sub(r"\s+\S+$", "", raw)  # "07700900518 02:30": the time is no part of it
+        digits = _national(raw)
         if 10 <= len(digits) <= 11 and digits[1] in "1235789":
             yield Entity(m.start(), m.start() + len(raw), "phone")
 
 
 def _nhs(text: str) -> Iterator[Entity]:
+    for m in NHS_REGROUPED.finditer(text):
+        digits = re.sub(r"\D", "", m.group(0))
+        if len(digits) == 10 and digits[0] != "0" and nhs_checksum_ok(digits):
+            yield Entity(m.start(), m.end(), "nhs_number")
     for m in NHS.finditer(text):
         digits = m.group(1) + m.group(3) + m.group(4)
         if digits.startswith("0"):
@@ -319,6 +349,31 @@ def _room_codes(text: str) -> Iterator[Entity]:
                 yield Entity(m.start("code"), m.end("code"), "room")
 
 
+_NOT_WINGS = frozenset(
+    [
+        "no",
+        "number",
+        "at",
+        "for",
+        "from",
+        "on",
+        "in",
+        "by",
+        "with",
+        "and",
+        "about",
+        "approx",
+        "around",
+        "after",
+        "before",
+        "until",
+        "till",
+        "since",
+        "x",
+    ]
+)
+
+
 def _rooms(text: str) -> Iterator[Entity]:
     yield from _room_codes(text)
     for m in ROOM.finditer(text):
@@ -331,6 +386,11 @@ def _rooms(text: str) -> Iterator[Entity]:
         yield Entity(m.start(), m.end(), "room")
     for m in ROOM_IN_WORDS.finditer(text):
         yield Entity(m.start(), m.end(), "room")
+    for m in ROOM_IN_WING.finditer(text):
+        if m.group("unit"):
+            yield Entity(m.start("unum"), m.end("unum"), "room")
+        elif m.group("wing").lower() not in _NOT_WINGS:
+            yield Entity(m.start("num"), m.end("num"), "room")
     for m in ROOM_LIST.finditer(text):
         yield Entity(m.start(), m.end("first"), "room")
         for n in re.finditer(r"\d{1,4}[a-z]?", m.group("rest"), re.IGNORECASE):
@@ -396,7 +456,7 @@ _SMALL_WORDS = frozenset(
 # floor), "PF1", "2/1" (second floor, first door)
 _FLAT = (
     r"(?i:f?flat|apartment|apt|unit)\s+(?:\d{1,4}[a-zA-Z]?(?:/\d{1,2})?|[A-Z]\b)"
-    r"|(?:\d{1,2}|[GPBM])F\d{1,2}|\d{1,2}/\d{1,2}"
+    r"|(?:\d{1,2}|[GPBM])F\d{1,2}|\d{1,2}/\d{1,2}|\d{1,2}/[LRM]\b"
 )
 _BUILDING_HEADS = (
     r"(?:Court|House|Lodge|Mansions|Heights|Tower|Buildings|Gardens|Place|Villas|Cottages|Close)"
@@ -427,7 +487,8 @@ WELSH_HOUSE_ADDRESS = re.compile(
 # Hafod Wen, 11 Ffordd Llanbadarn", "Address: Glenview, 4 Braeside Road"
 _HOUSE_NAME_BEFORE = re.compile(
     r"(?:^|\n|[:(]\s*|\b(?i:at|to|from|of|address|in)\s+)"
-    r"(?P<house>(?:[A-ZÀ-Ý][\w'’-]+\s+){0,2}[A-ZÀ-Ý][\w'’-]+),\s+$"
+    r"(?P<house>(?:[A-ZÀ-Ý][\w'’-]+\s+(?:(?:an|na|nan|y|yr|ar|a'|a’)\s+)?){0,2}[A-ZÀ-Ý][\w'’-]+)"
+    r",\s+$"
 )
 # what opens an address: a label, a line start, "lives at", "moved to", "letter to"
 _ADDRESS_CUE = re.compile(
@@ -450,8 +511,14 @@ def _house_name(text: str, start: int) -> int:
     from nlp.deid.lexicons import load
 
     lex = load()
-    words = m.group("house").split()
+    words = [w for w in m.group("house").split() if w[0].isupper()]
     low = [w.lower().rstrip(".") for w in words]
+    from nlp.deid import context as cx
+
+    if low[-1] in cx.FACILITY_AFTER or low[-1] in {
+        w.lower() for p in GP_TYPE_WORDS for w in p.split()
+    }:
+        return start  # "Letter to Elmwood Practice, 1 Rayners Lane": the practice is its own
     if re.fullmatch(_HOUSE_WORDS + "|" + _BUILDING_HEADS, words[-1], re.IGNORECASE):
         return start  # "Millgate House, 27 Irwell Street": a named building or scheme is the
         # flat-and-building rules' (and is often the service itself)
@@ -464,6 +531,29 @@ def _house_name(text: str, start: int) -> int:
     return lo + m.start("house")
 
 
+# "Flat 4, Sydenham Court, 7 Kirkdale": after a flat and its building the street needs no type
+_FLAT_BUILDING_BEFORE = re.compile(rf"(?:{_FLAT}),?\s+{_BUILDING},\s+$")
+
+
+def _untyped_street_end(text: str, words: list[re.Match[str]], i: int) -> int | None:
+    end = None
+    for j in range(i + 1, min(len(words), i + 4)):
+        gap = text[words[j - 1].end() : words[j].start()]
+        if gap != " " or not _capital(words[j].group(0)):
+            break
+        end = words[j].end()
+    return end
+
+
+# a pitch or plot on a site, a croft and its township: "Plot 6, Tameside Caravan Park", "Pitch
+# 4, Lily Lane Site", "Croft 3, Balnain"
+SITE_ADDRESS = re.compile(
+    r"\b(?:Plot|PLOT|Pitch|PITCH|Caravan|CARAVAN|Static|Van|VAN)\s+(?:No\.?\s*)?\d{1,4}[A-Za-z]?,?\s+"
+    r"(?:[A-Z][\w'’-]+\s+){0,3}(?i:Site|Park|Caravan\s+Park|Holiday\s+Park|Park\s+Homes|Estate)\b"
+    r"|\b(?:Croft|CROFT|Croit|CROIT)\s+\d{1,3},\s+[A-ZÀ-Ý][\w'’-]+"
+)
+
+
 def _addresses(text: str) -> Iterator[Entity]:
     """House number + street words with a street type: ``Flat 9, 31 Nelson Street``."""
     words = list(_WORD.finditer(text))
@@ -473,6 +563,8 @@ def _addresses(text: str) -> Iterator[Entity]:
         end = _street_end(text, words, i)
         if end is None and _ADDRESS_CUE.search(text[max(0, w.start() - 40) : w.start()]):
             end = _street_end(text, words, i, comma=True)
+        if end is None and _FLAT_BUILDING_BEFORE.search(text[max(0, w.start() - 80) : w.start()]):
+            end = _untyped_street_end(text, words, i)
         if end is None:
             continue
         start = w.start()
@@ -551,7 +643,7 @@ FLAT_BUILDING = re.compile(rf"\b(?:{_FLAT}),?\s+{_BUILDING}\b")
 
 
 def _house_addresses(text: str) -> Iterator[Entity]:
-    for rx in (HOUSE_ADDRESS, FLAT_BUILDING, WELSH_HOUSE_ADDRESS):
+    for rx in (HOUSE_ADDRESS, FLAT_BUILDING, WELSH_HOUSE_ADDRESS, SITE_ADDRESS):
         for m in rx.finditer(text):
             yield Entity(m.start(), m.end(), "address")
 
@@ -664,7 +756,9 @@ def _gp_surgeries(text: str) -> Iterator[Entity]:
 
 
 # words before a short date that say it is one: "on 16/2", "visit on 26/1", "by the 31st"
-_DATE_CUE = r"(?i:\b(?:on|by|from|until|till|since|due|before|after|w/c|dated|next)\s+)"
+_DATE_CUE = (
+    r"(?i:\b(?:on|by|from|until|till|since|due|before|after|w/c|dated|next|visit|visiting)\s+)"
+)
 _DM_CUED = re.compile(rf"{_DATE_CUE}(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})(?![\d/]|\.\d)")
 _DAY_CUED = re.compile(rf"{_DATE_CUE}(?i:the\s+)(?P<d>\d{{1,2}})(?i:st|nd|rd|th)\b")
 # Welsh dates: "7 Chwef", "22 Mawrth 2026", "3ydd Ionawr"

@@ -179,6 +179,26 @@ def median_seconds(cmd: list[str], repeat: int, root: Path = ROOT) -> float:
     return statistics.median(run(cmd, root=root)["seconds"] for _ in range(repeat))
 
 
+def _audit_entry(
+    measured: dict[str, Any],
+    summary: dict[str, Any],
+    steady: dict[str, Any],
+    notes: int,
+    naive_seconds: float,
+) -> dict[str, Any]:
+    """One careaudit run's row of results.json."""
+    return {
+        "seconds": round(measured["seconds"], 2),
+        "notes_per_second": round(notes / measured["seconds"], 1),
+        "ratio_to_naive": round(naive_seconds / measured["seconds"], 2),
+        "peak_rss_mb": measured["peak_rss_mb"],
+        "largest_process_rss_mb": measured["largest_process_rss_mb"],
+        "parsed_share": round(summary["parsed_sentences"] / summary["sentences"], 3),
+        "flags": summary["flags"],
+        "steady": steady,
+    }
+
+
 def audit_cmd(export: Path, out: Path, workers: int | None) -> list[str]:
     """``careaudit audit``; ``workers`` None for code without the option (``--before``)."""
     cmd = [
@@ -348,16 +368,9 @@ def main() -> None:
             measured = run(audit_cmd(export, out, w), sample=True)
             summary = json.loads((out / "summary.json").read_text())
             steady = steady_state(steady_export, work / f"{mix}_steady_w{w}", w)
-            entry["careaudit"][f"workers_{w}"] = {
-                "seconds": round(measured["seconds"], 2),
-                "notes_per_second": round(args.notes / measured["seconds"], 1),
-                "ratio_to_naive": round(naive["seconds"] / measured["seconds"], 2),
-                "peak_rss_mb": measured["peak_rss_mb"],
-                "largest_process_rss_mb": measured["largest_process_rss_mb"],
-                "parsed_share": round(summary["parsed_sentences"] / summary["sentences"], 3),
-                "flags": summary["flags"],
-                "steady": steady,
-            }
+            entry["careaudit"][f"workers_{w}"] = _audit_entry(
+                measured, summary, steady, args.notes, naive["seconds"]
+            )
             if args.parser:
                 alt_env = {"CAREAUDIT_PARSER": args.parser}
                 out = work / f"{mix}_w{w}_{args.parser}"
@@ -368,14 +381,7 @@ def main() -> None:
                 steady = json.loads(run(steady_cmd, extra_env=alt_env)["stdout"])
                 entry.setdefault("careaudit_parser", {})[f"workers_{w}"] = {
                     "parser": args.parser,
-                    "seconds": round(measured["seconds"], 2),
-                    "notes_per_second": round(args.notes / measured["seconds"], 1),
-                    "ratio_to_naive": round(naive["seconds"] / measured["seconds"], 2),
-                    "peak_rss_mb": measured["peak_rss_mb"],
-                    "largest_process_rss_mb": measured["largest_process_rss_mb"],
-                    "parsed_share": round(summary["parsed_sentences"] / summary["sentences"], 3),
-                    "flags": summary["flags"],
-                    "steady": steady,
+                    **_audit_entry(measured, summary, steady, args.notes, naive["seconds"]),
                 }
         results["mixes"][mix] = entry
 

@@ -690,11 +690,13 @@ class NameFinder:
             status[tok.i] = self._classify(doc, tok.i, known, caps, blocked, guesses)
             if tok.i in place_marks and status[tok.i] < NAME:
                 status[tok.i] = PLACE
-        first = list(status)
         things = self._thing_runs(doc, status, caps, known) | self._place_compounds(doc, status)
         for j in things:
             status[j] = NONE
         initials = self._signed(doc, status, fixed) | self._signature(doc, status, fixed)
+        # the rules' vote before names grow: taken where scripts/deid_rule_votes.py takes
+        # the older rules' votes the model is partly trained on, so both mean the same
+        first = list(status)
         self._grow(doc, status, fixed | blocked | things, known)
         if self.model is not None or self.recorder is not None:
             view = NoteView(caps, first, list(status), known, set())

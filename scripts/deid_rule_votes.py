@@ -13,7 +13,9 @@ before the round that read it), run on the set as ``careaudit deidentify`` runs:
 - ``pii_dev2.jsonl``: before 9ff39ba (round 2); ``pii_dev3.jsonl``: before bb30f33 (round 3).
 
 ``pii_dev.jsonl`` has no such commit (the rules were written from it) and a set newer
-than the rules needs none: both use today's votes. Output per set: ``{note_id: [first,
+than the rules needs none: both use today's votes (``pii_dev4.jsonl``, and since round 5
+``pii_dev5.jsonl`` and ``pii_dev6.jsonl``: round 5 changed no name rule, only the address,
+room, GP and id recognisers). Output per set: ``{note_id: [first,
 final]}``, the status of every token before and after the name runs grow (see
 :mod:`nlp.deid.names`), from the note's last reading.
 """

@@ -2,8 +2,8 @@
 
 A candidate is a word token the rules may have to judge: any word but a lower-case
 common word that no rule, list or earlier note calls a name. Its features are strings
-(one-hot): casing and position, the rules' own votes (status before and after the
-name runs grow), word-list membership, spaCy's entity, part-of-speech and dependency
+(one-hot): casing and position, the rules' own votes (their first status and the final one
+after name runs grow), word-list membership, spaCy's entity, part-of-speech and dependency
 labels of the word and its neighbours, a window of context-word classes, whether the
 same word is a name elsewhere in the note or in the batch, word shape and suffixes.
 The word itself is no feature (only its last two and three letters), so little that
@@ -37,6 +37,7 @@ class NoteView:
     named_keys: set[str]  # folded words the rules call a name somewhere in this note
     ruled_out: set[int] = field(default_factory=set)  # never names (NameFinder._ruled_out)
     protected: set[int] = field(default_factory=set)  # always names (titles, signatures)
+    known_names: set[int] = field(default_factory=set)  # names known before: kept, no feature
 
 
 def word_class(key: str, lex: Any) -> list[str]:

@@ -51,13 +51,28 @@ def test_a_tampered_file_is_refused(folder: Path, name: str) -> None:
         name_model.load(folder)
 
 
-def test_an_archive_that_needs_pickle_is_refused_without_unpickling(folder: Path) -> None:
+class _Touch:
+    """Unpickling this creates a file: proof that a loader ran pickle."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (Path.touch, (self.path,))
+
+
+def test_an_archive_that_needs_pickle_is_refused_without_unpickling(
+    folder: Path, tmp_path: Path
+) -> None:
+    marker = tmp_path / "unpickled"
     buffer = io.BytesIO()
-    np.savez(buffer, coef=np.array([object()], dtype=object), intercept=np.zeros(1))
+    payload = np.array([_Touch(marker)], dtype=object)
+    np.savez(buffer, coef=payload, intercept=np.zeros(1))
     (folder / name_model.WEIGHTS).write_bytes(buffer.getvalue())
     _rehash(folder, name_model.WEIGHTS)
     with pytest.raises(UnsafeModel):
         name_model.load(folder)
+    assert not marker.exists()  # refused before anything was unpickled
 
 
 def test_unexpected_arrays_and_wrong_shapes_are_refused(folder: Path) -> None:

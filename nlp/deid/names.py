@@ -752,8 +752,9 @@ class NameFinder:
 
     def _decide(self, doc: Any, status: list[int], view: NoteView, fixed: set[int]) -> None:
         """The learned decision over the rules' candidates (:meth:`NameModel.decide`):
-        protected are names after a title and initials signing a note. A name the
-        model finds is a name everywhere, as the rules' are (:class:`Known`)."""
+        kept whatever it says are names after a title, initials signing a note and names
+        known before this note (``view.known_names``). A name the model finds is a name
+        everywhere, as the rules' are (:class:`Known`)."""
         view.named_keys = {cx.fold(t.text) for t in doc if self._is_name(status, t.i)}
         rows = [
             (tok.i, features(self, doc, tok.i, view))

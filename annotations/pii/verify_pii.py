@@ -159,6 +159,10 @@ HOLDOUT3_MINS = {"notes": 230, "pii total": 850, "name": 450, "lower-case names"
 # written at the same time by three more independent writers.
 DEV5_MINS = DEV6_MINS = DEV4_MINS
 HOLDOUT4_MINS = HOLDOUT3_MINS
+# pii_dev7.jsonl (development) and pii_holdout5.jsonl (fifth held-out set), written at the
+# same time by two more independent writers.
+DEV7_MINS = DEV4_MINS
+HOLDOUT5_MINS = HOLDOUT3_MINS
 
 # name (pii_<name>.jsonl), minimum notes, id prefix, minima: checked when present, in order
 OPTIONAL_SETS = (
@@ -171,6 +175,8 @@ OPTIONAL_SETS = (
     ("dev5", 160, "PII-J", DEV5_MINS),
     ("dev6", 160, "PII-K", DEV6_MINS),
     ("holdout4", 230, "PII-H4", HOLDOUT4_MINS),
+    ("dev7", 160, "PII-M", DEV7_MINS),
+    ("holdout5", 230, "PII-H5", HOLDOUT5_MINS),
 )
 
 

@@ -456,7 +456,7 @@ class NameFinder:
             return NONE  # "Ní Bhriain", "van der Berg": joined to the name in _grow
         ctx = self._context(doc, i)
         if i in blocked:
-            return STRONG if ctx == "title" else NONE
+            return STRONG if ctx in ("title", "relation") else NONE
         if ctx != "title" and key not in known.strong and self._label(doc, i):
             return NONE  # "Faith: Sikh", "FAITH: MUSLIM": a form's label
         in_first = key in lex.first_names
@@ -495,6 +495,10 @@ class NameFinder:
             return STRONG
         if ctx and named and not (tok.is_stop and not in_first):
             return STRONG
+        if ctx == "relation" and form == "title" and key in lex.not_names and not (
+            lex.is_common(key) or self._qualifies(doc, i)
+        ):
+            return STRONG  # "grandson Sami", "wife Shona": a kin word names a person
         if key in known.weak and not self._det_blocked(doc, i):
             subject = tok.dep_ in ("nsubj", "nsubjpass") and tok.pos_ not in ("VERB", "AUX")
             opening = cx.line_initial(doc, i) and not self._after_pronoun(doc, i)
@@ -527,6 +531,8 @@ class NameFinder:
             proper = form == "title" and tok.pos_ == "PROPN" and not caps[i]
             plain = key in cx.GREETINGS or key in lex.not_names  # "Maura Keane Waterlow 18"
             return SUR_AFTER if proper and not plain else NONE
+        if ctx and form != "lower" and key in lex.places and not self._facility(doc, i):
+            return STRONG  # "daughter Chelsea", "Dear Lincoln": a person slot names a person
         status = self._unknown(doc, i, form, key, caps[i])
         if status == NAME:
             guesses.add(i)
@@ -674,7 +680,9 @@ class NameFinder:
         """Name and place entities of ``doc`` outside the ``taken`` character spans."""
         taken = list(taken)
         caps = cx.caps_lines(doc)
-        blocked = self._phrase_marks(doc, self.lex.not_name_phrases) | self._pets(doc, known)
+        blocked = self._phrase_marks(doc, self.lex.not_name_phrases)
+        blocked -= self._cued_phrases(doc, blocked)
+        blocked |= self._pets(doc, known)
         regions = self._phrase_marks(doc, self.lex.region_phrases)  # "North Yorkshire"
         blocked |= regions
         place_marks = self._phrase_marks(doc, self.lex.place_phrases)
@@ -688,8 +696,8 @@ class NameFinder:
                 fixed.add(tok.i)
                 continue
             status[tok.i] = self._classify(doc, tok.i, known, caps, blocked, guesses)
-            if tok.i in place_marks and status[tok.i] < NAME:
-                status[tok.i] = PLACE
+            if tok.i in place_marks and status[tok.i] != STRONG:
+                status[tok.i] = PLACE  # "Milton Keynes", "Fort William": a town's words
         # the rules' first vote, before thing runs and signatures. The older rules' votes
         # some training sets carry were taken later (just before names grow); taking this
         # one there too was tried and lowered leave-one-set-out name recall (dev4 0.971 ->
@@ -700,10 +708,12 @@ class NameFinder:
             status[j] = NONE
         initials = self._signed(doc, status, fixed) | self._signature(doc, status, fixed)
         self._grow(doc, status, fixed | blocked | things, known)
+        initials |= self._hyphen_initials(doc, status, fixed | blocked | things)
         if self.model is not None or self.recorder is not None:
             view = NoteView(caps, first, list(status), known, set())
             out = {t.i for t in doc if self._ruled_out(doc, t.i, caps, status)}
-            view.ruled_out = blocked | things | out
+            towns = {j for j in place_marks if status[j] == PLACE}  # "Milton Keynes"
+            view.ruled_out = blocked | things | out | towns
             view.protected = initials | {t.i for t in doc if status[t.i] == STRONG}
             # also kept whatever the model says, but not a feature (the model was not
             # trained with it): names already known, given by the caller or found earlier
@@ -714,7 +724,27 @@ class NameFinder:
                 if self._is_name(status, t.i) and cx.fold(t.text) in known.strong
             }
             self._decide(doc, status, view, fixed)
-        return self._spans(doc, status, guesses, initials)
+        listed = place_marks | {t.i for t in doc if cx.fold(t.text) in self.lex.places}
+        return self._spans(doc, status, guesses, initials, listed)
+
+    def _cued_phrases(self, doc: Any, blocked: set[int]) -> set[int]:
+        """Listed not-name phrases of name words after a title or kin word: ``Husband Imran
+        Khan``, ``Mrs Vera Lynn`` are people, whatever the list says."""
+        out: set[int] = set()
+        for i in sorted(blocked):
+            if i - 1 in blocked or i in out:
+                continue
+            prev = cx.prev_word(doc, i)
+            p = cx.fold(prev.text).rstrip(".") if prev is not None else ""
+            if p not in cx.TITLES and p not in cx.RELATIONS:
+                continue
+            run = [i]
+            while run[-1] + 1 in blocked:
+                run.append(run[-1] + 1)
+            words = [j for j in run if cx.is_alpha_word(doc[j].text)]
+            if words and all(self.lex.is_name_word(doc[j].text) for j in words):
+                out.update(run)
+        return out
 
     def _ruled_out(self, doc: Any, i: int, caps: list[bool], status: list[int]) -> bool:
         """Words the rules never take for a name, whatever the model says: parts of
@@ -735,6 +765,13 @@ class NameFinder:
         signing = self._alone(doc, i)  # a line's or the note's closing word: initials
         if tok.text.islower() and tok.is_stop:
             return not signing
+        lex = self.lex
+        listed = key in lex.first_names or key in lex.surnames
+        if tok.text.islower() and not listed:
+            if key in lex.not_names:
+                return True  # "weetabix", "netflix": a thing in lower case
+            if len(key) <= 3 and not re.search(r"[aeiouy]", key):
+                return not signing  # "tv", "gp", "bp": no vowel, no name (but initials "kg")
         if len(key) < 3 and key not in self.lex.first_names and not cx.is_initial(tok.text):
             for step in (-1, 1):  # "Aquacel Ag", "Po Chai": beside a capitalised non-name
                 j = self._neighbour(doc, i, step)
@@ -792,6 +829,20 @@ class NameFinder:
         # capitals at a note's end are initials even where they spell a rare word (FA, GM)
         return key not in self.lex.common_words or (text.isupper() and len(key) == 2)
 
+    # words that close a note as words, even alone after its last sentence
+    _CLOSING_WORDS = frozenset(["ok", "oh", "ha", "hi", "ta", "no", "so", "xx", "ps", "nb"])
+
+    def _sign_off(self, text: str) -> bool:
+        """Two letters in one case, or letters with stops, as the note's only closing word
+        after its last sentence (``... Quiet. gs``, ``... agreed. DO``, ``... pm``, ``g.s.``):
+        initials, though they spell a short word (not ``ok``, a role, a month)."""
+        if not re.fullmatch(r"[a-z]{2}|[A-Z]{2}|[a-zA-Z](?:\.[a-zA-Z]){1,2}\.?", text):
+            return False
+        key = text.lower().replace(".", "")
+        if key in self._CLOSING_WORDS or key in cx.ROLES or key in cx.TITLES:
+            return False
+        return key not in cx.RELATIONS and key not in cx.MONTHS_DAYS and key not in cx.PARTICLES
+
     def _signed(self, doc: Any, status: list[int], fixed: set[int]) -> set[int]:
         """``signed IO / BP``, ``sig: RB``: initials after a signing word."""
         out: set[int] = set()
@@ -843,7 +894,7 @@ class NameFinder:
             letter = len(text) == 1 and text.isalpha() and (text not in "AaI" or named)
             if k in fixed:
                 return set()
-            if letter or self._initials_word(text):
+            if letter or self._initials_word(text) or (len(words) == 1 and self._sign_off(text)):
                 initials.append(k)
             elif NAME <= status[k] <= STRONG or cx.fold(text) in self.lex.first_names:
                 named = True
@@ -992,8 +1043,10 @@ class NameFinder:
                 continue
             if any(self._person_word(doc[j].text) for j in words):
                 continue  # "Grandmother Bridget Ward": a relation says person
-            if self._titled_run(doc, words, known):
-                out.update(j for j in run if status[j] != NONE)
+            if self._titled_run(doc, words, known):  # a name known before is no title's word
+                out.update(
+                    j for j in run if status[j] != NONE and cx.fold(doc[j].text) not in known.strong
+                )
             elif self._org_run(doc, run, words):
                 ofs = [n for n, j in enumerate(run) if doc[j].lower_ == "of"]
                 head_first = ofs and any(
@@ -1076,10 +1129,20 @@ class NameFinder:
                 if self._is_name(status, left) or self._is_name(status, right):
                     status[i] = NAME
                     changed = True
-        for tok in doc:  # "Cartwright-shaw": a double-barrelled name
+        for tok in doc:  # "Cynthia Blackwood", "Agnes Rattray": a town's word as a surname
+            i = tok.i
+            if status[i] != PLACE or i in fixed or not tok.text[:1].isupper():
+                continue
+            right = self._neighbour(doc, i, +1)
+            if self._is_name(status, self._neighbour(doc, i, -1)) and (
+                right is None or status[right] != PLACE
+            ):
+                status[i] = NAME
+        for tok in doc:  # "Cartwright-shaw", "Grant-Blackwood": a double-barrelled name
             j = self._neighbour(doc, tok.i, -1)
             hyphen = j is not None and j == tok.i - 2 and doc[tok.i - 1].text == "-"
-            grows = hyphen and status[tok.i] < NAME and self._is_name(status, j)
+            below = status[tok.i] < NAME or status[tok.i] == PLACE
+            grows = hyphen and below and self._is_name(status, j)
             if grows and tok.i not in fixed and not self._affix_compound(doc, tok.i):
                 status[tok.i] = NAME
         self._particles(doc, status, fixed)
@@ -1102,6 +1165,57 @@ class NameFinder:
                 continue
             if cx.fold(nxt.text) in cx.HOUSEHOLD and cx.fold(tok.text) in self.lex.surnames:
                 status[tok.i] = NAME
+
+    def _hyphen_initials(self, doc: Any, status: list[int], fixed: set[int]) -> set[int]:
+        """Letters joined by hyphens (``T-A Molyneux``, ``SO-R``, ``mrs ll-j``, ``R-M became
+        upset``): initials when a name or a title is beside them, a part is a name already,
+        a verb follows them at a line's start, or they close the note. Returns them."""
+        out: set[int] = set()
+        i = 0
+        while i < len(doc):
+            chain = [i]
+            while (
+                chain[-1] + 2 < len(doc)
+                and doc[chain[-1] + 1].text == "-"
+                and not doc[chain[-1]].whitespace_
+                and not doc[chain[-1] + 1].whitespace_
+            ):
+                chain.append(chain[-1] + 2)
+            parts = [doc[j].text for j in chain]
+            shape = all(re.fullmatch(r"[A-Z]{1,2}", p) for p in parts) or all(
+                re.fullmatch(r"[a-z]{1,2}", p) for p in parts
+            )
+            if len(chain) < 2 or not shape or any(j in fixed for j in chain):
+                i = chain[-1] + 1
+                continue
+            right = self._neighbour(doc, chain[-1], +1)
+            prev = cx.prev_word(doc, chain[0], skip=".")
+            titled = prev is not None and cx.fold(prev.text).rstrip(".") in cx.TITLES
+            nxt = cx.next_word(doc, chain[-1])
+            verb = nxt is not None and nxt.tag_ in ("VBD", "VBZ") and cx.line_initial(doc, chain[0])
+            closing = nxt is None or (nxt.text in (".", "!") and cx.next_word(doc, nxt.i) is None)
+            if (
+                titled
+                or verb
+                or closing
+                or (right is not None and status[right] in (SUR, NAME, STRONG))
+                or (right is not None and self._surname_like(doc[right].text))
+                or any(self._is_name(status, j) for j in chain)
+            ):
+                for j in range(chain[0], chain[-1] + 1):
+                    status[j] = NAME
+                out.update(chain)
+                if right is not None and self._surname_like(doc[right].text) and right not in fixed:
+                    status[right] = STRONG  # the name the initials stand before
+            i = chain[-1] + 1
+        return out
+
+    def _surname_like(self, text: str) -> bool:
+        """Capitalised and a listed name or no common word: ``Smith``, ``Molyneux``."""
+        key = cx.fold(text)
+        if not text[:1].isupper() or not cx.is_alpha_word(text) or key in self.lex.not_names:
+            return False
+        return self.lex.is_name_word(key) or not self._common(key)
 
     _CALL_VERBS = frozenset(["call", "calls", "called", "calling", "nicknamed", "named"])
     _QUOTES = frozenset(['"', "“", "”", "'", "‘", "’"])
@@ -1295,8 +1409,15 @@ class NameFinder:
         return k if joined and cx.is_alpha_word(doc[k].text) else None
 
     def _spans(
-        self, doc: Any, status: list[int], guesses: set[int], initials: set[int] = frozenset()
+        self,
+        doc: Any,
+        status: list[int],
+        guesses: set[int],
+        initials: set[int] = frozenset(),
+        listed: set[int] = frozenset(),
     ) -> NameFindings:
+        """Name entities, and place entities for places the parser alone guessed; towns and
+        places of ``places.txt`` (``listed``) are no PII (annotations/pii/README.md) and stay."""
         entities: list[Entity] = []
         votes: list[tuple[str, str, int]] = []
         i = 0
@@ -1317,7 +1438,8 @@ class NameFinder:
             first, last = doc[members[0]], doc[members[-1]]
             start, end = first.idx, last.idx + len(last.text)
             if kind == "place":
-                entities.append(Entity(start, end, "place"))
+                if not all(j in listed for j in members):
+                    entities.append(Entity(start, end, "place"))
             else:
                 entity = self._name_entity(doc, members, initials)
                 entity.tentative = len(members) == 1 and members[0] in guesses

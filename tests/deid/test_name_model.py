@@ -166,9 +166,8 @@ def test_pseudonyms_keep_gender_and_kind(deid_analyzer: DeidAnalyzer) -> None:
     p = Pseudonymiser(deid_analyzer, seed=1)
     out = p.pseudonymise("Mrs Adaeze Okoro visited from Harrogate and she brought flowers.").text
     female = {n for n, g in p.lex.pseudo_first if g == "f"}
-    places = set(p.lex.pseudo_places)
     assert out.split()[1] in female, out
-    assert out.split("from ")[1].split()[0] in places, out
+    assert "from Harrogate" in out, out  # towns are no PII (annotations/pii/README.md)
 
 
 @pytest.mark.parametrize(

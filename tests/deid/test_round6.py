@@ -1,0 +1,140 @@
+"""Round 6: towns kept as the labelling spec says, names never kept through a town."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    ("text", "town"),
+    [
+        ("Went to Huddersfield market with Tom.", "Huddersfield"),
+        ("Lives in Pontypridd, near Cardiff.", "Pontypridd"),
+        ("Her daughter rang from Leeds this morning.", "Leeds"),
+        ("Moved here from Milton Keynes in May.", "Milton Keynes"),
+    ],
+)
+def test_towns_are_no_pii_and_stay(
+    pseudonymise: Callable[..., list[str]], text: str, town: str
+) -> None:
+    """annotations/pii/README.md: town and place names are left unmarked."""
+    (out,) = pseudonymise(text)
+    assert town in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Her daughter Chelsea rang from Leeds.", "Chelsea"),
+        ("Mrs Lincoln visited from Harrogate.", "Lincoln"),
+        ("Cynthia Blackwood came to tea.", "Blackwood"),
+        ("Winston Grant-Blackwood rang.", "Blackwood"),
+        ("Daughter Sofia (07700 900123) rang.", "Sofia"),
+    ],
+)
+def test_a_town_in_a_person_slot_is_still_a_name(
+    pseudonymise: Callable[..., list[str]], text: str, name: str
+) -> None:
+    """A word that is a listed town and a name where a person stands is a name."""
+    (out,) = pseudonymise(text)
+    assert name not in out, out
+
+
+def test_a_known_name_in_a_programme_title_run_is_still_replaced(deid_analyzer) -> None:
+    """``watched Kobina on TV``: a name given by the caller is no word of a title."""
+    from nlp.deid import Pseudonymiser
+
+    for text in ("Watched Kobina on TV with staff.", "watched Kobina on TV"):
+        out = Pseudonymiser(deid_analyzer, seed=3, extra_names=["Kobina Nowak"]).pseudonymise(text)
+        assert "Kobina" not in out.text, out.text
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("Kobina watched tv in the lounge.", "tv"),
+        ("sat with kobina, tv on", "tv"),
+        ("asked gp to call back", "gp"),
+        ("had weetabix and tea", "weetabix"),
+    ],
+)
+def test_lower_case_things_are_never_made_names_by_the_model(
+    deid_analyzer, text: str, word: str
+) -> None:
+    """Even a model that calls every candidate a name cannot name a lower-case word with
+    no vowel (``tv``) or a listed thing (``weetabix``)."""
+    import numpy as np
+
+    from nlp.deid.analyzer import DeidAnalyzer
+    from nlp.deid.name_model import NameModel
+
+    eager = NameModel(index={}, coef=np.zeros(0), intercept=10.0, add=0.25, drop=0.05)
+    analyzer = DeidAnalyzer(deid_analyzer.nlp, deid_analyzer.lexicons, eager)
+    found = analyzer.analyze(text).entities
+    assert word not in [text[e.start : e.end] for e in found if e.kind == "name"], found
+
+
+@pytest.mark.parametrize(
+    ("text", "initials"),
+    [
+        ("dad visited, brought Haribo. Quiet. gs", "gs"),
+        ("wants to stop calls after Eid. ls", "ls"),
+        ("all within range. pm", "pm"),
+        ("CAROL agreed to the plan. DO", "DO"),
+        ("he wants to go to the sea. g.s.", "g.s"),
+    ],
+)
+def test_two_letters_closing_a_note_alone_are_initials(
+    pseudonymise: Callable[..., list[str]], text: str, initials: str
+) -> None:
+    """The note's only closing word after its last sentence signs it, even where the
+    letters spell a short word (``pm``, ``DO``)."""
+    (out,) = pseudonymise(text)
+    assert not out.endswith((initials, initials + ".")), out
+
+
+@pytest.mark.parametrize("text", ["Settled well. ok", "Ate all of it. xx", "Use the A-Z Guide."])
+def test_closing_words_are_no_initials(pseudonymise: Callable[..., list[str]], text: str) -> None:
+    (out,) = pseudonymise(text)
+    assert out == text
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Seen by T-A Smith today.", ("T-A", "Smith")),
+        ("Dressing done. G-A Forde RN", ("G-A", "Forde")),
+        ("1530: R-M became upset when told.", ("R-M",)),
+        ("Pad dry. -- SO-R", ("SO-R",)),
+        ("mrs ll-j already up, made toast.", ("ll-j",)),
+    ],
+)
+def test_letters_joined_by_hyphens_are_initials(
+    pseudonymise: Callable[..., list[str]], text: str, kept: tuple[str, ...]
+) -> None:
+    (out,) = pseudonymise(text)
+    assert not [w for w in kept if w in out], out
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("layla + grandson Sami in. repositioned 2hrly.", "Sami"),
+        ("Husband Imran Khan rang about the visit.", "Imran"),
+        ("Husband Imran Khan rang about the visit.", "Khan"),
+    ],
+)
+def test_a_kin_word_names_a_listed_thing(
+    pseudonymise: Callable[..., list[str]], text: str, name: str
+) -> None:
+    """A kin word or title before a word or phrase of the not-names list (a people, a
+    cricketer) says it is a person."""
+    (out,) = pseudonymise(text)
+    assert name not in out, out
+
+
+def test_a_listed_phrase_without_a_cue_stays(pseudonymise: Callable[..., list[str]]) -> None:
+    (out,) = pseudonymise("Watched Imran Khan on the cricket highlights.")
+    assert "Imran Khan" in out, out

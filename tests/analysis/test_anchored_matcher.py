@@ -110,3 +110,39 @@ def test_every_shipped_pattern_group_compiles():
     for matcher in matchers:
         for group in list(matcher._groups):
             assert len(matcher._matcher(group)) >= 1
+
+
+def _groups_by_test(matcher: AnchoredMatcher, doc) -> set:
+    """anchors_in as first written: every group's anchors tested one by one."""
+    present = {
+        attr: {getattr(t, attr.lower()) for t in doc} for attr in ("LOWER", "LEMMA", "NORM", "ORTH")
+    }
+    found = {()} if () in matcher._groups else set()
+    for group in matcher._groups:
+        if group and all(
+            any(matcher.vocab.strings.add(w) in present[attr] for w in words)
+            for attr, words in group
+        ):
+            found.add(group)
+    return found
+
+
+def test_indexed_group_lookup_equals_testing_every_group():
+    """The two word indexes pick exactly the groups whose anchors all occur (thousands of
+    task-shorthand groups and the restriction groups, on parsed corpus sentences)."""
+    from nlp.analysis.pipelines import build_full
+
+    full = build_full()
+    matchers = [
+        full.get_pipe("careaudit_restrictions").matcher,
+        full.get_pipe("careaudit_doing_for").task_shorthand,
+    ]
+    lines = Path("annotations/dev.jsonl").read_text(encoding="utf-8").splitlines()[:60]
+    texts = [json.loads(line)["text"] for line in lines] + ["PC done and breakfast made", ""]
+    hits = 0
+    for doc in full.pipe(texts, disable=["careaudit_restrictions", "careaudit_doing_for"]):
+        for matcher in matchers:
+            found = matcher.anchors_in(doc)
+            assert found == _groups_by_test(matcher, doc)
+            hits += len(found - {()})
+    assert hits > 10

@@ -7,8 +7,10 @@ our patterns need a fixed word somewhere (``{"LEMMA": "lock"}``, ``{"LOWER": {"I
 required token with such a word list (its *anchor*), groups patterns by anchor into
 small ``Matcher`` objects, and runs on a doc only the groups whose anchor words occur
 in it (looked up from one ``Doc.to_array`` call); a group is keyed by up to two
-such tokens, and runs only when both occur. A pattern with no anchor runs on every
-doc.
+such tokens, and runs only when both occur. Which groups qualify is found with set
+operations on two word indexes (first and second anchor), not a test per group: the
+task-shorthand patterns form thousands of groups, dozens per common word. A pattern
+with no anchor runs on every doc.
 
 The matches are exactly those of one ``Matcher`` holding every pattern (a pattern
 that cannot match is simply not run), in one fixed order: by end token, then the
@@ -61,9 +63,10 @@ class AnchoredMatcher:
         self.vocab = vocab
         self._groups: dict[tuple[Anchor, ...], list[tuple[str, list]]] = {}
         self._matchers: dict[tuple[Anchor, ...], Matcher] = {}
-        self._needs: dict[tuple[Anchor, ...], list[tuple[str, frozenset[int]]]] = {}
         self._key_order: dict[int, int] = {}
-        self._index: dict[str, dict[int, set]] = {}  # attr -> word id -> groups
+        self._index: dict[str, dict[int, set]] = {}  # attr -> word id -> groups (1st anchor)
+        self._second: dict[str, dict[int, set]] = {}  # the same for groups' second anchors
+        self._single: set[tuple[Anchor, ...]] = set()  # groups with one anchor
         self._attrs: list[str] = []  # every attribute an anchor reads
 
     def __len__(self) -> int:
@@ -78,14 +81,13 @@ class AnchoredMatcher:
             self._groups.setdefault(group, []).append((key, pattern))
             self._matchers.pop(group, None)  # recompiled when next needed
             if group:
-                self._needs[group] = [
-                    (attr, frozenset(strings.add(w) for w in words)) for attr, words in group
-                ]
                 self._attrs = sorted({*self._attrs, *(attr for attr, _ in group)})
-                attr, words = group[0]
-                by_word = self._index.setdefault(attr, {})
-                for word in words:
-                    by_word.setdefault(strings.add(word), set()).add(group)
+                if len(group) == 1:
+                    self._single.add(group)
+                for (attr, words), index in zip(group, (self._index, self._second), strict=False):
+                    by_word = index.setdefault(attr, {})
+                    for word in words:
+                        by_word.setdefault(strings.add(word), set()).add(group)
 
     def _matcher(self, group: tuple[Anchor, ...]) -> Matcher:
         matcher = self._matchers.get(group)
@@ -106,15 +108,11 @@ class AnchoredMatcher:
         values = doc.to_array([IDS[a] for a in attrs])
         columns = values.T.tolist() if values.ndim == 2 else [values.tolist()]
         present = {a: set(column) for a, column in zip(attrs, columns, strict=True)}
-        candidates: set = set()
-        for attr, by_word in self._index.items():
-            for value in present[attr]:
-                groups = by_word.get(value)
-                if groups:
-                    candidates |= groups
-        for group in candidates:
-            if all(not present[attr].isdisjoint(ids) for attr, ids in self._needs[group][1:]):
-                found.add(group)
+        first = _groups_with(self._index, present)
+        if not first:
+            return found
+        found |= first & self._single
+        found |= first & _groups_with(self._second, present)
         return found
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
@@ -124,3 +122,14 @@ class AnchoredMatcher:
             found.update(self._matcher(group)(doc))
         order = self._key_order
         return sorted(found, key=lambda m: (m[2], -m[1], order.get(m[0], len(order))))
+
+
+def _groups_with(index: dict[str, dict[int, set]], present: dict[str, set[int]]) -> set:
+    """The groups of ``index`` one of whose words (per attribute) is in ``present``."""
+    groups: set = set()
+    for attr, by_word in index.items():
+        for value in present[attr]:
+            hit = by_word.get(value)
+            if hit:
+                groups |= hit
+    return groups

@@ -301,7 +301,7 @@ class NameFinder:
         nxt = cx.next_word(doc, i)
         if nxt is not None and nxt.pos_ in ("NOUN", "PROPN") and nxt.text.islower():
             return False
-        if (prev is not None and prev.lower_ == "w/") or self._beside_room(doc, i):
+        if (prev is not None and prev.lower_ in ("w/", "w")) or self._beside_room(doc, i):
             return True
         if not known or prev is None:
             return False
@@ -707,7 +707,7 @@ class NameFinder:
         for j in things:
             status[j] = NONE
         initials = self._signed(doc, status, fixed) | self._signature(doc, status, fixed)
-        self._grow(doc, status, fixed | blocked | things, known)
+        self._grow(doc, status, fixed | blocked | things, known, caps)
         initials |= self._hyphen_initials(doc, status, fixed | blocked | things)
         if self.model is not None or self.recorder is not None:
             view = NoteView(caps, first, list(status), known, set())
@@ -802,12 +802,21 @@ class NameFinder:
             self.recorder[id(doc)] = (doc, rows)
         if self.model is None:
             return
+        rules = list(status)
         for i, feats in rows:
             named = self._is_name(status, i)
             keep = i in view.protected or i in view.known_names
             name = self.model.decide(feats, named, i in view.ruled_out, keep)
             if name != named:
                 status[i] = NAME if name else NONE
+        for tok in doc:  # "Jamie-Lee", "Lombardi-Ward": one name, never half kept
+            i, k = tok.i, tok.i + 2
+            if k >= len(doc) or doc[i + 1].text != "-" or tok.whitespace_ or doc[i + 1].whitespace_:
+                continue
+            if not (self._is_name(rules, i) and self._is_name(rules, k)):
+                continue
+            if self._is_name(status, i) or self._is_name(status, k):
+                status[i], status[k] = max(status[i], NAME), max(status[k], NAME)
 
     # -- initials that sign a note ---------------------------------------------------------
     _SIGN_CUES = frozenset(["signed", "sig", "countersigned", "initials", "initialled"])
@@ -942,7 +951,9 @@ class NameFinder:
                 after = cx.next_word(doc, after.i)
             if after is not None and after.text in cx.PETS and after.i <= tok.i + 3:
                 beyond = cx.next_word(doc, after.i)  # "Sue (dog walker)": a person
-                pet = pet or beyond is None or not (beyond.text.islower() and beyond.pos_ == "NOUN")
+                graded = beyond is not None and beyond.like_num  # "Lombardi-Ward, cat 2" ulcer
+                noun = beyond is not None and beyond.text.islower() and beyond.pos_ == "NOUN"
+                pet = pet or not (noun or graded)
             if pet:
                 keys.add(cx.fold(tok.text))
         return {t.i for t in doc if keys and cx.fold(t.text) in keys}
@@ -1109,7 +1120,9 @@ class NameFinder:
     def _is_name(self, status: list[int], i: int | None) -> bool:
         return i is not None and NAME <= status[i] <= STRONG
 
-    def _grow(self, doc: Any, status: list[int], fixed: set[int], known: Known) -> None:
+    def _grow(
+        self, doc: Any, status: list[int], fixed: set[int], known: Known, caps: list[bool]
+    ) -> None:
         """Surnames and capitalised words next to names become names; initials, particles,
         nicknames and names joined by ``and`` too. ``fixed`` tokens never change."""
         for tok in doc:  # "Room 15 June Rice", "RM 9 - MAY BROWN": a handover's entry
@@ -1159,6 +1172,21 @@ class NameFinder:
         self._called(doc, status, fixed)
         self._bare_initials(doc, status, fixed)
         self._coordinated(doc, status, fixed, known)
+        for tok in doc:  # "Mrs DOROTHY MAY PICKLES, 6 ...": a title's name shouted in mixed text
+            prev = cx.prev_word(doc, tok.i, skip=".")
+            if prev is None or cx.fold(prev.text).rstrip(".") not in cx.TITLES:
+                continue
+            run, j = [], tok.i
+            while j is not None and len(run) < 4 and len(doc[j].text) > 1 and doc[j].text.isupper():
+                run.append(j)
+                j = self._neighbour(doc, j, +1)
+            odd = any(caps[k] or k in fixed or self._person_word(doc[k].text) for k in run)
+            if len(run) < 2 or odd:
+                continue
+            if j is not None and doc[j].text[:1].isupper():
+                continue  # the run goes on in lower case: no name's end in sight
+            for k in run:
+                status[k] = max(status[k], NAME) if status[k] != PLACE else NAME
         for tok in doc:  # "Baker family visiting"
             nxt = cx.next_word(doc, tok.i)
             if status[tok.i] not in (SUR, SUR_AFTER) or tok.i in fixed or nxt is None:
@@ -1243,8 +1271,59 @@ class NameFinder:
                 continue
             if key in self.lex.not_names and not person:
                 continue  # "called it "Quality Street""; but "calls me "Candy"": a person
-            if doc[j].text[:1].isupper() or key in self.lex.first_names:
-                status[j] = max(status[j], NAME)
+            if doc[j].text[:1].isupper() or key in self.lex.first_names or person:
+                status[j] = max(status[j], NAME)  # "calls me "Candy"", "called me "ashy""
+        self._labelled_call(doc, status, fixed)
+        self._quoted_middle(doc, status, fixed)
+
+    def _labelled_call(self, doc: Any, status: list[int], fixed: set[int]) -> None:
+        """A form's naming label and the names after it: ``Likes to be called: Ash``,
+        ``Call me: Gideon or Giddy``, ``please call me Wiesia``."""
+        for tok in doc:
+            if tok.lower_ not in self._CALL_VERBS:
+                continue
+            j = tok.i + 1
+            while j < len(doc) and (doc[j].is_space or doc[j].lower_ in self._PERSON_OBJECTS):
+                j += 1
+            if j < len(doc) and doc[j].text == ":":
+                j += 1
+            elif tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ not in self._PERSON_OBJECTS:
+                continue  # "called the GP", "named nurse": no name follows
+            words = 0
+            while j < len(doc) and words < 3 and "\n" not in doc[j].text:
+                t = doc[j]
+                if t.is_space or t.lower_ in ("or", "/", ","):
+                    j += 1
+                    continue
+                key = cx.fold(t.text)
+                if not cx.is_alpha_word(t.text) or not t.text[:1].isupper() or j in fixed:
+                    break
+                if key in cx.ROLES or key in cx.RELATIONS or key in cx.TITLES:
+                    break
+                if key in self.lex.not_names:
+                    break  # a common word is a name here: "called: Ash", "or Giddy"
+                status[j] = max(status[j], NAME) if status[j] != PLACE else NAME
+                words, j = words + 1, j + 1
+
+    def _quoted_middle(self, doc: Any, status: list[int], fixed: set[int]) -> None:
+        """One quoted word between a first name and a surname: ``Agnieszka "Aga"
+        Nowicka-Baird``, ``Agnes "Senga" Gilchrist``."""
+        for tok in doc:
+            i = tok.i
+            if tok.text not in self._QUOTES or i + 3 >= len(doc) or i + 1 in fixed:
+                continue
+            if doc[i + 2].text not in self._QUOTES or not cx.is_alpha_word(doc[i + 1].text):
+                continue
+            before = cx.prev_word(doc, i, skip="")
+            after = cx.next_word(doc, i + 2)
+            if before is None or after is None or "\n" in doc[before.i : after.i].text:
+                continue
+            if self._is_name(status, before.i) and after.text[:1].isupper() and (
+                status[after.i] in (SUR, SUR_AFTER, NAME, STRONG) or self._surname_like(after.text)
+            ):
+                status[i + 1] = max(status[i + 1], NAME)
+                if after.i not in fixed:
+                    status[after.i] = max(status[after.i], NAME)
 
     def _bare_initials(self, doc: Any, status: list[int], fixed: set[int]) -> None:
         """Initials ``A`` and ``I`` among initials (``Mrs M A MAUGHAN``), and initials after an
@@ -1305,13 +1384,23 @@ class NameFinder:
         ``ZIELIŃSKA (Jadzia to family)``, ``Ackroyd ("Dot" / "Dotty" to friends)``."""
         for tok in doc:
             i = tok.i
-            if tok.text != "(" or not self._is_name(status, self._before_bracket(doc, i)):
+            if tok.text != "(":
                 continue
+            before = self._before_bracket(doc, i)
             inner = []
             for t in doc[i + 1 : i + 12]:
                 if t.text == ")" or "\n" in t.text:
                     break
                 inner.append(t)
+            kin = before is not None and cx.fold(doc[before].text) in cx.RELATIONS
+            if kin and len(inner) == 1 and inner[0].i not in fixed:  # "Mam (Meg)", "son (Ricky)"
+                word = inner[0]
+                plain = cx.is_alpha_word(word.text) and self._nickname_word(word)
+                if word.text[:1].isupper() and plain:
+                    status[word.i] = max(status[word.i], NAME)
+                continue
+            if not self._is_name(status, before):
+                continue
             for n, t in enumerate(inner):
                 j = t.i
                 key = cx.fold(t.text)

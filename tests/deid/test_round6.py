@@ -138,3 +138,56 @@ def test_a_kin_word_names_a_listed_thing(
 def test_a_listed_phrase_without_a_cue_stays(pseudonymise: Callable[..., list[str]]) -> None:
     (out,) = pseudonymise("Watched Imran Khan on the cricket highlights.")
     assert "Imran Khan" in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ('Likes to be called: Ash (not "Ashley").', ("Ash",)),
+        ("Call me: Gideon or Giddy", ("Gideon", "Giddy")),
+        ('tidied the room. called me "ashy". Watched Bargain Hunt.', ("ashy",)),
+        ('New resident Agnieszka "Aga" Nowicka-Baird, 82.', ("Aga", "Nowicka")),
+        ("went for a walk to the park w jasmine. calm after.", ("jasmine",)),
+        ("Pressure ulcer found: Mrs Lombardi-Ward, cat 2 L buttock.", ("Ward",)),
+        ("Mrs DOROTHY MAY PICKLES, 6 Cardigan Road.", ("PICKLES",)),
+        ("Helo Llinos, Mam (Meg) says you're all lovely.", ("Meg",)),
+    ],
+)
+def test_names_in_naming_labels_quotes_brackets_and_titles(
+    pseudonymise: Callable[..., list[str]], text: str, names: tuple[str, ...]
+) -> None:
+    """What a person is called (``called: Ash``), a quoted name inside a full name, ``w``
+    for ``with``, a grade after ``cat`` is no pet, a title's name in capitals, a kin
+    word's name in brackets."""
+    (out,) = pseudonymise(text)
+    assert not [n for n in names if n in out], out
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["He called the GP about it.", 'She called it "rubbish".', "His son (Deceased) was a miner."],
+)
+def test_no_name_after_calls_and_kin_words_without_one(
+    pseudonymise: Callable[..., list[str]], text: str
+) -> None:
+    (out,) = pseudonymise(text)
+    assert out == text, out
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ('Likes to be called: Ash (not "Ashley").', {"Ash"}),
+        ("Call me: Gideon or Giddy", {"Gideon", "Giddy"}),
+        ("Mrs DOROTHY MAY PICKLES, 6 Cardigan Road.", {"PICKLES"}),
+    ],
+)
+def test_the_rules_alone_find_labelled_and_shouted_names(
+    deid_analyzer, text: str, names: set[str]
+) -> None:
+    """The rules themselves (no learned decision) find these."""
+    from nlp.deid.analyzer import DeidAnalyzer
+
+    rules = DeidAnalyzer(deid_analyzer.nlp, deid_analyzer.lexicons, None)
+    found = {text[e.start : e.end] for e in rules.analyze(text).entities if e.kind == "name"}
+    assert names <= {w for f in found for w in f.split()}, found

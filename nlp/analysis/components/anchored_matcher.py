@@ -59,8 +59,9 @@ def anchors_of(pattern: list[dict], limit: int = 2) -> tuple[Anchor, ...]:
 class AnchoredMatcher:
     """Same matches as one ``Matcher`` over all patterns, only relevant groups run."""
 
-    def __init__(self, vocab: Vocab) -> None:
+    def __init__(self, vocab: Vocab, validate: bool = False) -> None:
         self.vocab = vocab
+        self.validate = validate  # as Matcher's: check each pattern against spaCy's schema
         self._groups: dict[tuple[Anchor, ...], list[tuple[str, list]]] = {}
         self._matchers: dict[tuple[Anchor, ...], Matcher] = {}
         self._key_order: dict[int, int] = {}
@@ -92,10 +93,15 @@ class AnchoredMatcher:
     def _matcher(self, group: tuple[Anchor, ...]) -> Matcher:
         matcher = self._matchers.get(group)
         if matcher is None:
-            matcher = self._matchers[group] = Matcher(self.vocab)
+            matcher = self._matchers[group] = Matcher(self.vocab, validate=self.validate)
             for key, pattern in self._groups[group]:
                 matcher.add(key, [pattern])
         return matcher
+
+    def compile(self) -> None:
+        """Build every group's ``Matcher`` now (a bad pattern fails here, not mid-audit)."""
+        for group in self._groups:
+            self._matcher(group)
 
     def anchors_in(self, doc: Doc) -> set:
         """The groups whose anchor words all occur in ``doc`` (plus unanchored patterns)."""

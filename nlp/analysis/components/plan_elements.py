@@ -32,10 +32,11 @@ from typing import Any
 
 import spacy
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, SpanGroup, Token
 from spacy.util import filter_spans
 
+from nlp.analysis.components.anchored_matcher import AnchoredMatcher
 from nlp.schema import PLAN_ELEMENTS, Flag, Note, make_flag_id
 
 FACTORY = "careaudit_plan_elements"
@@ -106,7 +107,8 @@ class PlanElements:
         self.data = data
         self.negation: dict[str, Any] = data.get("negation", {})
         macros = data.get("macros", {})
-        self.matcher = Matcher(self.nlp.vocab, validate=True)
+        # only the patterns whose words occur run (plans are long): the same spans
+        self.matcher = AnchoredMatcher(self.nlp.vocab, validate=True)
         self.phrase_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         for element, spec in data["elements"].items():
             patterns = [p for raw in spec.get("patterns", []) for p in expand_pattern(raw, macros)]
@@ -115,6 +117,7 @@ class PlanElements:
             phrases = [self.nlp.make_doc(p) for p in spec.get("phrases", [])]
             if phrases:
                 self.phrase_matcher.add(element, phrases)
+        self.matcher.compile()
 
     def __call__(self, doc: Doc) -> Doc:
         found: dict[str, list[Span]] = {e: [] for e in PLAN_ELEMENTS}

@@ -10,7 +10,9 @@ set the votes come from the last commit whose rules had not yet seen it (the com
 before the round that read it), run on the set as ``careaudit deidentify`` runs:
 
 - ``pii_test.jsonl``: before ad1e3ff (issue 13's first round read it);
-- ``pii_dev2.jsonl``: before 9ff39ba (round 2); ``pii_dev3.jsonl``: before bb30f33 (round 3).
+- ``pii_dev2.jsonl``: before 9ff39ba (round 2); ``pii_dev3.jsonl``: before bb30f33 (round 3);
+- ``pii_dev7.jsonl``: the round-5 rules of fd59509 (round 6 read it), rules alone (a
+  commit with a learned decision is run without it, as ``train_deid.py`` records rows).
 
 ``pii_dev.jsonl`` has no such commit (the rules were written from it) and a set newer
 than the rules needs none: both use today's votes (``pii_dev4.jsonl``, and since round 5
@@ -29,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "annotations" / "pii" / "rule_votes"
-BEFORE = {"test": "ad1e3ff^", "dev2": "9ff39ba^", "dev3": "bb30f33^"}
+BEFORE = {"test": "ad1e3ff^", "dev2": "9ff39ba^", "dev3": "bb30f33^", "dev7": "fd59509"}
 
 # run inside the old tree: record the status list around NameFinder._grow per note text
 _CHILD = """
@@ -37,8 +39,14 @@ import json, sys
 old, pii, out = sys.argv[1:4]
 sys.path.insert(0, old)
 sys.path.insert(1, old + "/scripts")
+import inspect
+import nlp.deid as D
+import nlp.deid.analyzer as A
 import nlp.deid.names as N
 assert N.__file__.startswith(old), N.__file__
+if "with_model" in inspect.signature(A.build_analyzer).parameters:
+    # the rules alone, as train_deid.py records every set (models/deid is not archived)
+    D.shared_analyzer = lambda: A.build_analyzer(with_model=False)
 seen = {}
 grow = N.NameFinder._grow
 def recording(self, doc, status, *a, **k):

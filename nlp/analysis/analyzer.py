@@ -25,7 +25,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from nlp.analysis.components.context import modifiers
-from nlp.analysis.parse_scope import ParseScope
+from nlp.analysis.parse_scope import DECISION_KEYS, DOING_FOR_KEYS, ParseScope
 from nlp.analysis.pipelines import build_cheap, build_full
 from nlp.records.exports import LONG_NOTE_CHARS as CHUNK_CHARS  # longer notes: analysed in pieces
 from nlp.schema import Note
@@ -86,6 +86,23 @@ WHOLE_NOTE_ONLY: tuple[str, ...] = ("careaudit_plan_elements",)
 # (Analyzer.memory_zones).
 SETTLE_STRINGS = 30_000
 RESTRICTIONS = "careaudit_restrictions"
+# Components of the full pipeline (in its order) that find nothing where a sentence's
+# parse scope has none of their keys (nlp.analysis.parse_scope): run only where it has.
+SCOPED_COMPONENTS: tuple[str, ...] = (
+    "careaudit_doing_for",
+    RESTRICTIONS,
+    "careaudit_decisions",
+)
+_SCOPE_KEYS: dict[str, frozenset[str]] = {
+    "careaudit_doing_for": DOING_FOR_KEYS,
+    RESTRICTIONS: frozenset({"restriction"}),
+    "careaudit_decisions": DECISION_KEYS,
+}
+
+
+def component_needed(name: str, scope: frozenset[str] | None) -> bool:
+    """Whether a scoped component can find anything in a sentence of this scope."""
+    return scope is None or not scope.isdisjoint(_SCOPE_KEYS[name])
 
 
 class Analyzer:
@@ -237,14 +254,22 @@ class Analyzer:
                     sdoc._.note_type = note.note_type
                     to_parse.append((ev, sdoc))
                     analysis.parsed += 1
-        # No restriction pattern can match where the scope has none: skip that matcher there.
+        # The English model runs in the same two groups (same batches) as ever; the
+        # components a sentence's scope rules out are then skipped on it.
         groups: dict[bool, list[tuple[SentenceEvidence, Doc]]] = {True: [], False: []}
         for ev, sdoc in to_parse:
             groups[ev.scope is None or "restriction" in ev.scope].append((ev, sdoc))
-        for matchable, group in groups.items():
-            disable = WHOLE_NOTE_ONLY if matchable else (*WHOLE_NOTE_ONLY, RESTRICTIONS)
-            docs = self.full.pipe((d for _, d in group), batch_size=128, disable=disable)
+        scoped = [(name, self.full.get_pipe(name)) for name in SCOPED_COMPONENTS]
+        for group in groups.values():
+            docs = self.full.pipe(
+                (d for _, d in group),
+                batch_size=128,
+                disable=(*WHOLE_NOTE_ONLY, *SCOPED_COMPONENTS),
+            )
             for (ev, _), doc in zip(group, docs, strict=True):
+                for name, component in scoped:
+                    if component_needed(name, ev.scope):
+                        doc = component(doc)
                 _add_parsed(ev, doc)
         docs = self.full.pipe((d for _, d in whole_notes), batch_size=16)
         for (analysis, _), doc in zip(whole_notes, docs, strict=True):

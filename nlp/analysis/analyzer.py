@@ -201,7 +201,9 @@ class Analyzer:
                 pieces = [(a, note.text[a:b], True) for a, b in segments[k]]
             for offset, piece, whole in pieces:
                 sentences.extend(
-                    _piece_evidence(self.cheap(piece), offset, whole, whole_note or self.parse_all)
+                    _piece_evidence(
+                        self.cheap(piece), offset, whole, whole_note or self.parse_all, piece
+                    )
                 )
             tokens = None
             if whole_note and sentences:  # parsed as one Doc: a match may cross sentences
@@ -319,13 +321,16 @@ LEXICAL_GROUPS: tuple[str, ...] = (
 
 
 def _piece_evidence(
-    doc: Doc, offset: int, whole: bool, all_candidates: bool
+    doc: Doc, offset: int, whole: bool, all_candidates: bool, text: str | None = None
 ) -> list[SentenceEvidence]:
     """Evidence of each sentence of a cheap-pass Doc (``whole``: the Doc is one sentence).
 
     Each span group is read once and bucketed by sentence (scanning a group per
-    sentence would be quadratic on very long notes).
+    sentence would be quadratic on very long notes). Span texts are sliced from
+    ``text``, the Doc's text (``Span.text`` builds a Python ``Token`` per word).
     """
+    if text is None:
+        text = doc.text
     sents = [doc[:]] if whole else list(doc.sents)
     starts = [s.start for s in sents]
     found: dict[str, list[list[str]]] = {}
@@ -334,7 +339,7 @@ def _piece_evidence(
         for span in doc.spans.get(group, []):
             k = bisect_right(starts, span.start) - 1
             if k >= 0 and span.start < sents[k].end:
-                buckets[k].append(span.text.lower())
+                buckets[k].append(text[span.start_char : span.end_char].lower())
         found[group] = buckets
     candidate = [all_candidates] * len(sents)
     if not all_candidates:
@@ -344,11 +349,11 @@ def _piece_evidence(
                 candidate[k] = True
     out: list[SentenceEvidence] = []
     for k, sent in enumerate(sents):
-        text = sent.text
-        stripped = text.strip()
+        sent_text = text[sent.start_char : sent.end_char]
+        stripped = sent_text.strip()
         if not stripped:
             continue
-        lead = len(text) - len(text.lstrip())
+        lead = len(sent_text) - len(sent_text.lstrip())
         start = offset + sent.start_char + lead
         ev = SentenceEvidence(start=start, end=start + len(stripped), text=stripped)
         ev.candidate = candidate[k]

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
+from spacy.attrs import LOWER
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from nlp.analysis import lexicon
@@ -44,20 +46,32 @@ class Candidates(DataComponent):
         self.words = frozenset(w.lower() for w in data["words"])
         self.generic_verbs = frozenset(data["generic_verbs"])
         self.generic_objects = frozenset(data["generic_objects"])
+        # the same word lists as string hashes, tested against a doc's LOWER array
+        self.word_ids, self.verb_ids, self.object_ids = (
+            frozenset(get_string_id(w) for w in words)
+            for words in (self.words, self.generic_verbs, self.generic_objects)
+        )
 
     def is_candidate(self, lowers: set[str]) -> bool:
         if lowers & self.words:
             return True
         return bool(lowers & self.generic_verbs) and bool(lowers & self.generic_objects)
 
+    def is_candidate_ids(self, lowers: set[int]) -> bool:
+        """:meth:`is_candidate` on the words' lower-case hashes."""
+        if not lowers.isdisjoint(self.word_ids):
+            return True
+        return not lowers.isdisjoint(self.verb_ids) and not lowers.isdisjoint(self.object_ids)
+
     def __call__(self, doc: Doc) -> Doc:
         self.require_data()
         # sorted match starts: one bisect per sentence (a scan per sentence was quadratic)
         phrase_starts = sorted({start for _, start, _ in self.phrases(doc)})
+        lowers = doc.to_array(LOWER).tolist() if len(doc) else []  # no Token per word
         keep = [
             s
             for s in doc.sents
-            if self.is_candidate({t.lower_ for t in s})
+            if self.is_candidate_ids(set(lowers[s.start : s.end]))
             or bisect_left(phrase_starts, s.start) < bisect_left(phrase_starts, s.end)
         ]
         set_group(doc, "candidates", keep)

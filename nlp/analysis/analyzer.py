@@ -88,12 +88,15 @@ SETTLE_STRINGS = 30_000
 RESTRICTIONS = "careaudit_restrictions"
 # Components of the full pipeline (in its order) that find nothing where a sentence's
 # parse scope has none of their keys (nlp.analysis.parse_scope): run only where it has.
+# Of a parsed sentence's evidence groups only the decision component reads any.
 SCOPED_COMPONENTS: tuple[str, ...] = (
+    "careaudit_evidence",
     "careaudit_doing_for",
     RESTRICTIONS,
     "careaudit_decisions",
 )
 _SCOPE_KEYS: dict[str, frozenset[str]] = {
+    "careaudit_evidence": DECISION_KEYS,
     "careaudit_doing_for": DOING_FOR_KEYS,
     RESTRICTIONS: frozenset({"restriction"}),
     "careaudit_decisions": DECISION_KEYS,

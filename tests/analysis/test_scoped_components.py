@@ -1,5 +1,5 @@
-"""Skipping the doing-for, restriction and decision components where a sentence's parse
-scope rules them out leaves every finding as running them everywhere."""
+"""Skipping the evidence, doing-for, restriction and decision components where a sentence's
+parse scope rules them out leaves every finding as running them everywhere."""
 
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ def test_component_needed_reads_the_scope():
     assert not component_needed("careaudit_doing_for", frozenset({"restriction"}))
     assert component_needed("careaudit_decisions", frozenset({"restriction"}))
     assert not component_needed("careaudit_restrictions", frozenset({"decision.verb"}))
+    assert component_needed("careaudit_evidence", frozenset({"decision.phrase"}))
+    assert not component_needed("careaudit_evidence", frozenset({"doing_for.verb"}))
 
 
 def test_skipping_ruled_out_components_changes_no_finding(monkeypatch: pytest.MonkeyPatch):

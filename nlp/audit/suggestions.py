@@ -135,6 +135,19 @@ _PARTICIPLE = r"(?:[a-z-]+ed|given|taken|got|put|fed|done|made|cut|held|kept|bro
 _WAS = re.compile(rf"\b(?:was|were|has been|had been|is being|was being)\s+(?={_PARTICIPLE})", re.I)
 _PUT_TO_BED = re.compile(r"\b[Pp]ut\s+(?=to\b|into\b|in\s+bed\b|back\s+to\b)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_VERB = r"\b([a-z-]+(?:ed|ut|de|ve|id|ot))"
+
+
+@lru_cache(maxsize=1024)
+def _person_object_patterns(names: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The person as object ("for Mary", "washed Mary"), compiled once per set of names
+    (re's own cache holds 512 patterns, fewer than a service's residents' names)."""
+    return (
+        re.compile(rf"\s+for\s+(?:{names}|her)\b", re.I),
+        re.compile(rf"{_VERB}\s+(?:{names})\b(?!['’])", re.I),
+    )
+
+
 # after "her": what shows it is an object, not a possessive ("washed her and", "changed her pad")
 _NOT_A_NOUN = (
     r"\s*(?:$|[,.;]|(?:and|then|before|after|at|in|on|to|into|from|with|for|as|while|"
@@ -263,10 +276,10 @@ def reword(sentence: str, person: Person, span: str = "", rule: str = "") -> str
         text = _object_first(m.group("obj"), m.group("verb"), person) + text[m.end() :]
     # drop the person as object ("washed and dressed her", "for him")
     names = "|".join(re.escape(w) for w in sorted(own - {"he", "she", "they", "her"}))
-    text = re.sub(rf"\s+for\s+(?:{names}|her)\b", "", text, flags=re.I)
-    verb = r"\b([a-z-]+(?:ed|ut|de|ve|id|ot))"
-    text = re.sub(rf"{verb}\s+(?:{names})\b(?!['’])", r"\1", text, flags=re.I)
-    text = re.sub(rf"{verb}\s+her\b(?={_NOT_A_NOUN})", r"\1", text, flags=re.I)
+    for_person, verb_person = _person_object_patterns(names)
+    text = for_person.sub("", text)
+    text = verb_person.sub(r"\1", text)
+    text = re.sub(rf"{_VERB}\s+her\b(?={_NOT_A_NOUN})", r"\1", text, flags=re.I)
     text = re.sub(r",\s*(?:given|done|fed|completed)\s*$", "", text, flags=re.I)
     changed = False
     words = []

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nlp.deid.recognisers import DIRECTIONS, STREET_TYPES, WELSH_STREET_PREFIXES
+from nlp.deid.recognisers import DIRECTIONS, GP_TYPE_WORDS, STREET_TYPES, WELSH_STREET_PREFIXES
 
 TYPES = (
     "name",
@@ -87,6 +87,9 @@ GENERIC = (
             "yr",
         ]
     )
+    # round 6: every word of a practice's head noun, which the pseudonymiser keeps as it
+    # keeps "Surgery" (Primary Care Centre, Healthcare Centre, & Partners)
+    | frozenset(w.lower() for phrase in GP_TYPE_WORDS for w in phrase.split())
 )
 _TOKEN = re.compile(r"[^\W_]+")
 

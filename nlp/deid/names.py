@@ -40,8 +40,9 @@ from nlp.deid.lexicons import Lexicons
 from nlp.deid.name_model import NameModel
 
 NONE, SUR_AFTER, SUR, NAME, STRONG, PLACE = range(6)
-_ROOM_AFTER = re.compile(r"\s*(?:\(|,|-|from|in|of)?\s*(?:room|rm|bed|flat|bedroom)\.?\s?\d", re.I)
-_ROOM_BEFORE = re.compile(r"\b(?:room|rm|bed|flat|bedroom)\.?\s?\d{1,4}[a-z]?\s*[-:,]?\s*$", re.I)
+_ROOM_WORD = r"(?:room|rm|bed|flat|fl|bedroom)"  # fl: "fl 12 jessie" in a handover
+_ROOM_AFTER = re.compile(rf"\s*(?:\(|,|-|from|in|of)?\s*{_ROOM_WORD}\.?\s?\d", re.I)
+_ROOM_BEFORE = re.compile(rf"\b{_ROOM_WORD}\.?\s?\d{{1,4}}[a-z]?\s*[-:,]?\s*$", re.I)
 # the model's entity types that say an unlisted word is a thing, not a person
 _THING_ENTS = frozenset(["ORG", "FAC", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "NORP"])
 # words before a month that say it is the month (in June, since April)
@@ -197,6 +198,11 @@ class NameFinder:
                 return "title"  # "mrs lam": a listed surname; not "dr informed"
             if p in cx.TITLES and key not in self.lex.common_words:
                 return "title"
+            before = cx.prev_word(doc, prev.i)
+            if p == "as" and before is not None and before.lower_ in ("known", "referred"):
+                return "alias"  # "known as Peggy", "KNOWN AS: JAG"
+            if p == "is" and before is not None and before.lower_ == "name":
+                return "alias"  # "my name is Cash"
             if cx.acronym(doc[i].text) and key not in self.lex.first_names:
                 return ""  # "SW DWP", "from DWP": an acronym is no name
             if p in cx.RELATIONS:
@@ -205,9 +211,6 @@ class NameFinder:
                 return "role"
             if p in cx.GREETINGS and cx.line_position(doc, prev.i) <= 1:
                 return "role"  # "Dear Penny", "Kind regards, Stuart" (not "letter from DWP")
-            before = cx.prev_word(doc, prev.i)
-            if p == "as" and before is not None and before.lower_ in ("known", "referred"):
-                return "role"  # "known as Peggy"
         nxt = cx.next_word(doc, i, skip="(,")
         if nxt is not None and cx.fold(nxt.text) in cx.RELATIONS:
             after = cx.next_word(doc, nxt.i)
@@ -450,6 +453,8 @@ class NameFinder:
             return NONE  # St Mary's (church), Ysbyty Gwynedd (hospital)
         form = cx.shape(text)
         lex = self.lex
+        if self._context(doc, i) == "alias" and not (tok.is_stop and form == "lower"):
+            return STRONG  # "known as Nan", "KNOWN AS: JAG", "my name is Cash": a person's name
         if key in cx.TITLES or key in cx.RELATIONS or key in cx.ROLES:
             return NONE
         if key in cx.PARTICLES and self._neighbour(doc, i, +1) is not None:
@@ -462,9 +467,13 @@ class NameFinder:
         in_first = key in lex.first_names
         common = self._common(key)
         if key in cx.DAYS:
-            return NONE
+            j = self._neighbour(doc, i, +1)  # "Sunday Adeleke": a first name before a surname
+            after = cx.fold(doc[j].text) if j is not None else ""
+            sur = j is not None and doc[j].text[:1].isupper() and after not in cx.MONTHS_DAYS
+            sur = sur and (after in lex.surnames or not self._common(after))
+            return NAME if sur and form != "upper" and not doc[j].like_num else NONE
         if key in cx.MONTHS:
-            if ctx in ("title", "relation", "role"):
+            if ctx in ("title", "relation", "role", "alias"):
                 return STRONG
             learned = key in known.weak or key in known.strong
             if learned and key != "may" and not self._det_blocked(doc, i):  # noqa: SIM102
@@ -826,8 +835,8 @@ class NameFinder:
         """Letters that stand for a person: ``RB``, ``I.O.``, ``VT``, ``lp``; not an English
         word (``OK``, ``am``), a listed abbreviation (``PRN``, ``BP``; unless ``cued`` by
         ``signed``) or a role (``RGN``)."""
-        if re.fullmatch(r"(?:[A-Z]\.){1,3}", text):
-            return True
+        if re.fullmatch(r"(?:[A-Z]\.){1,3}|[A-Z]{1,2}(?:Mc|Mac)[A-Z]", text):
+            return True  # "I.O.", "G.K.D.", "SMcC"
         if not re.fullmatch(r"[A-Z]{2,3}|[a-z]{2}", text):
             return False
         key = text.lower()
@@ -845,6 +854,8 @@ class NameFinder:
         """Two letters in one case, or letters with stops, as the note's only closing word
         after its last sentence (``... Quiet. gs``, ``... agreed. DO``, ``... pm``, ``g.s.``):
         initials, though they spell a short word (not ``ok``, a role, a month)."""
+        if re.fullmatch(r"[a-z]\.[a-z]{3,}", text):
+            return True  # "c.tonkin", "d.arslan": a user name signing the note
         if not re.fullmatch(r"[a-z]{2}|[A-Z]{2}|[a-zA-Z](?:\.[a-zA-Z]){1,2}\.?", text):
             return False
         key = text.lower().replace(".", "")
@@ -856,19 +867,30 @@ class NameFinder:
         """``signed IO / BP``, ``sig: RB``: initials after a signing word."""
         out: set[int] = set()
         for tok in doc:
-            if tok.lower_ not in self._SIGN_CUES:
+            cue = tok.lower_ in self._SIGN_CUES
+            by = tok.lower_ in self._BY_CUES
+            nxt = cx.next_word(doc, tok.i)
+            if tok.lower_ in self._DONE_WORDS and nxt is not None and nxt.text == "(":
+                by = True  # "given (TK, SMcC)", "Coordinator note (KT)"
+            if not (cue or by):
                 continue
             j = tok.i + 1
             while j < len(doc):
                 t = doc[j]
-                if t.is_space or t.text in (":", "/", ",", "&", "+", "and"):
+                if t.is_space or t.text in (":", "/", ",", "&", "+", "and", "("):
                     j += 1
                     continue
-                if j in fixed or not self._initials_word(t.text, cued=True):
+                if j in fixed or not self._initials_word(t.text, cued=cue):
                     break
                 status[j], j = NAME, j + 1
                 out.add(t.i)
         return out
+
+    # "copied by KP:", "witness SM": initials, but not a listed body ("assessed by DWP")
+    _BY_CUES = frozenset(["by", "witness", "witnessed"])
+    _DONE_WORDS = frozenset(
+        ["given", "administered", "taken", "done", "checked", "witnessed", "note", "completed"]
+    )
 
     def _signature(self, doc: Any, status: list[int], fixed: set[int]) -> set[int]:
         """The note's closing words, after its last sentence, when they are initials, with a
@@ -893,6 +915,7 @@ class NameFinder:
                 break
             words.append(j)
             j -= 1
+        words = [k for k in words if doc[k].text not in ("/", "&", "+")]  # "T.N. / G.K.D."
         if not words or j < 0 or len(words) > 3:
             return set()
         words.reverse()
@@ -1169,6 +1192,14 @@ class NameFinder:
                 if status[i] in (NONE, SUR, SUR_AFTER):
                     status[i] = NAME
                     status[right] = max(status[right], NAME)
+        for tok in doc:  # "Sheena T", "Eden K – benefits", "Inês C. OT": an initial after
+            i = tok.i
+            if i in fixed or status[i] >= NAME or not cx.is_initial(tok.text):
+                continue
+            left = self._neighbour(doc, i, -1)
+            after_name = left is not None and left == i - 1
+            if after_name and self._is_name(status, left) and doc[left].text[:1].isupper():
+                status[i] = NAME
         self._called(doc, status, fixed)
         self._bare_initials(doc, status, fixed)
         self._coordinated(doc, status, fixed, known)

@@ -154,7 +154,7 @@ _UNITS = frozenset(
 )
 ROOM = re.compile(
     r"\b(?:room|rm|bedroom|bed|flat|apartment|apt|bay|ward|bungalow|cottage|suite|unit|chalet"
-    r"|ystafell|stafell|yst|fflat|seòmar|seomar|bedspace|bed\s+space|pod|cubicle|studio)"
+    r"|ystafell|stafell|yst|fflat|fl|seòmar|seomar|bedspace|bed\s+space|pod|cubicle|studio)"
     r"\.?(?:\s?[:-])?\s?(?:no\.?\s?|number\s|#\s?)?"
     r"(?P<num>\d{1,4}[a-z]?|[a-z]{1,2}-?\d{1,3})\b(?![:.]\d)"
     r"(?!\s?(?:am|pm|hrs?|hours?|mins?|times|x|ml|mg|units?)\b)",
@@ -640,10 +640,18 @@ HOUSE_ADDRESS = re.compile(
     rf"(?:[A-Z][\w'’-]+\s+){{1,3}}(?:{_STREET_RX})\b"
 )
 FLAT_BUILDING = re.compile(rf"\b(?:{_FLAT}),?\s+{_BUILDING}\b")
+# a plot or pitch on a street, as a flat on one: "Plot 2, Oare Marsh Lane", "PITCH 4, MILL ROAD"
+_STREET_UPPER = _STREET_RX.upper()
+PLOT_STREET = re.compile(
+    r"\b(?:Plot|Pitch)\s+(?:No\.?\s*)?\d{1,4}[A-Za-z]?,?\s+"
+    rf"(?:[A-Z][\w'’-]+\s+){{1,3}}(?:{_STREET_RX})\b"
+    r"|\b(?:PLOT|PITCH)\s+(?:NO\.?\s*)?\d{1,4}[A-Z]?,?\s+"
+    rf"(?:[A-Z][A-Z'’-]+\s+){{1,3}}(?:{_STREET_UPPER})\b"
+)
 
 
 def _house_addresses(text: str) -> Iterator[Entity]:
-    for rx in (HOUSE_ADDRESS, FLAT_BUILDING, WELSH_HOUSE_ADDRESS, SITE_ADDRESS):
+    for rx in (HOUSE_ADDRESS, FLAT_BUILDING, WELSH_HOUSE_ADDRESS, SITE_ADDRESS, PLOT_STREET):
         for m in rx.finditer(text):
             yield Entity(m.start(), m.end(), "address")
 
@@ -668,6 +676,12 @@ GP_LABELLED = re.compile(
 # "Calderbrook surgery", "Moorside health centre"
 GP_LOWER_TYPE = re.compile(
     rf"(?P<run>(?:\b{_RUN_WORD}\s+){{1,3}})"
+    r"(?P<type>surgery|practice|medical\s+(?:practice|centre|center)|health\s+(?:centre|center))\b"
+)
+# the same in a lower-case note: "rang moorside surgery", "calder vale medical centre"
+# (every word before the head no common word: not "knee surgery", "choir practice")
+GP_ALL_LOWER = re.compile(
+    r"(?<![\w'’])(?P<run>(?:[a-zà-ÿ][\w'’-]+\s+){1,3})"
     r"(?P<type>surgery|practice|medical\s+(?:practice|centre|center)|health\s+(?:centre|center))\b"
 )
 # Welsh and Gaelic health centres: "Canolfan Iechyd Aberaeron", "Ionad Slàinte Phort Rìgh"
@@ -735,6 +749,13 @@ def _more_gp_surgeries(text: str) -> Iterator[Entity]:
         if words and not words[-1].endswith(("'s", "’s")) and _practice_run(words, lex):
             start = m.start("run") + m.group("run").find(words[0])
             yield Entity(start, m.end("type"), "gp_surgery")
+    for m in GP_ALL_LOWER.finditer(text):
+        words = m.group("run").split()
+        while words and words[0].lower() in GP_LEADING:
+            words.pop(0)
+        if words and _proper_word(words[0], lex) and _practice_run(words, lex):
+            start = m.start("run") + m.group("run").find(words[0])
+            yield Entity(start, m.end("type"), "gp_surgery")
     for m in GP_CENTRE_FIRST.finditer(text):
         yield Entity(m.start(), m.end(), "gp_surgery")
 
@@ -745,7 +766,9 @@ def _gp_surgeries(text: str) -> Iterator[Entity]:
         yield Entity(m.start(), m.end(), "gp_surgery")
     for m in GP.finditer(text):
         start = m.start()
-        for w in _WORD.finditer(m.group(0)):
+        head = re.search(rf"(?:{_GP_TYPES})$", m.group(0), re.IGNORECASE)
+        lead = m.group(0)[: head.start()] if head else m.group(0)  # "Patel and Partners"
+        for w in _WORD.finditer(lead):
             if w.group(0).lower() in GP_LEADING:
                 start = m.start() + w.end()
         while start < m.end() and text[start].isspace():

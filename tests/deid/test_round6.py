@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -191,3 +192,90 @@ def test_the_rules_alone_find_labelled_and_shouted_names(
     rules = DeidAnalyzer(deid_analyzer.nlp, deid_analyzer.lexicons, None)
     found = {text[e.start : e.end] for e in rules.analyze(text).entities if e.kind == "name"}
     assert names <= {w for f in found for w in f.split()}, found
+
+
+@pytest.mark.parametrize(
+    ("text", "practice"),
+    [
+        ("rang moorside surgery re meds", "moorside surgery"),
+        ("appt at calder vale medical centre", "calder vale medical centre"),
+        ("GP: Dr Shah & Partners, 01632 960123", "Shah & Partners"),
+        ("Registered with Drs Patel and Partners.", "Patel and Partners"),
+    ],
+)
+def test_practices_in_lower_case_and_partnerships(text: str, practice: str) -> None:
+    from nlp.deid.recognisers import find_patterns
+
+    found = [text[e.start : e.end] for e in find_patterns(text) if e.kind == "gp_surgery"]
+    assert found == [practice], found
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["post knee surgery, sore", "choir practice tonight", "the gp surgery rang", "day surgery"],
+)
+def test_lower_case_surgery_words_alone_are_no_practice(text: str) -> None:
+    from nlp.deid.recognisers import find_patterns
+
+    assert not [e for e in find_patterns(text) if e.kind == "gp_surgery"]
+
+
+def test_a_practice_head_noun_is_a_generic_word_for_the_scorer() -> None:
+    """The pseudonymiser keeps ``Primary Care Centre`` as it keeps ``Surgery``."""
+    from nlp.deid.evaluation import GENERIC
+
+    assert {"primary", "care", "centre", "partners"} <= GENERIC
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Sodium valproate 400mg 08:00 – given (TK, SMcC).", ("TK", "SMcC")),
+        ("Text to the unit mobile (copied to notes by FM): hi", ("FM",)),
+        ("Coordinator note (KT): lovely update", ("KT",)),
+        ("sent new worker Jodie. ate well.\nT.N. / G.K.D.", ("T.N.", "G.K.D.")),
+        ("made a joke about spurs losing again. d.arslan", ("d.arslan",)),
+        ("Thank you all. Sheena T. PS his blue badge form", ("Sheena", "T.")),
+        ("Lives with his wife Agnes (known as Nan), a tenant.", ("Nan",)),
+        ("NAME: JAGO PENROSE     KNOWN AS: JAG / JAGO", ("JAG",)),
+        ("She laughed when I said my name is Cash too.", ("Cash",)),
+        ("Sunday Adeleke, Physiotherapist", ("Sunday", "Adeleke")),
+    ],
+)
+def test_initials_after_by_and_in_records_aliases_and_day_names(
+    pseudonymise: Callable[..., list[str]], text: str, names: tuple[str, ...]
+) -> None:
+    """Initials after ``by``/``witness`` or a record's ``given (...)``, initials lists and
+    user names signing a note, an initial after a name, what a person is known as (a kin
+    word or a common word too), a day that is a first name before a surname."""
+    (out,) = pseudonymise(text)
+    assert not [n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?!\w)", out)], out
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["assessed by DWP last week", "Went on Sunday Morning", "Vitamin D given", "known as the Boss"],
+)
+def test_no_initials_or_names_there(pseudonymise: Callable[..., list[str]], text: str) -> None:
+    (out,) = pseudonymise(text)
+    assert out == text, out
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "kind"),
+    [
+        ("HOME: PLOT 2, OARE MARSH LANE, FAVERSHAM", "PLOT 2, OARE MARSH LANE", "address"),
+        ("Review at Plot 9, Oare Marsh Lane, Faversham", "Plot 9, Oare Marsh Lane", "address"),
+        ("fl 12 jessie – toe sore", "fl 12", "room"),
+    ],
+)
+def test_plots_on_a_street_and_fl_rooms(text: str, span: str, kind: str) -> None:
+    from nlp.deid.recognisers import find_patterns
+
+    assert (span, kind) in {(text[e.start : e.end], e.kind) for e in find_patterns(text)}
+
+
+def test_fl_for_fluid_ounces_is_no_room() -> None:
+    from nlp.deid.recognisers import find_patterns
+
+    assert not find_patterns("12 fl oz of water, then 2 fl. oz more")

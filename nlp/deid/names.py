@@ -1187,8 +1187,9 @@ class NameFinder:
             i = tok.i
             if _initial(tok.text) and i not in fixed:
                 right = self._neighbour(doc, i, +1)
-                if right is None or status[right] not in (SUR, NAME, STRONG):
-                    continue
+                dotted = tok.text.endswith(".") and right is not None and status[right] == SUR_AFTER
+                if right is None or (status[right] not in (SUR, NAME, STRONG) and not dotted):
+                    continue  # "R. Stein": a stop says initial, an unlisted word after it
                 if status[i] in (NONE, SUR, SUR_AFTER):
                     status[i] = NAME
                     status[right] = max(status[right], NAME)

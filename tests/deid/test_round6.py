@@ -279,3 +279,13 @@ def test_fl_for_fluid_ounces_is_no_room() -> None:
     from nlp.deid.recognisers import find_patterns
 
     assert not find_patterns("12 fl oz of water, then 2 fl. oz more")
+
+
+def test_a_dotted_initial_before_an_unlisted_word_is_a_name(deid_analyzer) -> None:
+    """``R. Stein, Social Worker``: the stop says initial, so the word after it is a name."""
+    from nlp.deid.analyzer import DeidAnalyzer
+
+    text = "Letter from R. Stein, Social Worker, about the review."
+    rules = DeidAnalyzer(deid_analyzer.nlp, deid_analyzer.lexicons, None)
+    found = [text[e.start : e.end] for e in rules.analyze(text).entities if e.kind == "name"]
+    assert "R. Stein" in found, found

@@ -111,8 +111,9 @@ _NON_NAME_POS = frozenset(
 
 
 def _initial(text: str) -> bool:
-    """``M``, ``J.``, and ``A.`` or ``I.`` (the stop says initial, not the word)."""
-    return cx.is_initial(text) or text in ("A.", "I.")
+    """``M``, ``J.``, ``G.K.``, and ``A.`` or ``I.`` (the stop says initial, not the word)."""
+    dotted = re.fullmatch(r"(?:[A-Z]\.){2,3}", text)
+    return cx.is_initial(text) or text in ("A.", "I.") or bool(dotted)
 
 
 @dataclass
@@ -858,7 +859,9 @@ class NameFinder:
             return True  # "c.tonkin", "d.arslan": a user name signing the note
         if not re.fullmatch(r"[a-z]{2}|[A-Z]{2}|[a-zA-Z](?:\.[a-zA-Z]){1,2}\.?", text):
             return False
-        key = text.lower().replace(".", "")
+        if "." in text:
+            return True  # "d.a.", "g.s.": the stops say initials, whatever the letters spell
+        key = text.lower()
         if key in self._CLOSING_WORDS or key in cx.ROLES or key in cx.TITLES:
             return False
         return key not in cx.RELATIONS and key not in cx.MONTHS_DAYS and key not in cx.PARTICLES
@@ -909,9 +912,8 @@ class NameFinder:
                     j -= 1
                     continue
             end = tok.text in self._SEGMENT_ENDS
-            if end or (
-                tok.text.endswith(".") and len(tok.text) > 1 and not self._initials_word(tok.text)
-            ):
+            initials = self._initials_word(tok.text) or self._sign_off(tok.text)  # "d.a."
+            if end or (tok.text.endswith(".") and len(tok.text) > 1 and not initials):
                 break
             words.append(j)
             j -= 1
@@ -1265,6 +1267,11 @@ class NameFinder:
                 for j in range(chain[0], chain[-1] + 1):
                     status[j] = NAME
                 out.update(chain)
+                left = self._neighbour(doc, chain[0], -1)  # "Y A-C", "D C-H": an initial before
+                letter = left is not None and re.fullmatch(r"[A-Z]\.?", doc[left].text)
+                if letter and left not in fixed:
+                    status[left] = NAME
+                    out.add(left)
                 if right is not None and self._surname_like(doc[right].text) and right not in fixed:
                     status[right] = STRONG  # the name the initials stand before
             i = chain[-1] + 1

@@ -289,3 +289,19 @@ def test_a_dotted_initial_before_an_unlisted_word_is_a_name(deid_analyzer) -> No
     rules = DeidAnalyzer(deid_analyzer.nlp, deid_analyzer.lexicons, None)
     found = [text[e.start : e.end] for e in rules.analyze(text).entities if e.kind == "name"]
     assert "R. Stein" in found, found
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Written with Preeti (G.K. Dhillon).", ("G.K.", "Dhillon")),
+        ("tapping his good hand. ate all lunch. d.a.", ("d.a.",)),
+        ("Practice informed. Y A-C", ("Y", "A-C")),
+        ("handed back to Sharon. D C-H", ("D", "C-H")),
+    ],
+)
+def test_dotted_and_hyphened_initials_with_their_neighbours(
+    pseudonymise: Callable[..., list[str]], text: str, names: tuple[str, ...]
+) -> None:
+    (out,) = pseudonymise(text)
+    assert not [n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?!\w)", out)], out

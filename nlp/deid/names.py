@@ -777,6 +777,11 @@ class NameFinder:
             return not signing
         lex = self.lex
         listed = key in lex.first_names or key in lex.surnames
+        rare = key in lex.rare_words and not listed and not self._is_name(status, i)
+        if rare and not self._context(doc, i):
+            beside = [self._neighbour(doc, i, step) for step in (-1, 1)]
+            if not any(self._is_name(status, j) for j in beside):
+                return True  # "Dysphagia assessed": a rarer word is no name on its shape alone
         if tok.text.islower() and not listed:
             if key in lex.not_names:
                 return True  # "weetabix", "netflix": a thing in lower case

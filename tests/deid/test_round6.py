@@ -305,3 +305,18 @@ def test_dotted_and_hyphened_initials_with_their_neighbours(
 ) -> None:
     (out,) = pseudonymise(text)
     assert not [n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?!\w)", out)], out
+
+
+def test_a_rarer_word_alone_is_never_made_a_name_by_the_model(deid_analyzer) -> None:
+    """``Dysphagia assessed``: a word of the rarer-words list is no name on its shape
+    alone, whatever the learned decision says (a title or a name beside it still counts)."""
+    import numpy as np
+
+    from nlp.deid.analyzer import DeidAnalyzer
+    from nlp.deid.name_model import NameModel
+
+    eager = NameModel(index={}, coef=np.zeros(0), intercept=10.0, add=0.25, drop=0.05)
+    analyzer = DeidAnalyzer(deid_analyzer.nlp, deid_analyzer.lexicons, eager)
+    text = "Dysphagia assessed; Apixaban given."
+    found = [text[e.start : e.end] for e in analyzer.analyze(text).entities if e.kind == "name"]
+    assert "Dysphagia" not in found, found

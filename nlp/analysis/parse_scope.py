@@ -22,8 +22,9 @@ The result is a set of *scope keys*:
 
 The audit uses it twice: the model bounds what the parse could add to a
 sentence's scores (:func:`scope_key` maps a stage-2 feature to the key it needs),
-and the analyzer skips the restriction matcher on sentences where no restriction
-pattern can match. ``tests/prediction/test_parse_scope.py`` checks on the
+and the analyzer runs careaudit's parse components (doing-for, restrictions, decisions,
+evidence) on a parsed sentence only where its scope allows them a finding
+(``component_needed``). ``tests/prediction/test_parse_scope.py`` checks on the
 annotated corpus that every parsed finding lies inside its sentence's scope.
 """
 

@@ -218,7 +218,9 @@ def card(meta: dict[str, Any]) -> str:
         f"  {meta['features']:,} features seen at least {meta['params']['min_count']} times;",
         f"  C = {meta['params']['C']}. A word the rules did not name becomes one from a",
         f"  probability of {meta['cutoffs']['add']}, never one they rule out (titles,",
-        "  acronyms, days, short plain words, parts of `X-ray`, known not-names, bodies);",
+        "  acronyms, days, short plain words, parts of `X-ray`, known not-names, bodies,",
+        "  lower-case listed things, a lower-case word of three letters or fewer with no",
+        "  vowel that neither signs a note nor is a subject (`tv`), listed multi-word places);",
         f"  a name of the rules stops being one below {meta['cutoffs']['drop']}, never"
         " after a title or as",
         "  initials signing a note (`NameModel.decide`).",

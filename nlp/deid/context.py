@@ -57,6 +57,8 @@ HOUSEHOLD = _words("household")  # Baker family
 PETS = _words("pet")  # his dog Nelson, Smwt (cat)
 ORG_HEADS = _words("org_head")  # Grace Baptist Church, Tranmere Rovers
 ORG_LEADS = _words("org_lead")  # Holy Trinity, Radio Leeds
+TOWN_CUES = _words("town_cue")  # lives in Bolton: a listed town left as written
+TRAVEL = _words("travel")  # went to Leeds, outing to Harrogate
 # words before a capitalised run that say it is a place or a thing, not a person
 LOCATIVES = frozenset(
     [

@@ -777,16 +777,13 @@ class NameFinder:
             return not signing
         lex = self.lex
         listed = key in lex.first_names or key in lex.surnames
-        rare = key in lex.rare_words and not listed and not self._is_name(status, i)
-        if rare and not self._context(doc, i):
-            beside = [self._neighbour(doc, i, step) for step in (-1, 1)]
-            if not any(self._is_name(status, j) for j in beside):
-                return True  # "Dysphagia assessed": a rarer word is no name on its shape alone
         if tok.text.islower() and not listed:
             if key in lex.not_names:
                 return True  # "weetabix", "netflix": a thing in lower case
             if len(key) <= 3 and not re.search(r"[aeiouy]", key):
-                return not signing  # "tv", "gp", "bp": no vowel, no name (but initials "kg")
+                # "watched tv", "rang gp": no vowel, no name; but initials signing ("kg") or
+                # doing something ("jb helped with lunch") are a person's
+                return not (signing or tok.dep_ in ("nsubj", "nsubjpass"))
         if len(key) < 3 and key not in self.lex.first_names and not cx.is_initial(tok.text):
             for step in (-1, 1):  # "Aquacel Ag", "Po Chai": beside a capitalised non-name
                 j = self._neighbour(doc, i, step)
@@ -1541,6 +1538,24 @@ class NameFinder:
             joined = before == "" and after == " " and cx.is_initial(left.text)
         return k if joined and cx.is_alpha_word(doc[k].text) else None
 
+    def _located(self, doc: Any, first: int, last: int, status: list[int]) -> bool:
+        """Whether a listed town is written as a place and so left as written: right after
+        a town cue ("lives in Bolton", "near Whitby") or after "to", "from" or "at" that
+        follow a travel word ("went to Leeds", "outing to Harrogate"), and not before a
+        possessive or a name ("in Sofia's room"). A town's word anywhere else may be a
+        person's name ("Bradford rang", "Hastings, Edna", "Mam (Sofia)"), so it is replaced.
+        """
+        if last + 1 < len(doc):
+            nxt = doc[last + 1]
+            if nxt.lower_ in ("'s", "’s", "'", "’") or self._is_name(status, last + 1):
+                return False
+        if first == 0:
+            return False
+        prev = doc[first - 1].lower_
+        if prev in cx.TOWN_CUES:
+            return True
+        return prev in ("to", "from", "at") and first >= 2 and doc[first - 2].lower_ in cx.TRAVEL
+
     def _spans(
         self,
         doc: Any,
@@ -1549,8 +1564,9 @@ class NameFinder:
         initials: set[int] = frozenset(),
         listed: set[int] = frozenset(),
     ) -> NameFindings:
-        """Name entities, and place entities for places the parser alone guessed; towns and
-        places of ``places.txt`` (``listed``) are no PII (annotations/pii/README.md) and stay."""
+        """Name entities, and place entities for places the parser alone guessed or towns of
+        ``places.txt`` (``listed``) the text does not put as a place; a listed town written
+        as a place is no PII (annotations/pii/README.md) and stays (:meth:`_located`)."""
         entities: list[Entity] = []
         votes: list[tuple[str, str, int]] = []
         i = 0
@@ -1571,7 +1587,8 @@ class NameFinder:
             first, last = doc[members[0]], doc[members[-1]]
             start, end = first.idx, last.idx + len(last.text)
             if kind == "place":
-                if not all(j in listed for j in members):
+                kept = all(j in listed for j in members)
+                if not (kept and self._located(doc, members[0], members[-1], status)):
                     entities.append(Entity(start, end, "place"))
             else:
                 entity = self._name_entity(doc, members, initials)

@@ -153,11 +153,12 @@ _UNITS = frozenset(
     ]
 )
 ROOM = re.compile(
-    r"\b(?:room|rm|bedroom|bed|flat|apartment|apt|bay|ward|bungalow|cottage|suite|unit|chalet"
+    r"\b(?!fl\.?(?:\s?[:-])?\s?\d{3})"  # "fl 250 taken": a fluid amount, not flat 250
+    r"(?:room|rm|bedroom|bed|flat|apartment|apt|bay|ward|bungalow|cottage|suite|unit|chalet"
     r"|ystafell|stafell|yst|fflat|fl|seòmar|seomar|bedspace|bed\s+space|pod|cubicle|studio)"
     r"\.?(?:\s?[:-])?\s?(?:no\.?\s?|number\s|#\s?)?"
     r"(?P<num>\d{1,4}[a-z]?|[a-z]{1,2}-?\d{1,3})\b(?![:.]\d)"
-    r"(?!\s?(?:am|pm|hrs?|hours?|mins?|times|x|ml|mg|units?)\b)",
+    r"(?!\s?(?:am|pm|hrs?|hours?|mins?|times|x|mls?|mg|oz|cc|litres?|units?)\b)",
     re.IGNORECASE,
 )
 # a room number in words: "room eight", "Bedroom Two", "RM TWELVE" (not "the room two doors

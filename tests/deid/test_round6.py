@@ -337,6 +337,11 @@ def test_a_real_first_name_on_the_rarer_words_list_is_still_a_name(deid_analyzer
         ("in Sofia's room the light was broken.", "Sofia"),
         ("Mam (Sofia) says she is tired.", "Sofia"),
         ("Tom and Sofia visited after lunch.", "Sofia"),
+        ("He was aggressive towards Sofia.", "Sofia"),
+        ("She is anxious around Chester at meals.", "Chester"),
+        ("Keys handed back to Lincoln.", "Lincoln"),
+        ("Lovely visit from Sofia today.", "Sofia"),
+        ("The message was from Hastings.", "Hastings"),
     ],
 )
 def test_a_town_word_not_written_as_a_place_is_replaced(

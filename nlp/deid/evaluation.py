@@ -182,13 +182,22 @@ class Score:
         }
 
 
-def score(records: Sequence[dict[str, Any]], outputs: Iterable[str]) -> Score:
-    """Score de-identified ``outputs`` (one text per record, same order)."""
+def score(
+    records: Sequence[dict[str, Any]],
+    outputs: Iterable[str],
+    kept_masks: Iterable[list[bool]] | None = None,
+) -> Score:
+    """Score de-identified ``outputs`` (one text per record, same order). ``kept_masks``,
+    one per record, says which word tokens were left unchanged instead of aligning each
+    output with its text (to score another system's decisions on the same tokens; atomic
+    types still read ``outputs``)."""
     result = Score()
-    for record, output in zip(records, outputs, strict=True):
+    outputs = list(outputs)
+    if kept_masks is None:
+        kept_masks = (kept_tokens(r["text"], o) for r, o in zip(records, outputs, strict=True))
+    for record, output, kept in zip(records, outputs, kept_masks, strict=True):
         text = record["text"]
         toks = _tokens(text)
-        kept = kept_tokens(text, output)
         in_pii = [False] * len(toks)
         leaked_name = False
         for span in record["pii"]:

@@ -3,8 +3,9 @@
     .venv/bin/python scripts/deid_ner/eval_union.py dev7 /tmp/deid_ner/dev7/model/model-last \
         --cache /tmp/deid_ner/dev7/system_outputs.json --json /tmp/deid_ner/dev7/union.json
 
-Token level, as ``nlp/deid/evaluation.py`` scores (its tokens, its ``kept_tokens``
-alignment, name tokens counted as it counts them). Three systems on the same notes:
+Token level, scored by ``nlp/deid/evaluation.py``'s ``score`` with each system's
+per-token decisions (its tokens, its ``kept_tokens`` alignment for the system).
+Three systems on the same notes:
 
 - ``system``: ``careaudit deidentify`` as shipped (output cached in ``--cache``);
 - ``ner``: a token is removed when it overlaps an entity of the tagger;
@@ -34,7 +35,7 @@ from spacy.tokens import Doc
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from nlp.deid.evaluation import _tokens, kept_tokens, load_pii  # noqa: E402
+from nlp.deid.evaluation import _tokens, kept_tokens, load_pii, score  # noqa: E402
 
 DEV_SETS = ("dev", "test", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7")
 
@@ -102,8 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     outputs = system_outputs(records, args.cache)
     spans = tagged_spans(args.model, [r["text"] for r in records])
     systems = ("system", "ner", "union")
-    c = {s: {"name_caught": 0, "notes_leak": 0, "trap_kept": 0, "other_kept": 0} for s in systems}
-    names = traps = others = 0
+    masks: dict[str, list[list[bool]]] = {s: [] for s in systems}
     rescued: list[str] = []
     new_false: list[str] = []
     lost_traps: list[str] = []
@@ -115,62 +115,45 @@ def main(argv: list[str] | None = None) -> int:
             any(a < e and s < b for s, e in ents) and not (args.veto and vetoed(w))
             for a, b, w in toks
         ]
-        kept = {
-            "system": kept_sys,
-            "ner": [not t for t in tagged],
-            "union": [k and not t for k, t in zip(kept_sys, tagged, strict=True)],
-        }
+        masks["system"].append(kept_sys)
+        masks["ner"].append([not t for t in tagged])
+        masks["union"].append([k and not t for k, t in zip(kept_sys, tagged, strict=True)])
         in_pii = [False] * len(toks)
-        leaked = dict.fromkeys(systems, False)
         for span in record["pii"]:
             idx = [i for i, (a, b, _) in enumerate(toks) if a < span["end"] and span["start"] < b]
             for i in idx:
                 in_pii[i] = True
-            if span["type"] != "name":
-                continue
-            names += len(idx)
-            for s in systems:
-                caught = sum(not kept[s][i] for i in idx)
-                c[s]["name_caught"] += caught
-                leaked[s] |= caught < len(idx)
-            rescued += [
-                f"{record['note_id']}: {toks[i][2]!r} in {span['text']!r}"
-                for i in idx
-                if kept_sys[i] and tagged[i]
-            ]
-        for s in systems:
-            c[s]["notes_leak"] += leaked[s]
+            if span["type"] == "name":
+                rescued += [
+                    f"{record['note_id']}: {toks[i][2]!r} in {span['text']!r}"
+                    for i in idx
+                    if kept_sys[i] and tagged[i]
+                ]
         for span in record.get("non_pii", []):
             idx = [i for i, (a, b, _) in enumerate(toks) if a < span["end"] and span["start"] < b]
-            traps += 1
-            for s in systems:
-                c[s]["trap_kept"] += all(kept[s][i] for i in idx)
             if all(kept_sys[i] for i in idx) and any(tagged[i] for i in idx):
                 lost_traps.append(f"{record['note_id']}: {span['text']!r}")
         for i, (a, b, w) in enumerate(toks):
-            if in_pii[i]:
-                continue
-            others += 1
-            for s in systems:
-                c[s]["other_kept"] += kept[s][i]
-            if kept_sys[i] and tagged[i]:
+            if not in_pii[i] and kept_sys[i] and tagged[i]:
                 new_false.append(f"{record['note_id']}: {w!r} ..{text[max(0, a - 30) : b + 30]!r}")
+    scores = {s: score(records, outputs, masks[s]) for s in systems}
+    first = scores["system"]
     report: dict[str, Any] = {
         "set": args.set,
         "model": str(args.model),
         "notes": len(records),
-        "name_tokens": names,
-        "non_pii_spans": traps,
-        "other_tokens": others,
+        "name_tokens": first.counted.get("name", 0),
+        "non_pii_spans": first.non_pii_spans,
+        "other_tokens": first.other_tokens,
     }
-    for s in systems:
+    for s, got in scores.items():
         report[s] = {
-            "name_recall": round(c[s]["name_caught"] / names, 4),
-            "name_tokens_missed": names - c[s]["name_caught"],
-            "notes_keeping_a_name": c[s]["notes_leak"],
-            "precision_non_pii_spans": round(c[s]["trap_kept"] / traps, 4),
-            "precision_other_tokens": round(c[s]["other_kept"] / others, 4),
-            "other_tokens_changed": others - c[s]["other_kept"],
+            "name_recall": round(got.recall("name"), 4),
+            "name_tokens_missed": got.counted.get("name", 0) - got.caught.get("name", 0),
+            "notes_keeping_a_name": got.notes_leaking_names,
+            "precision_non_pii_spans": round(got.span_precision, 4),
+            "precision_other_tokens": round(got.token_precision, 4),
+            "other_tokens_changed": got.other_tokens - got.other_kept,
         }
     report["ner_rescues_name_tokens"] = len(rescued)
     report["ner_new_false_other_tokens"] = len(new_false)

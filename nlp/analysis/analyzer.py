@@ -259,23 +259,19 @@ class Analyzer:
                     sdoc._.note_type = note.note_type
                     to_parse.append((ev, sdoc))
                     analysis.parsed += 1
-        # The English model runs in the same two groups (same batches) as ever; the
-        # components a sentence's scope rules out are then skipped on it.
-        groups: dict[bool, list[tuple[SentenceEvidence, Doc]]] = {True: [], False: []}
-        for ev, sdoc in to_parse:
-            groups[ev.scope is None or "restriction" in ev.scope].append((ev, sdoc))
+        # The English model parses every sentence; the components a sentence's scope
+        # rules out are then skipped on it.
         scoped = [(name, self.full.get_pipe(name)) for name in SCOPED_COMPONENTS]
-        for group in groups.values():
-            docs = self.full.pipe(
-                (d for _, d in group),
-                batch_size=128,
-                disable=(*WHOLE_NOTE_ONLY, *SCOPED_COMPONENTS),
-            )
-            for (ev, _), doc in zip(group, docs, strict=True):
-                for name, component in scoped:
-                    if component_needed(name, ev.scope):
-                        doc = component(doc)
-                _add_parsed(ev, doc)
+        docs = self.full.pipe(
+            (d for _, d in to_parse),
+            batch_size=128,
+            disable=(*WHOLE_NOTE_ONLY, *SCOPED_COMPONENTS),
+        )
+        for (ev, _), doc in zip(to_parse, docs, strict=True):
+            for name, component in scoped:
+                if component_needed(name, ev.scope):
+                    doc = component(doc)
+            _add_parsed(ev, doc)
         docs = self.full.pipe((d for _, d in whole_notes), batch_size=16)
         for (analysis, _), doc in zip(whole_notes, docs, strict=True):
             analysis.doc = doc

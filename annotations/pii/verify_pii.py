@@ -163,6 +163,8 @@ HOLDOUT4_MINS = HOLDOUT3_MINS
 # same time by two more independent writers.
 DEV7_MINS = DEV4_MINS
 HOLDOUT5_MINS = HOLDOUT3_MINS
+# pii_dev8.jsonl (development), written beside pii_holdout6.jsonl by another writer
+DEV8_MINS = DEV4_MINS
 
 # name (pii_<name>.jsonl), minimum notes, id prefix, minima: checked when present, in order
 OPTIONAL_SETS = (
@@ -177,6 +179,7 @@ OPTIONAL_SETS = (
     ("holdout4", 230, "PII-H4", HOLDOUT4_MINS),
     ("dev7", 160, "PII-M", DEV7_MINS),
     ("holdout5", 230, "PII-H5", HOLDOUT5_MINS),
+    ("dev8", 170, "PII-N", DEV8_MINS),
 )
 
 

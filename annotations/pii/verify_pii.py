@@ -78,7 +78,7 @@ def check_file(path, n_notes, scale, prefix, mins_override=None):
             errors.append(f"{nid}: bad note_id")
         if not re.fullmatch(r"P-\d+", r.get("person_id", "")):
             errors.append(f"{nid}: bad person_id")
-        if not re.fullmatch(r"2026-\d\d-\d\d", r.get("date", "")):
+        if not re.fullmatch(r"20\d\d-\d\d-\d\d", r.get("date", "")):
             errors.append(f"{nid}: bad date field")
         t = r["text"]
         for kind in ("pii", "non_pii"):
@@ -163,8 +163,11 @@ HOLDOUT4_MINS = HOLDOUT3_MINS
 # same time by two more independent writers.
 DEV7_MINS = DEV4_MINS
 HOLDOUT5_MINS = HOLDOUT3_MINS
-# pii_dev8.jsonl (development), written beside pii_holdout6.jsonl by another writer
+# pii_dev8.jsonl (development) and pii_holdout6.jsonl (sixth held-out set), written at the
+# same time by two more independent writers
 DEV8_MINS = DEV4_MINS
+HOLDOUT6_MINS = {**HOLDOUT3_MINS, "pii total": 1000, "name": 500, "ALL-CAPS names": 40,
+                 "non_pii": 350, **{t: 15 for t in TYPES if t != "name"}}  # its writer's brief
 
 # name (pii_<name>.jsonl), minimum notes, id prefix, minima: checked when present, in order
 OPTIONAL_SETS = (
@@ -180,6 +183,7 @@ OPTIONAL_SETS = (
     ("dev7", 160, "PII-M", DEV7_MINS),
     ("holdout5", 230, "PII-H5", HOLDOUT5_MINS),
     ("dev8", 170, "PII-N", DEV8_MINS),
+    ("holdout6", 240, "PII-H6", HOLDOUT6_MINS),
 )
 
 

@@ -33,7 +33,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nlp.deid import name_model
+from nlp.deid import name_model, name_tagger
 from nlp.deid.analyzer import DeidAnalyzer, build_analyzer
 from nlp.deid.evaluation import TYPES, Score, deidentified_texts, load_pii, score
 from nlp.deid.features import NoteView
@@ -43,13 +43,14 @@ ROOT = Path(__file__).resolve().parents[1]
 PII = ROOT / "annotations" / "pii"
 # dev5 and dev6 (round 5) are newer than the rules of round 4 and, like dev4, use today's votes;
 # dev7 (round 6) carries the round-5 rules' votes (fd59509), recorded before round 6 read it
-DEV_SETS = ("dev", "test", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7")
+DEV_SETS = ("dev", "test", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8")
 MIN_COUNT = 3  # a feature seen fewer times in training is dropped
 C = 0.5
 # chosen on the votes LOSO (test, dev2, dev3, dev4): recall above the rules' and fewer
 # false names on every set; a lower ADD takes more names and more ordinary words
 ADD, DROP = 0.25, 0.05
 VOTES = PII / "rule_votes"
+TAGGER_VOTES = PII / "tagger_votes"  # scripts/deid_ner/tagger_votes.py: out-of-fold spans
 Row = tuple[list[str], int, int]  # features, gold label, the rules' decision (name or not)
 
 
@@ -68,9 +69,16 @@ class VotingFinder(NameFinder):
 class CachedAnalyzer(DeidAnalyzer):
     """Parses each text once per process (the same docs for every run)."""
 
-    def __init__(self, base: DeidAnalyzer, cache: dict[str, Any], model: Any = None) -> None:
+    def __init__(
+        self,
+        base: DeidAnalyzer,
+        cache: dict[str, Any],
+        model: Any = None,
+        tagged: dict[str, list[tuple[int, int]]] | None = None,
+    ) -> None:
         super().__init__(base.nlp, base.lexicons, model)
         self.cache = cache
+        self.tagged = tagged  # note text -> the tagger's out-of-fold spans; None: no tagger
         self.names = VotingFinder(self.lexicons, model)
         self.names.votes = {}
 
@@ -78,6 +86,10 @@ class CachedAnalyzer(DeidAnalyzer):
         texts = list(texts)
         todo = [t for t in dict.fromkeys(texts) if t not in self.cache]
         for text, doc in zip(todo, self.nlp.pipe(todo, batch_size=64), strict=True):
+            if self.tagged is not None:
+                if text not in self.tagged:
+                    raise SystemExit("a note has no tagger votes: run tagger_votes.py for its set")
+                name_tagger.set_spans(doc, self.tagged[text])
             self.cache[text] = doc
         return [self.cache[t] for t in texts]
 
@@ -94,6 +106,20 @@ def old_votes(name: str, records: list[dict[str, Any]]) -> dict[str, Any]:
         return {}
     by_id = json.loads(path.read_text(encoding="utf-8"))
     return {r["text"]: by_id[r["note_id"]] for r in records if r["note_id"] in by_id}
+
+
+def tagger_votes(name: str, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The tagger's out-of-fold spans recorded for set ``name`` (note text -> spans)."""
+    path = TAGGER_VOTES / f"{name}.json"
+    if not path.exists():
+        raise SystemExit(
+            f"{path} missing: run scripts/deid_ner/tagger_votes.py {name} (or --no-tagger)"
+        )
+    by_id = json.loads(path.read_text(encoding="utf-8"))
+    missing = [r["note_id"] for r in records if r["note_id"] not in by_id]
+    if missing:
+        raise SystemExit(f"{path}: no votes for {missing[:3]} ...: record them again")
+    return {r["text"]: [tuple(s) for s in by_id[r["note_id"]]] for r in records}
 
 
 def labelled_rows(
@@ -243,6 +269,19 @@ def card(meta: dict[str, Any]) -> str:
         "  elsewhere in the note or the batch, word shape, length and suffixes. The word",
         "  itself is no feature (its last three letters are: a word of three letters or",
         "  fewer is its own suffix).",
+    ]
+    tagger = meta.get("tagger")
+    if tagger:
+        lines += [
+            "- the learned name tagger's vote (`nt=` features; round 7): whether",
+            f"  `{tagger['folder']}` (model.json SHA-256 `{tagger['sha256'][:12]}`, the only",
+            "  tagger this model loads with) tags the word, where in its span, crossed with",
+            "  the rules' status, the casing and the word lists; a word it tags is a",
+            "  candidate whatever its case. In training each set carries the spans of a",
+            "  tagger trained without it (`annotations/pii/tagger_votes/`), so the weights",
+            "  say how far the tagger holds on a writer it has not read.",
+        ]
+    lines += [
         "",
         "## Leave-one-set-out (each set is one writer)",
         "",
@@ -279,6 +318,13 @@ def card(meta: dict[str, Any]) -> str:
         )
     lines += [
         "",
+        "## Round 7",
+        "",
+        "Retrained on nine sets: `pii_dev8.jsonl` (a ninth independent writer, 176 notes,",
+        "scored once untouched first, `docs/deid_results_dev8_first.json`) joined with",
+        "today's rules' votes (the rules were never tuned on it), and the name tagger's",
+        "out-of-fold votes joined the features. No rule, cut-off or other feature changed.",
+        "",
         "## Round 6",
         "",
         "Retrained on eight sets: `pii_dev7.jsonl` (an eighth independent writer, 172 notes)",
@@ -307,12 +353,34 @@ def card(meta: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def tagger_meta(folder: Path) -> dict[str, Any]:
+    """What ``model.json`` records of the tagger the model is to be used with."""
+    if not (folder / "model.json").exists():
+        raise SystemExit(f"{folder}/model.json missing: package the tagger first")
+    name_tagger.load(folder)  # its files checked and loadable
+    return {
+        "folder": (
+            folder.relative_to(ROOT).as_posix() if folder.is_relative_to(ROOT) else str(folder)
+        ),
+        "sha256": name_tagger.model_digest(folder),
+        "votes": "annotations/pii/tagger_votes/<set>.json: a tagger trained without the set",
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sets", nargs="+", default=None, help="set names (pii_<name>.jsonl)")
     parser.add_argument("--out", type=Path, default=name_model.DEFAULT_DIR)
     parser.add_argument("--loso-only", action="store_true")
     parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument(
+        "--tagger",
+        type=Path,
+        default=name_tagger.DEFAULT_DIR,
+        help="the name tagger shipped with the model (its votes in training are the "
+        "out-of-fold ones of annotations/pii/tagger_votes/)",
+    )
+    parser.add_argument("--no-tagger", action="store_true", help="rules' features only")
     args = parser.parse_args(argv)
     sets = args.sets or [s for s in DEV_SETS if (PII / f"pii_{s}.jsonl").exists()]
     held_out = [s for s in sets if s.startswith("holdout")]
@@ -320,8 +388,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"held-out sets are never trained on: {', '.join(held_out)}")
     base = build_analyzer(with_model=False)
     cache: dict[str, Any] = {}
-    rules = CachedAnalyzer(base, cache)
     data = {s: load_pii(PII / f"pii_{s}.jsonl") for s in sets}
+    tagged: dict[str, Any] | None = None
+    if not args.no_tagger:
+        tagged = {}
+        for s in sets:
+            tagged.update(tagger_votes(s, data[s]))
+    rules = CachedAnalyzer(base, cache, tagged=tagged)
     rows = {s: labelled_rows(rules, data[s], old_votes(s, data[s])) for s in sets}
     report: dict[str, Any] = {"sets": sets, "C": C, "add": ADD, "drop": DROP}
     report["votes_from"] = {
@@ -346,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
         for s in sets:
             train = [r for t in sets if t != s for r in rows[t]]
             model = as_model(*fit(train))
-            outputs = run(CachedAnalyzer(base, cache, model), data[s])
+            outputs = run(CachedAnalyzer(base, cache, model, tagged), data[s])
             report.setdefault("loso", {})[s] = summary(score(data[s], outputs))
             print(line(s, report["loso"][s]))
     if args.json:
@@ -370,7 +443,9 @@ def main(argv: list[str] | None = None) -> int:
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "votes_from": report["votes_from"],
             "figures": {k: report[k] for k in ("votes_loso", "rules", "loso") if k in report},
-            "command": "scripts/train_deid.py --sets " + " ".join(sets),
+            "command": "scripts/train_deid.py --sets " + " ".join(sets)
+            + (" --no-tagger" if args.no_tagger else ""),
+            **({} if args.no_tagger else {"tagger": tagger_meta(args.tagger)}),
         },
     )
     (args.out / "README.md").write_text(card(meta), encoding="utf-8")

@@ -67,14 +67,15 @@ def parser_folder(choice: str) -> Path:
     return folder if "/" not in choice and folder.is_dir() else Path(choice)
 
 
-def checked_parser_files(folder: Path) -> dict[str, bytes]:
-    """Every file of a distilled tagger/parser folder, each checked against its SHA-256.
+def checked_parser_files(folder: Path, kind: str = PARSER_KIND) -> dict[str, bytes]:
+    """Every file of a spaCy model folder, each checked against its SHA-256.
 
     Raises :class:`nlp.prediction.store.UnsafeModel` when ``model.json`` is missing
-    or not of kind ``spacy_parser``, when a file differs from its recorded SHA-256,
-    is missing, or is not listed, or (with ``$CAREAUDIT_TRUSTED_MODELS``) is not in
-    the trusted list; :class:`ParserMissing` when there is no such folder. Imports no
-    spaCy, so a process that only hands work to others can check a model cheaply.
+    or not of ``kind`` (a distilled tagger/parser unless told), when a file differs
+    from its recorded SHA-256, is missing, or is not listed, or (with
+    ``$CAREAUDIT_TRUSTED_MODELS``) is not in the trusted list; :class:`ParserMissing`
+    when there is no such folder. Imports no spaCy, so a process that only hands work
+    to others can check a model cheaply.
     """
     import hashlib
 
@@ -88,10 +89,10 @@ def checked_parser_files(folder: Path) -> dict[str, bytes]:
 
     folder = Path(folder)
     if not folder.is_dir():
-        raise ParserMissing(f"parser model folder {folder} not found")
+        raise ParserMissing(f"model folder {folder} not found")
     meta = read_model_meta(folder)
-    if meta["kind"] != PARSER_KIND:
-        raise UnsafeModel(f"{folder}: kind {meta['kind']!r}, not a {PARSER_KIND} model")
+    if meta["kind"] != kind:
+        raise UnsafeModel(f"{folder}: kind {meta['kind']!r}, not a {kind} model")
     check_model_folder(folder)
     listed: dict[str, str] = meta.get("files", {})
     present = {
@@ -137,21 +138,30 @@ def load_parser_model(folder: Path, exclude: tuple[str, ...] = ("ner",)) -> Lang
     (:func:`checked_parser_files`). The checked bytes are copied to a private temporary
     folder and spaCy loads that copy, so a file cannot change between check and load.
     """
+    nlp = load_checked_pipeline(folder, PARSER_KIND, exclude)
+    if "parser" not in nlp.pipe_names or "tagger" not in nlp.pipe_names:
+        raise ParserMissing(f"{folder}: the pipeline has no tagger or parser")
+    return nlp
+
+
+def load_checked_pipeline(
+    folder: Path, kind: str, exclude: tuple[str, ...] = ()
+) -> Language:
+    """Load a spaCy model folder of ``kind`` after checking every file
+    (:func:`checked_parser_files`): the checked bytes are copied to a private temporary
+    folder and spaCy loads that copy, so a file cannot change between check and load."""
     import spacy
 
     from nlp.analysis.spacy_import import no_entry_point_factories
 
-    checked = checked_parser_files(folder)
-    with tempfile.TemporaryDirectory(prefix="careaudit-parser-") as tmp:
+    checked = checked_parser_files(folder, kind)
+    with tempfile.TemporaryDirectory(prefix="careaudit-model-") as tmp:
         for rel, data in checked.items():
             target = Path(tmp) / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         with no_entry_point_factories():
-            nlp = spacy.load(tmp, exclude=list(exclude))
-    if "parser" not in nlp.pipe_names or "tagger" not in nlp.pipe_names:
-        raise ParserMissing(f"{folder}: the pipeline has no tagger or parser")
-    return nlp
+            return spacy.load(tmp, exclude=list(exclude))
 
 
 def load_english(exclude: tuple[str, ...] = ("ner",), parser: str | None = None) -> Language:

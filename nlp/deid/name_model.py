@@ -7,6 +7,8 @@ strings) and ``weights.npz`` (numeric arrays ``coef`` and ``intercept``, read wi
 ``model.json``, a non-regular or oversized file, an archive holding anything but those
 two numeric arrays, and, with ``$CAREAUDIT_TRUSTED_MODELS`` set, any file not on the
 pinned list (:func:`nlp.prediction.store.check_model_folder`). Predicting needs numpy only.
+A model trained with the name tagger's votes (:mod:`nlp.deid.name_tagger`) records that
+tagger's ``model.json`` SHA-256 under ``tagger``; it is used only with that tagger.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class NameModel:
     add: float  # a word the rules did not name becomes a name from this probability
     drop: float  # a name of the rules stops being one below this probability
     version: str = ""
+    tagger: str | None = None  # SHA-256 of the name tagger's model.json it was trained with
 
     def probability(self, feats: Sequence[str]) -> float:
         score = self.intercept + sum(
@@ -126,4 +129,15 @@ def load(folder: Path = DEFAULT_DIR) -> NameModel:
         add=float(cutoffs["add"]),
         drop=float(cutoffs["drop"]),
         version=files.get(WEIGHTS, "")[:12],
+        tagger=_tagger_digest(folder, meta.get("tagger")),
     )
+
+
+def _tagger_digest(folder: Path, tagger: Any) -> str | None:
+    """The name tagger's ``model.json`` SHA-256 recorded in ``model.json`` (or None)."""
+    if tagger is None:
+        return None
+    digest = tagger.get("sha256") if isinstance(tagger, dict) else None
+    if not isinstance(digest, str) or len(digest) != 64:
+        raise UnsafeModel(f"{folder}/model.json: 'tagger' must hold the tagger's sha256")
+    return digest

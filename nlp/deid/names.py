@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nlp.deid import context as cx
+from nlp.deid import name_tagger
 from nlp.deid.entities import Entity
 from nlp.deid.features import NoteView, features, is_candidate
 from nlp.deid.lexicons import Lexicons
@@ -721,6 +722,7 @@ class NameFinder:
         initials |= self._hyphen_initials(doc, status, fixed | blocked | things)
         if self.model is not None or self.recorder is not None:
             view = NoteView(caps, first, list(status), known, set())
+            view.tagged = name_tagger.positions(doc)
             out = {t.i for t in doc if self._ruled_out(doc, t.i, caps, status)}
             towns = {j for j in place_marks if status[j] == PLACE}  # "Milton Keynes"
             view.ruled_out = blocked | things | out | towns

@@ -22,7 +22,7 @@ from spacy.tokens import DocBin
 
 ROOT = Path(__file__).resolve().parents[2]
 PII = ROOT / "annotations" / "pii"
-DEV_SETS = ("dev", "test", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7")
+DEV_SETS = ("dev", "test", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8")
 
 
 def docs_of(nlp: spacy.Language, name: str, counts: dict[str, int]) -> list[spacy.tokens.Doc]:
@@ -60,7 +60,13 @@ def docs_of(nlp: spacy.Language, name: str, counts: dict[str, int]) -> list[spac
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--leave-out", default="dev7", choices=DEV_SETS)
+    parser.add_argument(
+        "--leave-out",
+        default="dev7",
+        choices=(*DEV_SETS, "none"),
+        help="the set to leave out; none: train on every set (dev.spacy is then pii_dev, "
+        "only logged)",
+    )
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--train", nargs="+", choices=DEV_SETS, help="train on these sets only")
     args = parser.parse_args(argv)
@@ -69,10 +75,11 @@ def main(argv: list[str] | None = None) -> int:
         exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner", "senter"],
     )
     args.out.mkdir(parents=True, exist_ok=True)
+    present = [s for s in DEV_SETS if (PII / f"pii_{s}.jsonl").exists()]
     report = {}
     for part, sets in (
-        ("train", [s for s in args.train or DEV_SETS if s != args.leave_out]),
-        ("dev", [args.leave_out]),
+        ("train", [s for s in args.train or present if s != args.leave_out]),
+        ("dev", [args.leave_out if args.leave_out != "none" else "dev"]),
     ):
         counts = {"spans": 0, "expanded": 0, "dropped": 0, "overlap_dropped": 0}
         bin_ = DocBin(store_user_data=False)

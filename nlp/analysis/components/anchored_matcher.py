@@ -16,6 +16,11 @@ The matches are exactly those of one ``Matcher`` holding every pattern (a patter
 that cannot match is simply not run), in one fixed order: by end token, then the
 later start first, then the order the keys were added. That is ``Matcher``'s own
 order except, rarely, among matches of different patterns that end together.
+
+The selected groups run together over the doc's attribute columns
+(:mod:`nlp.analysis.components.token_patterns`: ``Matcher``'s state machine without a
+Python ``Token`` per position and group); a group with a pattern that module cannot
+read runs on its own spaCy ``Matcher``.
 """
 
 from __future__ import annotations
@@ -25,6 +30,15 @@ from spacy.errors import Errors
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
+
+from nlp.analysis.components.token_patterns import (
+    Columns,
+    CompiledPattern,
+    TestTable,
+    compile_pattern,
+    find_matches,
+    pattern_attrs,
+)
 
 ANCHOR_ATTRS: tuple[str, ...] = ("LOWER", "LEMMA", "NORM", "ORTH", "TEXT")
 REQUIRED_OPS = (None, "+")  # a token that must be present in every match
@@ -69,6 +83,11 @@ class AnchoredMatcher:
         self._second: dict[str, dict[int, set]] = {}  # the same for groups' second anchors
         self._single: set[tuple[Anchor, ...]] = set()  # groups with one anchor
         self._attrs: list[str] = []  # every attribute an anchor reads
+        # per group, compiled when first run: its patterns for find_matches (None: its
+        # spaCy Matcher runs instead)
+        self._compiled: dict[tuple[Anchor, ...], list[tuple[int, CompiledPattern]] | None] = {}
+        self._tests = TestTable()
+        self._columns: list[str] = []  # every attribute an anchor or compiled pattern reads
 
     def __len__(self) -> int:
         return sum(len(entries) for entries in self._groups.values())
@@ -81,8 +100,11 @@ class AnchoredMatcher:
             group = anchors_of(pattern)
             self._groups.setdefault(group, []).append((key, pattern))
             self._matchers.pop(group, None)  # recompiled when next needed
+            self._compiled.pop(group, None)
+            self._columns = sorted({*self._columns, *pattern_attrs(pattern)})
             if group:
                 self._attrs = sorted({*self._attrs, *(attr for attr, _ in group)})
+                self._columns = sorted({*self._columns, *self._attrs})
                 if len(group) == 1:
                     self._single.add(group)
                 for (attr, words), index in zip(group, (self._index, self._second), strict=False):
@@ -98,6 +120,21 @@ class AnchoredMatcher:
                 matcher.add(key, [pattern])
         return matcher
 
+    def compiled(self, group: tuple[Anchor, ...]) -> list[tuple[int, CompiledPattern]] | None:
+        """The group's patterns compiled for ``find_matches``; None: one is not readable."""
+        if group in self._compiled:
+            return self._compiled[group]
+        strings = self.vocab.strings
+        entries: list[tuple[int, CompiledPattern]] | None = []
+        for key, pattern in self._groups[group]:
+            compiled = compile_pattern(pattern, strings, self._tests)
+            if compiled is None:
+                entries = None
+                break
+            entries.append((strings.add(key), compiled))
+        self._compiled[group] = entries
+        return entries
+
     def compile(self) -> None:
         """Build every group's ``Matcher`` now (a bad pattern fails here, not mid-audit)."""
         for group in self._groups:
@@ -105,15 +142,24 @@ class AnchoredMatcher:
 
     def anchors_in(self, doc: Doc) -> set:
         """The groups whose anchor words all occur in ``doc`` (plus unanchored patterns)."""
+        return self._anchors(doc, self._read(doc))
+
+    def _read(self, doc: Doc) -> dict[str, list[int]]:
+        """The doc's values of every attribute an anchor or a compiled pattern reads."""
+        if not len(doc) or not self._columns:
+            return {}
+        attrs = self._columns
+        values = doc.to_array([IDS[a] for a in attrs])
+        columns = values.T.tolist() if values.ndim == 2 else [values.tolist()]
+        return dict(zip(attrs, columns, strict=True))
+
+    def _anchors(self, doc: Doc, columns: dict[str, list[int]]) -> set:
         found: set = {()} if () in self._groups else set()
         if not len(doc) or not self._index:
             return found
         if "LEMMA" in self._attrs and not doc.has_annotation("LEMMA"):
             raise ValueError(Errors.E155.format(pipe="lemmatizer", attr="LEMMA"))
-        attrs = self._attrs
-        values = doc.to_array([IDS[a] for a in attrs])
-        columns = values.T.tolist() if values.ndim == 2 else [values.tolist()]
-        present = {a: set(column) for a, column in zip(attrs, columns, strict=True)}
+        present = {a: set(columns[a]) for a in self._attrs}
         first = _groups_with(self._index, present)
         if not first:
             return found
@@ -123,11 +169,33 @@ class AnchoredMatcher:
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(match id, start, end) in ``Matcher`` order: end, later start, key added first."""
+        columns = self._read(doc)
         found: set[tuple[int, int, int]] = set()
-        for group in self.anchors_in(doc):
-            found.update(self._matcher(group)(doc))
+        patterns: list[tuple[int, CompiledPattern]] = []
+        for group in self._anchors(doc, columns):
+            compiled = self.compiled(group)
+            if compiled is None:
+                found.update(self._matcher(group)(doc))
+            else:
+                patterns.extend(compiled)
+        if patterns:
+            for attr in sorted({a for _, p in patterns for a in p.annotated}):
+                if not doc.has_annotation(attr):  # as spaCy's Matcher would
+                    raise ValueError(Errors.E155.format(pipe=_PIPES[attr], attr=attr))
+            found |= find_matches(
+                patterns, Columns(columns, len(doc), doc.vocab.strings, self._tests)
+            )
         order = self._key_order
         return sorted(found, key=lambda m: (m[2], -m[1], order.get(m[0], len(order))))
+
+
+_PIPES = {
+    "TAG": "tagger",
+    "POS": "morphologizer or tagger+attribute_ruler",
+    "MORPH": "morphologizer or tagger+attribute_ruler",
+    "LEMMA": "lemmatizer",
+    "DEP": "parser",
+}
 
 
 def _groups_with(index: dict[str, dict[int, set]], present: dict[str, set[int]]) -> set:

@@ -216,6 +216,9 @@ def cached_auditor(settings: AuditSettings, register: Register | None = None) ->
         )
         _AUDITORS.clear()  # one configuration per process
         _AUDITORS[settings] = auditor
+        from nlp.audit.heap import freeze_loaded
+
+        freeze_loaded()  # loaded for the process's lifetime: out of the GC's full scans
     return auditor
 
 

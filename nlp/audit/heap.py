@@ -1,4 +1,5 @@
-"""Hand freed heap memory back to the operating system between batches.
+"""Hand freed heap memory back to the operating system between batches; keep the loaded
+pipelines out of the cyclic garbage collector's scans.
 
 A long audit allocates and frees many small objects per batch (docs, spans, strings in
 a memory zone). glibc keeps freed pages in its heap for reuse, so a worker's resident
@@ -10,6 +11,7 @@ Windows) there is no such call and this does nothing.
 from __future__ import annotations
 
 import ctypes
+import gc
 from collections.abc import Callable
 from functools import cache
 
@@ -33,3 +35,17 @@ def release_freed_memory() -> bool:
         return False
     trim(0)
     return True
+
+
+def freeze_loaded() -> int:
+    """Exempt every object alive now from the cyclic GC's scans; return how many.
+
+    Called once the pipelines, model and register are loaded: they live as long as the
+    process, yet each full collection walked all of them again (about 180,000 objects;
+    on 3,000 notes 1.9 of the audit's CPU seconds went to full collections, 0.7 after
+    this). What is garbage now is collected first; nothing frozen is ever freed by the
+    cyclic GC (reference counting still frees it), so call this after loading only.
+    """
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()

@@ -201,7 +201,9 @@ def _audited(
             )
         except (ParserMissing, UnsafeModel) as exc:  # e.g. a parser changed since the check
             raise AuditError(str(exc)) from exc
-        from nlp.audit.heap import release_freed_memory
+        from nlp.audit.heap import freeze_loaded, release_freed_memory
+
+        freeze_loaded()
 
         for batch in batches:
             with auditor.memory_zones():

@@ -35,3 +35,26 @@ def test_freed_pages_go_back_to_the_os():
     )
     before, after = map(int, run.stdout.split())
     assert before - after > 60, (before, after)
+
+
+FREEZE = """
+import gc, weakref
+from nlp.audit.heap import freeze_loaded
+
+class Node:
+    pass
+
+loaded = [[str(i)] for i in range(50_000)]  # stands for the pipelines and model
+garbage = Node()
+garbage.self = garbage  # a reference cycle: only the cyclic GC frees it
+dead = weakref.ref(garbage)
+del garbage
+scanned = len(gc.get_objects())
+frozen = freeze_loaded()
+print(dead() is None, frozen >= 50_000, len(gc.get_objects()) < scanned - 50_000)
+"""
+
+
+def test_loaded_objects_leave_the_gc_scans_after_garbage_is_collected():
+    run = subprocess.run([sys.executable, "-c", FREEZE], capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["True", "True", "True"]

@@ -37,6 +37,9 @@ def release_freed_memory() -> bool:
     return True
 
 
+YOUNG_THRESHOLD = 10_000  # container allocations between young collections (Python: 700)
+
+
 def freeze_loaded() -> int:
     """Exempt every object alive now from the cyclic GC's scans; return how many.
 
@@ -45,7 +48,14 @@ def freeze_loaded() -> int:
     on 3,000 notes 1.9 of the audit's CPU seconds went to full collections, 0.7 after
     this). What is garbage now is collected first; nothing frozen is ever freed by the
     cyclic GC (reference counting still frees it), so call this after loading only.
+
+    Young collections then run every ``YOUNG_THRESHOLD`` allocations instead of 700: a
+    batch's docs, spans and rows mostly die by reference count before one runs, so few
+    are promoted and full collections become rare (GC time on 3,000 dense notes 1.27 ->
+    0.43 s; peak RSS of 3,000 low-density notes unchanged, 324 MB).
     """
     gc.collect()
     gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(YOUNG_THRESHOLD, older, oldest)
     return gc.get_freeze_count()

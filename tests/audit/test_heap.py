@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from nlp.audit.heap import release_freed_memory
+from nlp.audit.heap import YOUNG_THRESHOLD, release_freed_memory
 
 FRAGMENT = """
 import sys
@@ -52,9 +52,10 @@ del garbage
 scanned = len(gc.get_objects())
 frozen = freeze_loaded()
 print(dead() is None, frozen >= 50_000, len(gc.get_objects()) < scanned - 50_000)
+print(gc.get_threshold()[0])
 """
 
 
 def test_loaded_objects_leave_the_gc_scans_after_garbage_is_collected():
     run = subprocess.run([sys.executable, "-c", FREEZE], capture_output=True, text=True, check=True)
-    assert run.stdout.split() == ["True", "True", "True"]
+    assert run.stdout.split() == ["True", "True", "True", str(YOUNG_THRESHOLD)]

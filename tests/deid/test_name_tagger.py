@@ -1,0 +1,93 @@
+"""The learned name tagger: loaded checked, its spans put on every parsed note and read
+as features of the name decision, never as a decision of its own."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import spacy
+
+from nlp.deid import DeidAnalyzer, name_model, name_tagger
+from nlp.deid.features import NoteView, features, is_candidate
+from nlp.deid.names import Known
+from nlp.prediction.store import UnsafeModel
+
+
+def test_positions_mark_each_word_of_a_span() -> None:
+    doc = spacy.blank("en")("seen by Ann Marie Cole and jb today")
+    assert name_tagger.positions(doc) is None  # never tagged: no vote at all
+    name_tagger.set_spans(doc, [(8, 22), (27, 29)])
+    assert name_tagger.positions(doc) == {2: "B", 3: "I", 4: "L", 6: "U"}
+    assert name_tagger.span_chars(doc) == [(8, 22), (27, 29)]
+
+
+def test_a_span_inside_a_word_is_widened_to_the_word() -> None:
+    doc = spacy.blank("en")("visit from Okonkwo-Bell")
+    name_tagger.set_spans(doc, [(12, 15)])
+    assert name_tagger.span_chars(doc) == [(11, 18)]
+
+
+def test_a_tagged_word_is_a_candidate_with_the_votes_as_features(
+    deid_analyzer: DeidAnalyzer,
+) -> None:
+    """A lower-case common word the rules pass over is judged once the tagger tags it."""
+    finder = deid_analyzer.names
+    doc = deid_analyzer.nlp("went for a walk with dawn after tea")
+    i = 5  # "dawn"
+    view = NoteView([False] * len(doc), [0] * len(doc), [0] * len(doc), Known(), set())
+    untagged = features(finder, doc, i, view)
+    assert not [f for f in untagged if f.startswith("nt")]
+    view.tagged = {i: "U"}
+    assert is_candidate(finder, doc, i, view)
+    feats = features(finder, doc, i, view)
+    assert "nt=U" in feats and "nt*st=U*none" in feats
+    assert "n1.nt" not in feats and "p1.nt" not in feats
+    view.tagged = {}  # tagged, but not this word: an explicit "no"
+    assert "nt=O" in features(finder, doc, i, view)
+
+
+def test_the_shipped_name_decision_is_bound_to_the_shipped_tagger() -> None:
+    model = name_model.load(name_model.DEFAULT_DIR)
+    assert model.tagger == name_tagger.model_digest(name_tagger.DEFAULT_DIR)
+    assert any(f.startswith("nt=") for f in model.index)
+
+
+def test_every_parsed_note_carries_the_taggers_spans(deid_analyzer: DeidAnalyzer) -> None:
+    assert deid_analyzer.tagger is not None
+    (doc,) = deid_analyzer.parse(["Spoke to daughter Hansaben Jayantilal about the visit."])
+    spans = [s.text for s in doc.spans[name_tagger.SPANS_KEY]]
+    assert spans and all("Jayantilal" in s or "Hansaben" in s for s in spans), spans
+
+
+def test_a_changed_tagger_file_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "tagger"
+    shutil.copytree(name_tagger.DEFAULT_DIR, folder)
+    weights = folder / "ner" / "model"
+    data = bytearray(weights.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(UnsafeModel, match="SHA-256"):
+        name_tagger.load(folder)
+
+
+def test_a_tagger_the_decision_was_not_trained_with_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(UnsafeModel, match="not the tagger"):
+        name_tagger.load(name_tagger.DEFAULT_DIR, expected="0" * 64)
+    folder = tmp_path / "other"
+    shutil.copytree(name_tagger.DEFAULT_DIR, folder)
+    meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+    meta["kind"] = "spacy_parser"
+    (folder / "model.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(UnsafeModel, match="spacy_name_tagger"):
+        name_tagger.load(folder)
+
+
+def test_the_tagger_ships_no_word_of_the_training_notes() -> None:
+    strings = json.loads(
+        (name_tagger.DEFAULT_DIR / "vocab" / "strings.json").read_text(encoding="utf-8")
+    )
+    blank = set(spacy.blank("en").vocab.strings)
+    assert set(strings) <= blank | {name_tagger.LABEL}

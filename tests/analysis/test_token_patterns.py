@@ -14,7 +14,7 @@ from spacy.matcher import Matcher
 from nlp.analysis.components.anchored_matcher import AnchoredMatcher
 from nlp.analysis.components.token_patterns import (
     Columns,
-    TestTable,
+    TokenTestTable,
     compile_pattern,
     find_matches,
 )
@@ -47,7 +47,7 @@ def _spec(rng: random.Random) -> dict:
     return spec
 
 
-def _columns(doc, patterns, table: TestTable) -> Columns:
+def _columns(doc, patterns, table: TokenTestTable) -> Columns:
     attrs = sorted({a for p in patterns for a in p.attrs})
     values = doc.to_array([IDS[a] for a in attrs]) if attrs and len(doc) else None
     rows = [] if values is None else values.T.tolist() if values.ndim == 2 else [values.tolist()]
@@ -61,7 +61,7 @@ def test_random_patterns_match_as_spacy_matcher(nlp):
     compared = matched = 0
     for _ in range(250):
         pattern = [_spec(rng) for _ in range(rng.randrange(1, 5))]
-        table = TestTable()
+        table = TokenTestTable()
         compiled = compile_pattern(pattern, nlp.vocab.strings, table)
         assert compiled is not None
         matcher = Matcher(nlp.vocab)
@@ -82,8 +82,8 @@ def test_random_patterns_match_as_spacy_matcher(nlp):
 def test_unreadable_patterns_keep_spacys_matcher(nlp):
     fuzzy = [{"LOWER": {"FUZZY": "door"}}]
     extension = [{"_": {"flag": True}}]
-    assert compile_pattern(fuzzy, nlp.vocab.strings, TestTable()) is None
-    assert compile_pattern(extension, nlp.vocab.strings, TestTable()) is None
+    assert compile_pattern(fuzzy, nlp.vocab.strings, TokenTestTable()) is None
+    assert compile_pattern(extension, nlp.vocab.strings, TokenTestTable()) is None
     anchored = AnchoredMatcher(nlp.vocab)
     anchored.add("fuzzy", [fuzzy])
     anchored.add("door", [[{"LOWER": "front"}, {"LOWER": "door"}]])

@@ -34,7 +34,7 @@ from spacy.vocab import Vocab
 from nlp.analysis.components.token_patterns import (
     Columns,
     CompiledPattern,
-    TestTable,
+    TokenTestTable,
     compile_pattern,
     find_matches,
     pattern_attrs,
@@ -86,7 +86,7 @@ class AnchoredMatcher:
         # per group, compiled when first run: its patterns for find_matches (None: its
         # spaCy Matcher runs instead)
         self._compiled: dict[tuple[Anchor, ...], list[tuple[int, CompiledPattern]] | None] = {}
-        self._tests = TestTable()
+        self._tests = TokenTestTable()
         self._columns: list[str] = []  # every attribute an anchor or compiled pattern reads
 
     def __len__(self) -> int:

@@ -46,7 +46,7 @@ TokenTest = tuple[tuple[str, Any], ...]  # ((attr, frozenset of ids | ("RE", pat
 @dataclass(frozen=True, slots=True)
 class CompiledPattern:
     """A pattern as ``Matcher`` compiles it: per step a quantifier, a token test (its id in a
-    :class:`TestTable`) and whether it is the last step."""
+    :class:`TokenTestTable`) and whether it is the last step."""
 
     steps: tuple[tuple[str, int, bool], ...]
     required: tuple[int, ...]  # tests of steps that must match a token (not the empty test)
@@ -55,7 +55,7 @@ class CompiledPattern:
     annotated: frozenset[str]  # plain-valued attributes the Matcher checks annotation for
 
 
-class TestTable:
+class TokenTestTable:
     """Token tests by id, each stored once (patterns share them: 'his|her|the', 'done')."""
 
     def __init__(self) -> None:
@@ -118,7 +118,7 @@ def _test(attr: str, value: Any, strings: StringStore) -> tuple[str, Any] | None
 
 
 def compile_pattern(
-    pattern: Sequence[dict[str, Any]], strings: StringStore, table: TestTable
+    pattern: Sequence[dict[str, Any]], strings: StringStore, table: TokenTestTable
 ) -> CompiledPattern | None:
     """The pattern's steps, or None when it uses anything :func:`find_matches` cannot read."""
     steps: list[tuple[str, TokenTest]] = []
@@ -169,7 +169,11 @@ class Columns:
     (found once per doc and test, from each attribute's value -> positions index)."""
 
     def __init__(
-        self, columns: dict[str, list[int]], length: int, strings: StringStore, table: TestTable
+        self,
+        columns: dict[str, list[int]],
+        length: int,
+        strings: StringStore,
+        table: TokenTestTable,
     ) -> None:
         self.columns = columns
         self.length = length

@@ -102,14 +102,17 @@ def build_examples(
     if not notes:
         return []
     services = sorted({n.record["service"] for n in notes if n.record["service"]})
-    pseudonymiser.learn(
-        [n.record["text"] for n in notes], persons=[n.record["person_id"] for n in notes]
-    )
-    return [_deidentified(n.record, pseudonymiser, services) for n in notes]
+    texts = [n.record["text"] for n in notes]
+    docs = pseudonymiser.analyzer.parse(texts)  # once, for both passes
+    pseudonymiser.learn(texts, persons=[n.record["person_id"] for n in notes], docs=docs)
+    return [
+        _deidentified(n.record, pseudonymiser, services, doc)
+        for n, doc in zip(notes, docs, strict=True)
+    ]
 
 
 def _deidentified(
-    record: dict[str, Any], pseudonymiser: Pseudonymiser, services: list[str]
+    record: dict[str, Any], pseudonymiser: Pseudonymiser, services: list[str], doc: Any = None
 ) -> dict[str, Any]:
     person = record["person_id"] or None
     sentences = [dict(s) for s in record["sentences"]]
@@ -118,6 +121,7 @@ def _deidentified(
         boundaries=[x for s in sentences for x in (s["start"], s["end"])],
         extra_terms={"SERVICE": services},
         person=person,
+        doc=doc,
     )
     for s in sentences:
         s["start"] = new.map_offset(s["start"], "start")

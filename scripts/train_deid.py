@@ -116,6 +116,9 @@ def tagger_votes(name: str, records: list[dict[str, Any]]) -> dict[str, Any]:
             f"{path} missing: run scripts/deid_ner/tagger_votes.py {name} (or --no-tagger)"
         )
     by_id = json.loads(path.read_text(encoding="utf-8"))
+    read = by_id.get("_tagger", {}).get("trained_on")
+    if not isinstance(read, list) or name in read or any(s.startswith("holdout") for s in read):
+        raise SystemExit(f"{path}: its tagger must be trained without {name} and any held-out set")
     missing = [r["note_id"] for r in records if r["note_id"] not in by_id]
     if missing:
         raise SystemExit(f"{path}: no votes for {missing[:3]} ...: record them again")

@@ -45,6 +45,11 @@ class DeidAnalyzer:
         model: NameModel | None = None,
         tagger: NameTagger | None = None,
     ) -> None:
+        if model is not None and model.tagger and tagger is None:
+            raise name_tagger.TaggerMissing(
+                "this name decision was trained with the name tagger's votes: load it too "
+                "(build_analyzer does)"
+            )
         self.nlp = nlp
         self.lexicons = lexicons or load()
         self.names = NameFinder(self.lexicons, model)

@@ -28,6 +28,10 @@ SPANS_KEY = "deid_tagger"
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "models" / "deid_tagger"
 
 
+class TaggerMissing(RuntimeError):
+    """A note reached the name decision without the tagger's spans it was trained with."""
+
+
 @dataclass
 class NameTagger:
     """The loaded tagger; :meth:`tag` puts its name spans on parsed notes."""
@@ -38,9 +42,18 @@ class NameTagger:
     def tag(self, docs: Sequence[Any]) -> None:
         """Set ``doc.spans["deid_tagger"]`` on each of ``docs`` (the English model's
         Docs): the tagger reads each text and its spans are mapped back by character."""
-        tagged = self.nlp.pipe((doc.text for doc in docs), batch_size=64)
-        for doc, out in zip(docs, tagged, strict=True):
-            set_spans(doc, ((e.start_char, e.end_char) for e in out.ents if e.label_ == LABEL))
+        # a memory zone: the tagger's own vocabulary does not grow with every new word of
+        # a long-lived process (only character offsets leave the zone)
+        with self.nlp.memory_zone():
+            tagged = self.nlp.pipe((doc.text for doc in docs), batch_size=64)
+            spans = [name_spans(out) for out in tagged]
+        for doc, chars in zip(docs, spans, strict=True):
+            set_spans(doc, chars)
+
+
+def name_spans(doc: Any) -> list[tuple[int, int]]:
+    """The ``NAME`` entities of a Doc the tagger made, as character offsets."""
+    return [(e.start_char, e.end_char) for e in doc.ents if e.label_ == LABEL]
 
 
 def set_spans(doc: Any, chars: Iterable[tuple[int, int]]) -> None:

@@ -723,6 +723,11 @@ class NameFinder:
         if self.model is not None or self.recorder is not None:
             view = NoteView(caps, first, list(status), known, set())
             view.tagged = name_tagger.positions(doc)
+            if view.tagged is None and self.model is not None and self.model.tagger:
+                raise name_tagger.TaggerMissing(
+                    "the name decision weighs the name tagger's votes, but this note was "
+                    "not read by it: parse notes with DeidAnalyzer.parse"
+                )
             out = {t.i for t in doc if self._ruled_out(doc, t.i, caps, status)}
             towns = {j for j in place_marks if status[j] == PLACE}  # "Milton Keynes"
             view.ruled_out = blocked | things | out | towns
@@ -760,7 +765,8 @@ class NameFinder:
 
     def _ruled_out(self, doc: Any, i: int, caps: list[bool], status: list[int]) -> bool:
         """Words the rules never take for a name, whatever the model says: parts of
-        ``X-ray``, titles, relation and role words, days, a form's label (``Faith:``);
+        ``X-ray``, titles, relation and role words, days, a form's label (``Faith:``),
+        a lower-case closing word (``ok``, ``xx``: ``closing_word`` in context_words.tsv);
         acronyms (``DWP``, ``TV``), short plain words (``OK``), lower-case stop words and
         unlisted two letters beside a capitalised word the rules did not name (``Aquacel
         Ag``, ``Po Chai``), unless they close a line or the note (initials signing it);
@@ -775,6 +781,8 @@ class NameFinder:
         if key in cx.SAINTS or key in _PLAIN_SHORT or self._label(doc, i):
             return True
         signing = self._alone(doc, i)  # a line's or the note's closing word: initials
+        if tok.text.islower() and key in cx.CLOSING_WORDS:
+            return True  # "... fine. ok", "... of it. xx": a word closing the note, in any place
         if tok.text.islower() and tok.is_stop:
             return not signing
         lex = self.lex

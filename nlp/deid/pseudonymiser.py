@@ -221,7 +221,7 @@ class Pseudonymiser:
     ) -> list[Entity]:
         """The entities to replace; names found in this note count for all of it."""
         phrases = self._phrases(extra_terms)
-        doc = doc if doc is not None else self.analyzer.nlp(text)
+        doc = doc if doc is not None else self.analyzer.parse([text])[0]
         first = self.analyzer.analyze(text, self._known_for(person), phrases, doc=doc)
         note = Known()
         self._absorb(text, first.entities, [], person, note=note)

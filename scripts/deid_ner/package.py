@@ -72,6 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if any(s.startswith("holdout") for s in args.trained_on):
         ap.error("held-out sets are never trained on")
+    counts = {}
+    if args.docbins:
+        counts = json.loads(args.docbins.read_text(encoding="utf-8")).get("train", {})
+        if sorted(counts.get("sets", [])) != sorted(args.trained_on):
+            raise SystemExit(f"{args.docbins}: trained on {counts.get('sets')}, not --trained-on")
     out = args.out
     if out.exists():
         meta_path = out / "model.json"
@@ -81,14 +86,16 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(out)
     shutil.copytree(args.trained, out)
     kept, dropped = strip_strings(out)
+    # spaCy's scores in meta.json are on the set given as --paths.dev, which for the shipped
+    # tagger is one of its own training sets (only logged): meaningless, so not shipped
+    spacy_meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    spacy_meta.pop("performance", None)
+    (out / "meta.json").write_text(json.dumps(spacy_meta, indent=2) + "\n", encoding="utf-8")
     files = {
         p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(out.rglob("*"))
         if p.is_file() and p.name not in ("README.md", "model.json")
     }
-    counts = {}
-    if args.docbins:
-        counts = json.loads(args.docbins.read_text(encoding="utf-8")).get("train", {})
     config = (out / "config.cfg").read_text(encoding="utf-8")
     steps = next((ln.split("=")[1].strip() for ln in config.splitlines()
                   if ln.startswith("max_steps")), "?")

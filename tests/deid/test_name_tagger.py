@@ -91,3 +91,28 @@ def test_the_tagger_ships_no_word_of_the_training_notes() -> None:
     )
     blank = set(spacy.blank("en").vocab.strings)
     assert set(strings) <= blank | {name_tagger.LABEL}
+
+
+def test_a_note_the_tagger_did_not_read_is_refused(deid_analyzer: DeidAnalyzer) -> None:
+    """The shipped decision weighs the tagger's votes: a Doc made outside
+    ``DeidAnalyzer.parse`` would silently drop them, so it is refused instead."""
+    text = "Spoke to daughter Hansaben about the visit."
+    with pytest.raises(name_tagger.TaggerMissing):
+        deid_analyzer.analyze(text, doc=deid_analyzer.nlp(text))
+    with pytest.raises(name_tagger.TaggerMissing):
+        DeidAnalyzer(deid_analyzer.nlp, deid_analyzer.lexicons, deid_analyzer.names.model)
+    found = deid_analyzer.analyze(text).entities  # no Doc given: parsed with the tagger
+    assert "Hansaben" in [text[e.start : e.end] for e in found if e.kind == "name"]
+
+
+def test_pseudonymising_without_a_doc_reads_the_taggers_spans(deid_analyzer: DeidAnalyzer) -> None:
+    """The teaching export's path (no Doc passed) gives what `careaudit deidentify` gives."""
+    from nlp.deid import Pseudonymiser
+
+    texts = ["wb with SM-K. pt anxious re REFERRAL. Fortimel x1 given. prudence rang, ok."]
+    plain = Pseudonymiser(deid_analyzer, seed=3)
+    plain.learn(texts)
+    parsed = Pseudonymiser(deid_analyzer, seed=3)
+    docs = deid_analyzer.parse(texts)
+    parsed.learn(texts, docs=docs)
+    assert plain.pseudonymise(texts[0]).text == parsed.pseudonymise(texts[0], doc=docs[0]).text

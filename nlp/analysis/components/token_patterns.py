@@ -15,7 +15,7 @@ operators, other attributes) are not compiled: their group keeps spaCy's ``Match
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,8 +38,6 @@ FLAG_ATTRS = frozenset(
 # attributes whose missing annotation makes spaCy's Matcher raise E155
 ANNOTATED = frozenset({"TAG", "POS", "MORPH", "LEMMA", "DEP"})
 
-# a test on one attribute's integer value
-ValueTest = Callable[[int], bool]
 TokenTest = tuple[tuple[str, Any], ...]  # ((attr, frozenset of ids | ("RE", pattern)), ...)
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from nlp.analysis import english
 from nlp.prediction.store import TRUSTED_MODELS_ENV, UnsafeModel
+from tests.tampering import flip_a_byte
 
 BUNDLED = sorted(q.parent.name for q in english.PARSER_MODELS_DIR.glob("*/model.json"))
 needs_model = pytest.mark.skipif(not BUNDLED, reason="no parser model under models/parser/")
@@ -42,10 +43,7 @@ def test_bundled_model_loads_and_tags_parses_lemmatises(model_copy):
 
 @needs_model
 def test_tampered_file_is_refused(model_copy):
-    target = model_copy / "parser" / "model"
-    data = bytearray(target.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    target.write_bytes(bytes(data))
+    flip_a_byte(model_copy / "parser" / "model")
     with pytest.raises(UnsafeModel, match="SHA-256 differs"):
         english.load_parser_model(model_copy)
 

@@ -14,6 +14,7 @@ from nlp.deid import DeidAnalyzer, name_model, name_tagger
 from nlp.deid.features import NoteView, features, is_candidate
 from nlp.deid.names import Known
 from nlp.prediction.store import UnsafeModel
+from tests.tampering import flip_a_byte
 
 
 def test_positions_mark_each_word_of_a_span() -> None:
@@ -65,10 +66,7 @@ def test_every_parsed_note_carries_the_taggers_spans(deid_analyzer: DeidAnalyzer
 def test_a_changed_tagger_file_is_refused(tmp_path: Path) -> None:
     folder = tmp_path / "tagger"
     shutil.copytree(name_tagger.DEFAULT_DIR, folder)
-    weights = folder / "ner" / "model"
-    data = bytearray(weights.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    weights.write_bytes(bytes(data))
+    flip_a_byte(folder / "ner" / "model")
     with pytest.raises(UnsafeModel, match="SHA-256"):
         name_tagger.load(folder)
 

@@ -15,6 +15,7 @@ from nlp.analysis.analyzer import Analyzer
 from nlp.prediction.features import note_records
 from nlp.prediction.registry import ModelNotFound, load_sentence_model
 from nlp.prediction.store import UnsafeModel, sha256_file
+from tests.tampering import flip_a_byte
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXTS = [
@@ -45,10 +46,7 @@ def test_shipped_model_round_trips(tmp_path, records, name):
 
 def test_tampered_weights_are_refused(tmp_path):
     folder = Path(shutil.copytree(ROOT / "models" / "hybrid", tmp_path / "hybrid"))
-    weights = folder / "weights.npz"
-    data = bytearray(weights.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    weights.write_bytes(bytes(data))
+    flip_a_byte(folder / "weights.npz")
     with pytest.raises(UnsafeModel, match="checksum"):
         load_sentence_model(str(folder))
 

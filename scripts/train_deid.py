@@ -389,6 +389,8 @@ def main(argv: list[str] | None = None) -> int:
     held_out = [s for s in sets if s.startswith("holdout")]
     if held_out:  # evaluation only (annotations/pii/README.md): never trained on
         parser.error(f"held-out sets are never trained on: {', '.join(held_out)}")
+    # the tagger the saved model will be bound to: checked before minutes of training
+    tagger = None if args.no_tagger or args.loso_only else tagger_meta(args.tagger)
     base = build_analyzer(with_model=False)
     cache: dict[str, Any] = {}
     data = {s: load_pii(PII / f"pii_{s}.jsonl") for s in sets}
@@ -448,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
             "figures": {k: report[k] for k in ("votes_loso", "rules", "loso") if k in report},
             "command": "scripts/train_deid.py --sets " + " ".join(sets)
             + (" --no-tagger" if args.no_tagger else ""),
-            **({} if args.no_tagger else {"tagger": tagger_meta(args.tagger)}),
+            **({} if tagger is None else {"tagger": tagger}),
         },
     )
     (args.out / "README.md").write_text(card(meta), encoding="utf-8")

@@ -66,12 +66,6 @@ def set_spans(doc: Any, chars: Iterable[tuple[int, int]]) -> None:
     doc.spans[SPANS_KEY] = spans
 
 
-def span_chars(doc: Any) -> list[tuple[int, int]]:
-    """The tagger's spans on ``doc`` as character offsets (recorded for training)."""
-    group = doc.spans.get(SPANS_KEY) if SPANS_KEY in doc.spans else None
-    return [(s.start_char, s.end_char) for s in group or ()]
-
-
 def positions(doc: Any) -> dict[int, str] | None:
     """Token index -> its place in a tagged span: ``U`` alone, ``B``/``I``/``L``
     first, inside, last. None when the Doc was not tagged."""

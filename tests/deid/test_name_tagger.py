@@ -17,18 +17,22 @@ from nlp.prediction.store import UnsafeModel
 from tests.tampering import flip_a_byte
 
 
+def _chars(doc: spacy.tokens.Doc) -> list[tuple[int, int]]:
+    return [(s.start_char, s.end_char) for s in doc.spans[name_tagger.SPANS_KEY]]
+
+
 def test_positions_mark_each_word_of_a_span() -> None:
     doc = spacy.blank("en")("seen by Ann Marie Cole and jb today")
     assert name_tagger.positions(doc) is None  # never tagged: no vote at all
     name_tagger.set_spans(doc, [(8, 22), (27, 29)])
     assert name_tagger.positions(doc) == {2: "B", 3: "I", 4: "L", 6: "U"}
-    assert name_tagger.span_chars(doc) == [(8, 22), (27, 29)]
+    assert _chars(doc) == [(8, 22), (27, 29)]
 
 
 def test_a_span_inside_a_word_is_widened_to_the_word() -> None:
     doc = spacy.blank("en")("visit from Okonkwo-Bell")
     name_tagger.set_spans(doc, [(12, 15)])
-    assert name_tagger.span_chars(doc) == [(11, 18)]
+    assert _chars(doc) == [(11, 18)]
 
 
 def test_a_tagged_word_is_a_candidate_with_the_votes_as_features(

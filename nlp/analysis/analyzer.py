@@ -81,10 +81,10 @@ class NoteAnalysis:
 
 # Components of the full pipeline that only whole care-plan notes need.
 WHOLE_NOTE_ONLY: tuple[str, ...] = ("careaudit_plan_elements",)
-# Batches run outside memory zones until the two vocabularies have grown by this many
-# strings (about 8,000 new words, some 8 MB), then every batch runs in zones
-# (Analyzer.memory_zones).
-SETTLE_STRINGS = 30_000
+# Batches run outside memory zones until the vocabulary (one, shared by both pipelines)
+# has grown by this many strings (about 8,000 new words, some 8 MB), then every batch
+# runs in zones (Analyzer.memory_zones).
+SETTLE_STRINGS = 15_000
 RESTRICTIONS = "careaudit_restrictions"
 # Components of the full pipeline (in its order) that find nothing where a sentence's
 # parse scope has none of their keys (nlp.analysis.parse_scope): run only where it has.
@@ -118,8 +118,8 @@ class Analyzer:
         batch_size: int = 256,
         parse_all: bool = False,
     ) -> None:
-        self.cheap = cheap or build_cheap()
         self.full = full or build_full()
+        self.cheap = cheap or build_cheap(self.full)  # one vocabulary and tokenizer
         self.parse_scope = ParseScope(self.full)
         self.batch_size = batch_size
         self.parse_all = parse_all
@@ -133,7 +133,8 @@ class Analyzer:
 
     def _strings(self) -> int:
         """Strings held by the two pipelines' vocabularies."""
-        return sum(len(nlp.vocab.strings) for nlp in (self.cheap, self.full))
+        stores = {id(nlp.vocab.strings): nlp.vocab.strings for nlp in (self.cheap, self.full)}
+        return sum(len(strings) for strings in stores.values())
 
     @contextmanager
     def memory_zones(self) -> Iterator[None]:

@@ -31,3 +31,22 @@ def test_no_parser_is_a_clear_error(monkeypatch, tmp_path):
                                       "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "No English spaCy pipeline with a parser" in result.output
+
+
+def test_english_tokenizer_is_the_models_own_and_the_pipeline_saves_plainly(analyzer, tmp_path):
+    """load_english builds the tokenizer empty and reads the model's rules once: the rules
+    are spaCy's English ones, the cheap pipeline shares them, and a saved copy's config
+    names spaCy's own tokenizer (it loads where careaudit was never imported)."""
+    import spacy
+
+    loaded = english.load_english()
+    blank = spacy.blank("en").tokenizer.to_bytes(exclude=["vocab"])
+    assert loaded.tokenizer.to_bytes(exclude=["vocab"]) == blank
+    assert loaded.config["nlp"]["tokenizer"] == {"@tokenizers": "spacy.Tokenizer.v1"}
+    assert analyzer.cheap.tokenizer is analyzer.full.tokenizer
+    assert analyzer.cheap.vocab is analyzer.full.vocab
+    text = "Mr. O'Neill didn't go to St. Mary's at 3pm :) e.g. https://example.org"
+    assert [t.text for t in loaded(text)] == [t.text for t in spacy.blank("en")(text)]
+    loaded.to_disk(tmp_path / "english")
+    config = (tmp_path / "english" / "config.cfg").read_text()
+    assert "careaudit" not in config and '@tokenizers = "spacy.Tokenizer.v1"' in config

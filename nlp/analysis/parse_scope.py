@@ -291,7 +291,7 @@ class ParseScope:
         }
         for rule in context["rules"]:
             groups.setdefault("context=" + rule["category"], []).append(rule["phrase"])
-        self.phrases: PhraseMatcher = phrase_matcher(vocab, groups)
+        self.phrases: PhraseMatcher = phrase_matcher(vocab, groups, full.tokenizer)
         # per word (lower-case hash): hashes are the same in every memory zone
         self._words: dict[int, _WordFacts | None] = {}
 

@@ -42,7 +42,9 @@ class Candidates(DataComponent):
         return {**lexicon.load(self.resource), "phrases": phrases}
 
     def _build(self, data: dict) -> None:
-        self.phrases = phrase_matcher(self.nlp.vocab, {"phrase": data["phrases"]})
+        self.phrases = phrase_matcher(
+            self.nlp.vocab, {"phrase": data["phrases"]}, self.nlp.tokenizer
+        )
         self.words = frozenset(w.lower() for w in data["words"])
         self.generic_verbs = frozenset(data["generic_verbs"])
         self.generic_objects = frozenset(data["generic_objects"])

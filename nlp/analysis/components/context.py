@@ -34,7 +34,9 @@ class ContextComponent(DataComponent):
         self.rules: list[dict] = data["rules"]
         self.terminators = {t.lower() for t in data["terminators"] if " " not in t}
         self.matcher = phrase_matcher(
-            self.nlp.vocab, {f"ctx{i}": [rule["phrase"]] for i, rule in enumerate(self.rules)}
+            self.nlp.vocab,
+            {f"ctx{i}": [rule["phrase"]] for i, rule in enumerate(self.rules)},
+            self.nlp.tokenizer,
         )
 
     def __call__(self, doc: Doc) -> Doc:

@@ -58,7 +58,9 @@ class DoingFor(DataComponent):
         self.objectless_ok = frozenset(data["objectless_ok"])
         self.enabling_verbs = frozenset(data["enabling_verbs"])
         self.lemma_aliases: dict[str, str] = data.get("lemma_aliases", {})
-        self.shorthand = phrase_matcher(self.nlp.vocab, {"shorthand": data["shorthand"]})
+        self.shorthand = phrase_matcher(
+            self.nlp.vocab, {"shorthand": data["shorthand"]}, self.nlp.tokenizer
+        )
         self._is_care_verb: dict[tuple[int, int], bool] = {}  # (lemma, lower) hashes
         self.task_shorthand = task_shorthand_matcher(self.nlp, data.get("task_shorthand", {}))
 

@@ -38,7 +38,9 @@ class Evidence(DataComponent):
     """Phrase evidence for authority and rationale."""
 
     def _build(self, data: dict) -> None:
-        self.matcher = phrase_matcher(self.nlp.vocab, {g: data[key] for g, key in GROUPS.items()})
+        self.matcher = phrase_matcher(
+            self.nlp.vocab, {g: data[key] for g, key in GROUPS.items()}, self.nlp.tokenizer
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         self.require_data()

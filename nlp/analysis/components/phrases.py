@@ -11,10 +11,16 @@ from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
 
-def phrase_matcher(vocab: Vocab, groups: dict[str, Iterable[str]]) -> PhraseMatcher:
-    """A lower-case PhraseMatcher with one match key per group name."""
+def phrase_matcher(
+    vocab: Vocab, groups: dict[str, Iterable[str]], tokenizer: Tokenizer | None = None
+) -> PhraseMatcher:
+    """A lower-case PhraseMatcher with one match key per group name.
+
+    ``tokenizer`` splits the phrases: the pipeline's own (the English rules, already
+    built), else spaCy's English tokenizer built once for the purpose.
+    """
     matcher = PhraseMatcher(vocab, attr="LOWER")
-    tokenizer = _phrase_tokenizer()
+    tokenizer = tokenizer or _phrase_tokenizer()
     for key, phrases in groups.items():
         matcher.add(key, [tokenizer(p) for p in phrases])
     return matcher

@@ -67,19 +67,24 @@ def parser_folder(choice: str) -> Path:
     return folder if "/" not in choice and folder.is_dir() else Path(choice)
 
 
-def checked_parser_files(folder: Path, kind: str = PARSER_KIND) -> dict[str, bytes]:
+def checked_parser_files(
+    folder: Path, kind: str = PARSER_KIND, meta_sha256: str | None = None
+) -> dict[str, bytes]:
     """Every file of a spaCy model folder, each checked against its SHA-256.
 
     Raises :class:`nlp.prediction.store.UnsafeModel` when ``model.json`` is missing
-    or not of ``kind`` (a distilled tagger/parser unless told), when a file differs
-    from its recorded SHA-256, is missing, or is not listed, or (with
-    ``$CAREAUDIT_TRUSTED_MODELS``) is not in the trusted list; :class:`ParserMissing`
-    when there is no such folder. Imports no spaCy, so a process that only hands work
-    to others can check a model cheaply.
+    or not of ``kind`` (a distilled tagger/parser unless told), when its own SHA-256 is
+    not ``meta_sha256`` (when given: ``MetaMismatch``; the file list is read from the
+    very bytes checked), when a file differs from its recorded SHA-256, is
+    missing, or is not listed, or (with ``$CAREAUDIT_TRUSTED_MODELS``) is not in the
+    trusted list; :class:`ParserMissing` when there is no such folder. Imports no
+    spaCy, so a process that only hands work to others can check a model cheaply.
     """
     import hashlib
 
     from nlp.prediction.store import (
+        MAX_META_BYTES,
+        MetaMismatch,
         UnsafeModel,
         check_model_folder,
         model_files,
@@ -90,7 +95,10 @@ def checked_parser_files(folder: Path, kind: str = PARSER_KIND) -> dict[str, byt
     folder = Path(folder)
     if not folder.is_dir():
         raise ParserMissing(f"model folder {folder} not found")
-    meta = read_model_meta(folder)
+    raw = read_model_file(folder / "model.json", MAX_META_BYTES)
+    if meta_sha256 is not None and hashlib.sha256(raw).hexdigest() != meta_sha256:
+        raise MetaMismatch(hashlib.sha256(raw).hexdigest(), meta_sha256)
+    meta = read_model_meta(folder, raw)
     if meta["kind"] != kind:
         raise UnsafeModel(f"{folder}: kind {meta['kind']!r}, not a {kind} model")
     check_model_folder(folder)
@@ -145,16 +153,17 @@ def load_parser_model(folder: Path, exclude: tuple[str, ...] = ("ner",)) -> Lang
 
 
 def load_checked_pipeline(
-    folder: Path, kind: str, exclude: tuple[str, ...] = ()
+    folder: Path, kind: str, exclude: tuple[str, ...] = (), meta_sha256: str | None = None
 ) -> Language:
     """Load a spaCy model folder of ``kind`` after checking every file
-    (:func:`checked_parser_files`): the checked bytes are copied to a private temporary
-    folder and spaCy loads that copy, so a file cannot change between check and load."""
+    (:func:`checked_parser_files`, with ``meta_sha256`` when the caller is bound to one
+    ``model.json``): the checked bytes are copied to a private temporary folder and
+    spaCy loads that copy, so a file cannot change between check and load."""
     import spacy
 
     from nlp.analysis.spacy_import import no_entry_point_factories
 
-    checked = checked_parser_files(folder, kind)
+    checked = checked_parser_files(folder, kind, meta_sha256)
     with tempfile.TemporaryDirectory(prefix="careaudit-model-") as tmp:
         for rel, data in checked.items():
             target = Path(tmp) / rel

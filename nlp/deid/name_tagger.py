@@ -91,16 +91,17 @@ def load(folder: Path = DEFAULT_DIR, expected: str | None = None) -> NameTagger:
     decision was trained with (raises :class:`~nlp.prediction.store.UnsafeModel` on any
     mismatch)."""
     from nlp.analysis.english import load_checked_pipeline
-    from nlp.prediction.store import UnsafeModel
+    from nlp.prediction.store import MetaMismatch, UnsafeModel
 
-    digest = model_digest(folder) if (folder / "model.json").is_file() else ""
-    if expected is not None and digest != expected:
+    try:  # bound to ``expected``: the files are checked against the model.json checked
+        nlp = load_checked_pipeline(folder, KIND, meta_sha256=expected)
+    except MetaMismatch as exc:
         raise UnsafeModel(
-            f"{folder}/model.json: SHA-256 {digest[:12] or 'missing'} is not the tagger the "
-            f"name decision was trained with ({expected[:12]}); retrain with "
+            f"{folder}/model.json: SHA-256 {exc.found[:12]} is not the tagger the "
+            f"name decision was trained with ({exc.expected[:12]}); retrain with "
             "scripts/train_deid.py"
-        )
-    nlp = load_checked_pipeline(folder, KIND)
+        ) from None
+    digest = expected if expected is not None else model_digest(folder)
     if "ner" not in nlp.pipe_names or LABEL not in nlp.get_pipe("ner").labels:
         raise UnsafeModel(f"{folder}: not a {LABEL} tagger (no ner component with {LABEL})")
     return NameTagger(nlp, digest[:12])

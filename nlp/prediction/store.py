@@ -59,6 +59,14 @@ class UnsafeModel(RuntimeError):
     """A model file failed its checksum or holds types we do not trust."""
 
 
+class MetaMismatch(UnsafeModel):
+    """A model folder's ``model.json`` is not the one its caller was bound to."""
+
+    def __init__(self, found: str, expected: str) -> None:
+        self.found, self.expected = found, expected
+        super().__init__(f"model.json SHA-256 {found[:12]}, expected {expected[:12]}")
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -116,10 +124,13 @@ def _kind(mode: int) -> str:
     return "not a file"
 
 
-def read_model_meta(folder: Path) -> dict[str, Any]:
-    """``model.json`` as a dict with a string ``kind``; a clear :class:`UnsafeModel` if not."""
+def read_model_meta(folder: Path, raw: bytes | None = None) -> dict[str, Any]:
+    """``model.json`` as a dict with a string ``kind``; a clear :class:`UnsafeModel` if not.
+
+    ``raw``: its bytes, already read (and checked) by the caller; else read here.
+    """
     path = folder / "model.json"
-    raw = read_model_file(path, MAX_META_BYTES)
+    raw = read_model_file(path, MAX_META_BYTES) if raw is None else raw
     try:
         meta = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

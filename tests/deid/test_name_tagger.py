@@ -87,6 +87,46 @@ def test_a_tagger_the_decision_was_not_trained_with_is_refused(tmp_path: Path) -
         name_tagger.load(folder)
 
 
+def test_the_binding_holds_when_model_json_is_swapped_mid_load(tmp_path: Path, monkeypatch) -> None:
+    """The decision's tagger digest is checked on the same model.json bytes whose file
+    list is then checked: a model.json swapped after the digest check (a race, or a file
+    that reads differently the second time) cannot bring in another tagger."""
+    import hashlib
+
+    import nlp.prediction.store as store
+
+    folder = tmp_path / "tagger"
+    shutil.copytree(name_tagger.DEFAULT_DIR, folder)
+    bound = (folder / "model.json").read_bytes()
+    expected = hashlib.sha256(bound).hexdigest()
+    flip_a_byte(folder / "ner" / "model")  # another tagger, with a model.json of its own
+    other = json.loads(bound)
+    changed = (folder / "ner" / "model").read_bytes()
+    other["files"]["ner/model"] = hashlib.sha256(changed).hexdigest()
+    swapped = json.dumps(other).encode("utf-8")
+    (folder / "model.json").write_bytes(swapped)  # what any later read sees
+    reads = []
+    real_read, real_read_bytes = store.read_model_file, Path.read_bytes
+
+    def first_read_is_bound(path: Path) -> bytes | None:
+        if Path(path) == folder / "model.json":
+            reads.append(path)
+            return bound if len(reads) == 1 else swapped
+        return None
+
+    def read(path: Path, limit: int | None = None) -> bytes:
+        return first_read_is_bound(path) or real_read(path, limit)
+
+    def read_bytes(path: Path) -> bytes:
+        return first_read_is_bound(path) or real_read_bytes(path)
+
+    monkeypatch.setattr(store, "read_model_file", read)
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    with pytest.raises(UnsafeModel, match="SHA-256 differs"):
+        name_tagger.load(folder, expected=expected)
+    assert len(reads) == 1
+
+
 def test_the_tagger_ships_no_word_of_the_training_notes() -> None:
     strings = json.loads(
         (name_tagger.DEFAULT_DIR / "vocab" / "strings.json").read_text(encoding="utf-8")
@@ -118,3 +158,42 @@ def test_pseudonymising_without_a_doc_reads_the_taggers_spans(deid_analyzer: Dei
     docs = deid_analyzer.parse(texts)
     parsed.learn(texts, docs=docs)
     assert plain.pseudonymise(texts[0]).text == parsed.pseudonymise(texts[0], doc=docs[0]).text
+
+
+@pytest.mark.parametrize("damage", ["tampered", "foreign"])
+def test_deidentify_refuses_a_tampered_or_foreign_tagger(
+    damage: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the CLI: a tagger file changed (checksum), or a whole other tagger with a
+    consistent model.json (not the one the decision was trained with), stops the run with
+    one line and writes nothing."""
+    import hashlib
+
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from nlp.deid import shared_analyzer
+
+    folder = tmp_path / "tagger"
+    shutil.copytree(name_tagger.DEFAULT_DIR, folder)
+    flip_a_byte(folder / "ner" / "model")
+    if damage == "foreign":  # model.json made to agree with the changed file
+        meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+        changed = (folder / "ner" / "model").read_bytes()
+        meta["files"]["ner/model"] = hashlib.sha256(changed).hexdigest()
+        (folder / "model.json").write_text(json.dumps(meta), encoding="utf-8")
+    src = tmp_path / "notes.jsonl"
+    row = {"note_id": "N-1", "person_id": "P-1", "date": "2026-03-01", "text": "Mary was calm."}
+    src.write_text(json.dumps(row) + "\n")
+    out = tmp_path / "o.jsonl"
+    monkeypatch.setattr(name_tagger, "DEFAULT_DIR", folder)
+    shared_analyzer.cache_clear()
+    try:
+        args = ["deidentify", str(src), "--out", str(out), "--no-progress"]
+        result = CliRunner().invoke(app, args)
+    finally:
+        shared_analyzer.cache_clear()
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2 and "Traceback" not in said, said
+    assert ("SHA-256 differs" if damage == "tampered" else "not the tagger") in said
+    assert not out.exists()

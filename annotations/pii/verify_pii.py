@@ -168,6 +168,10 @@ HOLDOUT5_MINS = HOLDOUT3_MINS
 DEV8_MINS = DEV4_MINS
 HOLDOUT6_MINS = {**HOLDOUT3_MINS, "pii total": 1000, "name": 500, "ALL-CAPS names": 40,
                  "non_pii": 350, **{t: 15 for t in TYPES if t != "name"}}  # its writer's brief
+# pii_dev9.jsonl (development) and pii_holdout7.jsonl (seventh held-out set), written at the
+# same time by two more independent writers
+DEV9_MINS = DEV4_MINS
+HOLDOUT7_MINS = HOLDOUT6_MINS
 
 # name (pii_<name>.jsonl), minimum notes, id prefix, minima: checked when present, in order
 OPTIONAL_SETS = (
@@ -184,6 +188,8 @@ OPTIONAL_SETS = (
     ("holdout5", 230, "PII-H5", HOLDOUT5_MINS),
     ("dev8", 170, "PII-N", DEV8_MINS),
     ("holdout6", 240, "PII-H6", HOLDOUT6_MINS),
+    ("dev9", 184, "PII-Q", DEV9_MINS),
+    ("holdout7", 251, "PII-H7", HOLDOUT7_MINS),
 )
 
 

@@ -13,6 +13,8 @@ before the round that read it), run on the set as ``careaudit deidentify`` runs:
 - ``pii_dev2.jsonl``: before 9ff39ba (round 2); ``pii_dev3.jsonl``: before bb30f33 (round 3);
 - ``pii_dev7.jsonl``: the round-5 rules of fd59509 (round 6 read it), rules alone (a
   commit with a learned decision is run without it, as ``train_deid.py`` records rows).
+- ``pii_dev8.jsonl`` and ``pii_dev9.jsonl``: the round-7 rules of dce4f9b (round 8 read
+  them: capitals closing a note as initials, ``... delivering. OT``).
 
 ``pii_dev.jsonl`` has no such commit (the rules were written from it) and a set newer
 than the rules needs none: both use today's votes (``pii_dev4.jsonl``, and since round 5
@@ -31,7 +33,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "annotations" / "pii" / "rule_votes"
-BEFORE = {"test": "ad1e3ff^", "dev2": "9ff39ba^", "dev3": "bb30f33^", "dev7": "fd59509"}
+BEFORE = {
+    "test": "ad1e3ff^",
+    "dev2": "9ff39ba^",
+    "dev3": "bb30f33^",
+    "dev7": "fd59509",
+    "dev8": "dce4f9b",
+    "dev9": "dce4f9b",
+}
 
 # run inside the old tree: record the status list around NameFinder._grow per note text
 _CHILD = """

@@ -72,6 +72,10 @@ _DATE_PREPOSITIONS = frozenset(
 # titles that are also clinical abbreviations in capitals (multiple sclerosis, modified release)
 _CLINICAL_TITLES = frozenset(["ms", "mr"])
 # short words that close a note as words, not initials
+# prepositions that take people: a town after one may be a person's name ("Spoke to Lincoln")
+_PERSON_PREPOSITIONS = frozenset(
+    ["to", "from", "with", "around", "towards", "toward", "by", "for", "and", "&"]
+)
 _PLAIN_SHORT = frozenset(
     [
         "ok",
@@ -863,7 +867,8 @@ class NameFinder:
     def _sign_off(self, text: str) -> bool:
         """Two letters in one case, or letters with stops, as the note's only closing word
         after its last sentence (``... Quiet. gs``, ``... agreed. DO``, ``... pm``, ``g.s.``):
-        initials, though they spell a short word (not ``ok``, a role, a month)."""
+        initials, though they spell a short word or, in capitals, a closing word or a role
+        (``... from Fenwick's. SO``, ``... delivering. OT``; not ``OK``, ``ot``, a month)."""
         if re.fullmatch(r"[a-z]\.[a-z]{3,}", text):
             return True  # "c.tonkin", "d.arslan": a user name signing the note
         if not re.fullmatch(r"[a-z]{2}|[A-Z]{2}|[a-zA-Z](?:\.[a-zA-Z]){1,2}\.?", text):
@@ -871,7 +876,10 @@ class NameFinder:
         if "." in text:
             return True  # "d.a.", "g.s.": the stops say initials, whatever the letters spell
         key = text.lower()
-        if key in cx.CLOSING_WORDS or key in cx.ROLES or key in cx.TITLES:
+        if key == "ok" or (text.islower() and (key in cx.CLOSING_WORDS or key in cx.ROLES)):
+            return False  # "... fine. ok", "Bed at ten. OK" (its usual spelling), "... ot";
+        # other closing words and roles in capitals are initials: "... cake. SO", "... OT"
+        if key in cx.TITLES:
             return False
         return key not in cx.RELATIONS and key not in cx.MONTHS_DAYS and key not in cx.PARTICLES
 
@@ -1557,6 +1565,33 @@ class NameFinder:
             return True
         return prev in ("to", "from", "at") and first >= 2 and doc[first - 2].lower_ in cx.TRAVEL
 
+    def _may_be_person(self, doc: Any, members: list[int], status: list[int]) -> bool:
+        """Whether a listed town's words could name a person: one is a listed first name
+        or surname (``Sofia``), the name tagger reads it as one, or it stands where people
+        stand: before a possessive, before a comma and a name (``Hastings, Edna``), as the
+        subject of a verb other than *be* (``Bradford rang``) or after a preposition that
+        takes people (``Spoke to Lincoln``, ``anxious around Chester``, ``message from
+        Hastings``; a travel word before ``to``/``from`` already made it a place). A town
+        nothing points at a person (``photos of Skegness``, ``Hereford FC v
+        Kidderminster``, ``Vilnius is two hours ahead``) is left as written: towns are too
+        large to point at anyone."""
+        tagged = name_tagger.positions(doc) or {}
+        if any(self.lex.is_name_word(doc[j].text) or j in tagged for j in members):
+            return True
+        first, last = members[0], members[-1]
+        nxt = doc[last + 1] if last + 1 < len(doc) else None
+        if nxt is not None and nxt.lower_ in ("'s", "’s", "'", "’"):
+            return True  # "Chester's room"
+        if nxt is not None and nxt.text == ",":  # "Hastings, Edna": surname first
+            after = self._neighbour(doc, last + 1, +1)
+            if after is not None and self._is_name(status, after):
+                return True
+        head = doc[last]
+        if head.dep_ in ("nsubj", "nsubjpass") and head.head.lemma_ != "be":
+            return True  # "Bradford rang"; not "Vilnius is two hours ahead"
+        prev = cx.prev_word(doc, first, skip="")
+        return prev is not None and prev.lower_ in _PERSON_PREPOSITIONS  # "Spoke to Lincoln"
+
     def _spans(
         self,
         doc: Any,
@@ -1589,7 +1624,8 @@ class NameFinder:
             start, end = first.idx, last.idx + len(last.text)
             if kind == "place":
                 kept = all(j in listed for j in members)
-                if not (kept and self._located(doc, members[0], members[-1], status)):
+                placed = self._located(doc, members[0], members[-1], status)
+                if not (kept and (placed or not self._may_be_person(doc, members, status))):
                     entities.append(Entity(start, end, "place"))
             else:
                 entity = self._name_entity(doc, members, initials)

@@ -152,9 +152,11 @@ _UNITS = frozenset(
         "o",
     ]
 )
+# not "ward": a hospital ward ("Ward 6") holds many people and locates none of them (the
+# PII README's `room`: a number that locates the person); the bed in it does ("Bed 9")
 ROOM = re.compile(
     r"\b(?!fl\.?(?:\s?[:-])?\s?\d{3})"  # "fl 250 taken": a fluid amount, not flat 250
-    r"(?:room|rm|bedroom|bed|flat|apartment|apt|bay|ward|bungalow|cottage|suite|unit|chalet"
+    r"(?:room|rm|bedroom|bed|flat|apartment|apt|bay|bungalow|cottage|suite|unit|chalet"
     r"|ystafell|stafell|yst|fflat|fl|seòmar|seomar|bedspace|bed\s+space|pod|cubicle|studio)"
     r"\.?(?:\s?[:-])?\s?(?:no\.?\s?|number\s|#\s?)?"
     r"(?P<num>\d{1,4}[a-z]?|[a-z]{1,2}-?\d{1,3})\b(?![:.]\d)"

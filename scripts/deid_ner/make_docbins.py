@@ -22,7 +22,7 @@ from spacy.tokens import DocBin
 
 ROOT = Path(__file__).resolve().parents[2]
 PII = ROOT / "annotations" / "pii"
-DEV_SETS = ("dev", "test", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8")
+DEV_SETS = ("dev", "test", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9")
 
 
 def docs_of(nlp: spacy.Language, name: str, counts: dict[str, int]) -> list[spacy.tokens.Doc]:

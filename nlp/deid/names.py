@@ -1552,7 +1552,8 @@ class NameFinder:
         a town cue ("lives in Bolton", "near Whitby") or after "to", "from" or "at" that
         follow a travel word ("went to Leeds", "outing to Harrogate"), and not before a
         possessive or a name ("in Sofia's room"). A town's word anywhere else may be a
-        person's name ("Bradford rang", "Hastings, Edna", "Mam (Sofia)"), so it is replaced.
+        person's name ("Bradford rang", "Hastings, Edna", "Mam (Sofia)"): it is replaced
+        where :meth:`_may_be_person` says so, and stays where nothing points at a person.
         """
         if last + 1 < len(doc):
             nxt = doc[last + 1]

@@ -63,7 +63,7 @@ class Audit:
 def shared_pipelines(analyzer: Analyzer) -> Iterator[None]:
     """Audits in these tests reuse the session's spaCy pipelines (built once)."""
     patch = pytest.MonkeyPatch()
-    patch.setattr("nlp.analysis.analyzer.build_cheap", lambda: analyzer.cheap)
+    patch.setattr("nlp.analysis.analyzer.build_cheap", lambda english=None: analyzer.cheap)
     patch.setattr("nlp.analysis.analyzer.build_full", lambda english=None: analyzer.full)
     yield
     patch.undo()

@@ -138,14 +138,15 @@ class Analyzer:
 
     @contextmanager
     def memory_zones(self) -> Iterator[None]:
-        """spaCy memory zones over both pipelines: strings and lexemes that the notes
+        """spaCy memory zones over the pipelines' vocabulary (one, shared, unless
+        the caller gave pipelines with their own): strings and lexemes that the notes
         analysed inside add (names, ids, typos) are freed at the end, so a long run's
         memory stays flat.
 
         Inside a zone spaCy neither keeps a new word's lexeme nor caches its
         tokenization, so every batch would rebuild them for every word not known before
         the zone: a quarter of the audit's time. So batches run outside zones until the
-        vocabularies have grown by ``SETTLE_STRINGS`` strings (everyday words, the
+        vocabulary has grown by ``SETTLE_STRINGS`` strings (everyday words, the
         service's staff and residents: kept, bounded), and in zones from then on.
         Nothing made inside a zone may be used after it; zones must not be nested.
         """

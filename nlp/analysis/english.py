@@ -84,12 +84,14 @@ def checked_parser_files(
 
     from nlp.prediction.store import (
         MAX_META_BYTES,
+        TRUSTED_MODELS_ENV,
         MetaMismatch,
         UnsafeModel,
         check_model_folder,
         model_files,
         read_model_file,
         read_model_meta,
+        trusted_model_hashes,
     )
 
     folder = Path(folder)
@@ -124,6 +126,14 @@ def checked_parser_files(
                 "model not loaded"
             )
         checked[rel] = data
+    pins = trusted_model_hashes()
+    if pins is not None:  # on the very bytes listed and loaded (check_model_folder read its own)
+        for name, data in (("model.json", raw), *checked.items()):
+            if hashlib.sha256(data).hexdigest() not in pins:
+                raise UnsafeModel(
+                    f"{folder / name}: SHA-256 is not in the trusted-models list "
+                    f"(${TRUSTED_MODELS_ENV}); model not loaded"
+                )
     return checked
 
 

@@ -1,8 +1,9 @@
 """Build careaudit's two spaCy pipelines.
 
-- the **cheap** pipeline: ``spacy.blank("en")`` + ``careaudit_sentences`` +
-  ``careaudit_evidence`` + ``careaudit_candidates``. Every note goes through it
-  (tens of thousands of sentences a second).
+- the **cheap** pipeline: English tokenization (the English model's vocabulary and
+  tokenizer when built with it, as the audit does; else ``spacy.blank("en")``) +
+  ``careaudit_sentences`` + ``careaudit_evidence`` + ``careaudit_candidates``. Every
+  note goes through it (tens of thousands of sentences a second).
 - the **full** pipeline: the English model (tagger, parser, lemmatizer; NER
   excluded; its attribute ruler indexed, :mod:`nlp.analysis.attribute_ruler`, and its
   lemmatizer reading arrays, :mod:`nlp.analysis.lemmatizer`) +
@@ -49,8 +50,10 @@ def build_cheap(english: Language | None = None) -> Language:
     """Blank tokenizer, sentence splitter, lexical evidence and candidate filter.
 
     Given the English model, the cheap pipeline shares its vocabulary and tokenizer
-    (the same rules as ``spacy.blank("en")``'s, and a third of a second of start-up
-    not spent loading 5,000 tokenizer exceptions again); else it is built blank.
+    (the tokenizer's rules are ``spacy.blank("en")``'s, and a third of a second of
+    start-up is not spent loading 5,000 exceptions again; the vocabulary carries the
+    model's ``lexeme_norm`` table, so ``norm_`` differs, which no cheap component
+    reads: they match LOWER, ORTH and lexical flags); else it is built blank.
     """
     with no_entry_point_factories():
         if english is None:

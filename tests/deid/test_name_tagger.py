@@ -197,3 +197,40 @@ def test_deidentify_refuses_a_tampered_or_foreign_tagger(
     assert result.exit_code == 2 and "Traceback" not in said, said
     assert ("SHA-256 differs" if damage == "tampered" else "not the tagger") in said
     assert not out.exists()
+
+
+def test_trusted_pins_are_checked_on_the_bytes_loaded(tmp_path: Path, monkeypatch) -> None:
+    """With $CAREAUDIT_TRUSTED_MODELS, a model.json and a weight file that read pinned for
+    the pin check but differently for the listing and the load are refused (the pins are
+    checked on the very bytes spaCy would load)."""
+    import hashlib
+
+    import nlp.prediction.store as store
+    from nlp.analysis.english import checked_parser_files
+
+    folder = tmp_path / "tagger"
+    shutil.copytree(name_tagger.DEFAULT_DIR, folder)
+    pins = [hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()]
+    (tmp_path / "pins.txt").write_text("\n".join(pins) + "\n")
+    monkeypatch.setenv(store.TRUSTED_MODELS_ENV, str(tmp_path / "pins.txt"))
+    model = (folder / "ner" / "model").read_bytes()
+    other_model = bytes([model[0] ^ 1]) + model[1:]
+    bound = (folder / "model.json").read_bytes()
+    meta = json.loads(bound)
+    meta["files"]["ner/model"] = hashlib.sha256(other_model).hexdigest()
+    other_meta = json.dumps(meta).encode("utf-8")
+    reads: dict[Path, int] = {}
+    real_read = store.read_model_file
+
+    def racing(path: Path, limit: int | None = None) -> bytes:
+        path = Path(path)
+        n = reads[path] = reads.get(path, 0) + 1
+        if path == folder / "model.json":  # the listing's read first, the pin check's after
+            return other_meta if n == 1 else bound
+        if path == folder / "ner" / "model":  # the pin check's read first, the load's after
+            return model if n == 1 else other_model
+        return real_read(path, limit)
+
+    monkeypatch.setattr(store, "read_model_file", racing)
+    with pytest.raises(UnsafeModel, match="trusted-models list"):
+        checked_parser_files(folder, name_tagger.KIND)

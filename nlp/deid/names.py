@@ -71,11 +71,12 @@ _DATE_PREPOSITIONS = frozenset(
 )
 # titles that are also clinical abbreviations in capitals (multiple sclerosis, modified release)
 _CLINICAL_TITLES = frozenset(["ms", "mr"])
+# words before a town that make it a place, not a person: "photos of Skegness", "Hereford
+# FC v Kidderminster", "a quine fae Riga"
+_PLACE_BEFORE = frozenset(["of", "v", "vs", "fae"])
+# nouns a town may modify and still be a person's name: "the Whitby family"
+_PERSON_HEADS = frozenset(["family", "household", "children", "kids", "twins", "brothers"])
 # short words that close a note as words, not initials
-# prepositions that take people: a town after one may be a person's name ("Spoke to Lincoln")
-_PERSON_PREPOSITIONS = frozenset(
-    ["to", "from", "with", "around", "towards", "toward", "by", "for", "and", "&"]
-)
 _PLAIN_SHORT = frozenset(
     [
         "ok",
@@ -1552,8 +1553,8 @@ class NameFinder:
         a town cue ("lives in Bolton", "near Whitby") or after "to", "from" or "at" that
         follow a travel word ("went to Leeds", "outing to Harrogate"), and not before a
         possessive or a name ("in Sofia's room"). A town's word anywhere else may be a
-        person's name ("Bradford rang", "Hastings, Edna", "Mam (Sofia)"): it is replaced
-        where :meth:`_may_be_person` says so, and stays where nothing points at a person.
+        person's name ("Bradford rang", "Hastings, Edna", "Mam (Sofia)"), so it is replaced
+        unless its position plainly makes it a place (:meth:`_placed_by_position`).
         """
         if last + 1 < len(doc):
             nxt = doc[last + 1]
@@ -1566,32 +1567,32 @@ class NameFinder:
             return True
         return prev in ("to", "from", "at") and first >= 2 and doc[first - 2].lower_ in cx.TRAVEL
 
-    def _may_be_person(self, doc: Any, members: list[int], status: list[int]) -> bool:
-        """Whether a listed town's words could name a person: one is a listed first name
-        or surname (``Sofia``), the name tagger reads it as one, or it stands where people
-        stand: before a possessive, before a comma and a name (``Hastings, Edna``), as the
-        subject of a verb other than *be* (``Bradford rang``) or after a preposition that
-        takes people (``Spoke to Lincoln``, ``anxious around Chester``, ``message from
-        Hastings``; a travel word before ``to``/``from`` already made it a place). A town
-        nothing points at a person (``photos of Skegness``, ``Hereford FC v
-        Kidderminster``, ``Vilnius is two hours ahead``) is left as written: towns are too
-        large to point at anyone."""
+    def _placed_by_position(self, doc: Any, members: list[int], status: list[int]) -> bool:
+        """Whether a listed town that no cue put as a place is still plainly one: it
+        modifies a following noun (``Haringey Adult Social Care``, ``Sunderland match``,
+        ``Skegness clock tower``; not ``the Whitby family``) or follows ``of``, ``v`` or
+        ``fae`` (``photos of Skegness``, ``Hereford FC v Kidderminster``); and nothing
+        points at a person: no word of it is a listed name word or tagged by the name
+        tagger, and no possessive or comma and name follows (``Hastings, Edna``). Anywhere
+        else (``Rang Stafford``, ``Stafford - refused meds``, ``Bradford rang``) it may be
+        a person's name and is replaced, as since round 6."""
         tagged = name_tagger.positions(doc) or {}
         if any(self.lex.is_name_word(doc[j].text) or j in tagged for j in members):
-            return True
+            return False
         first, last = members[0], members[-1]
         nxt = doc[last + 1] if last + 1 < len(doc) else None
         if nxt is not None and nxt.lower_ in ("'s", "’s", "'", "’"):
-            return True  # "Chester's room"
+            return False  # "Chester's room"
         if nxt is not None and nxt.text == ",":  # "Hastings, Edna": surname first
             after = self._neighbour(doc, last + 1, +1)
             if after is not None and self._is_name(status, after):
-                return True
+                return False
         head = doc[last]
-        if head.dep_ in ("nsubj", "nsubjpass") and head.head.lemma_ != "be":
-            return True  # "Bradford rang"; not "Vilnius is two hours ahead"
+        noun = head.head
+        if head.dep_ == "compound" and noun.i > last and noun.pos_ in ("NOUN", "PROPN"):
+            return noun.is_alpha and noun.lower_ not in _PERSON_HEADS  # not "Radcliffe x1"
         prev = cx.prev_word(doc, first, skip="")
-        return prev is not None and prev.lower_ in _PERSON_PREPOSITIONS  # "Spoke to Lincoln"
+        return prev is not None and prev.lower_ in _PLACE_BEFORE
 
     def _spans(
         self,
@@ -1626,7 +1627,8 @@ class NameFinder:
             if kind == "place":
                 kept = all(j in listed for j in members)
                 placed = self._located(doc, members[0], members[-1], status)
-                if not (kept and (placed or not self._may_be_person(doc, members, status))):
+                placed = placed or self._placed_by_position(doc, members, status)
+                if not (kept and placed):
                     entities.append(Entity(start, end, "place"))
             else:
                 entity = self._name_entity(doc, members, initials)

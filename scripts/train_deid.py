@@ -360,12 +360,12 @@ def tagger_meta(folder: Path) -> dict[str, Any]:
     """What ``model.json`` records of the tagger the model is to be used with."""
     if not (folder / "model.json").exists():
         raise SystemExit(f"{folder}/model.json missing: package the tagger first")
-    name_tagger.load(folder)  # its files checked and loadable
+    tagger = name_tagger.load(folder)  # its files checked and loadable
     return {
         "folder": (
             folder.relative_to(ROOT).as_posix() if folder.is_relative_to(ROOT) else str(folder)
         ),
-        "sha256": name_tagger.model_digest(folder),
+        "sha256": tagger.sha256,  # of the model.json checked, not read a second time
         "votes": "annotations/pii/tagger_votes/<set>.json: a tagger trained without the set",
     }
 

@@ -79,6 +79,8 @@ def checked_parser_files(
     missing, or is not listed, or (with ``$CAREAUDIT_TRUSTED_MODELS``) is not in the
     trusted list; :class:`ParserMissing` when there is no such folder. Imports no
     spaCy, so a process that only hands work to others can check a model cheaply.
+    The bytes returned include ``model.json``'s own, as read and checked (its digest
+    labels the model: :func:`checked_parser`, :func:`load_checked_pipeline`).
     """
     import hashlib
 
@@ -126,9 +128,10 @@ def checked_parser_files(
                 "model not loaded"
             )
         checked[rel] = data
+    checked["model.json"] = raw  # the listing itself, as read and checked
     pins = trusted_model_hashes()
     if pins is not None:  # on the very bytes listed and loaded (check_model_folder read its own)
-        for name, data in (("model.json", raw), *checked.items()):
+        for name, data in checked.items():
             if hashlib.sha256(data).hexdigest() not in pins:
                 raise UnsafeModel(
                     f"{folder / name}: SHA-256 is not in the trusted-models list "
@@ -146,8 +149,8 @@ def checked_parser(parser: str | None = None) -> str:
     if choice == "sm":
         return choice
     folder = parser_folder(choice)
-    checked_parser_files(folder)
-    digest = hashlib.sha256((folder / "model.json").read_bytes()).hexdigest()[:12]
+    checked = checked_parser_files(folder)
+    digest = hashlib.sha256(checked["model.json"]).hexdigest()[:12]  # the bytes checked
     return f"{folder.name}@{digest}"
 
 
@@ -168,7 +171,10 @@ def load_checked_pipeline(
     """Load a spaCy model folder of ``kind`` after checking every file
     (:func:`checked_parser_files`, with ``meta_sha256`` when the caller is bound to one
     ``model.json``): the checked bytes are copied to a private temporary folder and
-    spaCy loads that copy, so a file cannot change between check and load."""
+    spaCy loads that copy, so a file cannot change between check and load. The SHA-256
+    of the ``model.json`` checked is put in ``nlp.meta["model_json_sha256"]``."""
+    import hashlib
+
     import spacy
 
     from nlp.analysis.spacy_import import no_entry_point_factories
@@ -180,7 +186,9 @@ def load_checked_pipeline(
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         with no_entry_point_factories():
-            return spacy.load(tmp, exclude=list(exclude))
+            nlp = spacy.load(tmp, exclude=list(exclude))
+    nlp.meta["model_json_sha256"] = hashlib.sha256(checked["model.json"]).hexdigest()
+    return nlp
 
 
 def load_english(exclude: tuple[str, ...] = ("ner",), parser: str | None = None) -> Language:

@@ -37,7 +37,8 @@ class NameTagger:
     """The loaded tagger; :meth:`tag` puts its name spans on parsed notes."""
 
     nlp: Any
-    version: str
+    version: str  # the first 12 hex of ``sha256``
+    sha256: str = ""  # of the ``model.json`` whose file list was checked and loaded
 
     def tag(self, docs: Sequence[Any]) -> None:
         """Set ``doc.spans["deid_tagger"]`` on each of ``docs`` (the English model's
@@ -101,7 +102,7 @@ def load(folder: Path = DEFAULT_DIR, expected: str | None = None) -> NameTagger:
             f"name decision was trained with ({exc.expected[:12]}); retrain with "
             "scripts/train_deid.py"
         ) from None
-    digest = expected if expected is not None else model_digest(folder)
+    digest = nlp.meta["model_json_sha256"]  # of the model.json checked, not a re-read
     if "ner" not in nlp.pipe_names or LABEL not in nlp.get_pipe("ner").labels:
         raise UnsafeModel(f"{folder}: not a {LABEL} tagger (no ner component with {LABEL})")
-    return NameTagger(nlp, digest[:12])
+    return NameTagger(nlp, digest[:12], digest)

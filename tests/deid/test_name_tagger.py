@@ -234,3 +234,32 @@ def test_trusted_pins_are_checked_on_the_bytes_loaded(tmp_path: Path, monkeypatc
     monkeypatch.setattr(store, "read_model_file", racing)
     with pytest.raises(UnsafeModel, match="trusted-models list"):
         checked_parser_files(folder, name_tagger.KIND)
+
+
+def test_the_taggers_digest_is_of_the_model_json_checked(monkeypatch) -> None:
+    """Unbound too, ``model.json`` is read once: the digest the tagger reports (and
+    train_deid.py binds a decision to) is of the bytes whose file list was checked."""
+    import hashlib
+
+    import nlp.prediction.store as store
+
+    reads = []
+    real_read, real_read_bytes = store.read_model_file, Path.read_bytes
+
+    def read(path: Path, limit: int | None = None) -> bytes:
+        data = real_read(path, limit)
+        if Path(path).name == "model.json":
+            reads.append(data)
+        return data
+
+    def read_bytes(path: Path) -> bytes:
+        if path.name == "model.json" and path.parent == name_tagger.DEFAULT_DIR:
+            reads.append(b"a second read")
+        return real_read_bytes(path)
+
+    monkeypatch.setattr(store, "read_model_file", read)
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    tagger = name_tagger.load(name_tagger.DEFAULT_DIR)
+    assert len(reads) == 1
+    assert tagger.sha256 == hashlib.sha256(reads[0]).hexdigest()
+    assert tagger.version == tagger.sha256[:12]

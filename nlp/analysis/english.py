@@ -86,13 +86,12 @@ def checked_parser_files(
 
     from nlp.prediction.store import (
         MAX_META_BYTES,
-        TRUSTED_MODELS_ENV,
         MetaMismatch,
         UnsafeModel,
-        check_model_folder,
         model_files,
         read_model_file,
         read_model_meta,
+        require_pinned,
         trusted_model_hashes,
     )
 
@@ -100,12 +99,12 @@ def checked_parser_files(
     if not folder.is_dir():
         raise ParserMissing(f"model folder {folder} not found")
     raw = read_model_file(folder / "model.json", MAX_META_BYTES)
-    if meta_sha256 is not None and hashlib.sha256(raw).hexdigest() != meta_sha256:
-        raise MetaMismatch(hashlib.sha256(raw).hexdigest(), meta_sha256)
+    found = hashlib.sha256(raw).hexdigest()
+    if meta_sha256 is not None and found != meta_sha256:
+        raise MetaMismatch(found, meta_sha256)
     meta = read_model_meta(folder, raw)
     if meta["kind"] != kind:
         raise UnsafeModel(f"{folder}: kind {meta['kind']!r}, not a {kind} model")
-    check_model_folder(folder)
     listed: dict[str, str] = meta.get("files", {})
     present = {
         p.relative_to(folder).as_posix(): p
@@ -130,13 +129,9 @@ def checked_parser_files(
         checked[rel] = data
     checked["model.json"] = raw  # the listing itself, as read and checked
     pins = trusted_model_hashes()
-    if pins is not None:  # on the very bytes listed and loaded (check_model_folder read its own)
+    if pins is not None:  # on the very bytes listed and loaded, not on another read
         for name, data in checked.items():
-            if hashlib.sha256(data).hexdigest() not in pins:
-                raise UnsafeModel(
-                    f"{folder / name}: SHA-256 is not in the trusted-models list "
-                    f"(${TRUSTED_MODELS_ENV}); model not loaded"
-                )
+            require_pinned(folder / name, data, pins)
     return checked
 
 

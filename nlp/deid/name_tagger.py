@@ -16,7 +16,6 @@ and loads the bytes it checked (:func:`nlp.analysis.english.load_checked_pipelin
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,11 +79,6 @@ def positions(doc: Any) -> dict[int, str] | None:
         for i in range(span.start, span.end):
             out[i] = "B" if i == span.start else "L" if i == span.end - 1 else "I"
     return out
-
-
-def model_digest(folder: Path) -> str:
-    """SHA-256 of the tagger folder's ``model.json`` (which lists every file's)."""
-    return hashlib.sha256((folder / "model.json").read_bytes()).hexdigest()
 
 
 def load(folder: Path = DEFAULT_DIR, expected: str | None = None) -> NameTagger:

@@ -218,12 +218,17 @@ def check_model_folder(folder: Path) -> None:
     for path in files:
         if path.parent == folder and path.name == "README.md":
             continue  # the model card: documentation, not read by any loader
-        digest = hashlib.sha256(read_model_file(path)).hexdigest()
-        if digest not in pins:
-            raise UnsafeModel(
-                f"{path}: SHA-256 {digest} is not in the trusted-models list "
-                f"(${TRUSTED_MODELS_ENV}); model not loaded"
-            )
+        require_pinned(path, read_model_file(path), pins)
+
+
+def require_pinned(path: Path, data: bytes, pins: frozenset[str]) -> None:
+    """Refuse ``data`` (read from ``path``) unless its SHA-256 is in ``pins``."""
+    digest = hashlib.sha256(data).hexdigest()
+    if digest not in pins:
+        raise UnsafeModel(
+            f"{path}: SHA-256 {digest} is not in the trusted-models list "
+            f"(${TRUSTED_MODELS_ENV}); model not loaded"
+        )
 
 
 def save_state(folder: Path, state: dict[str, Any], meta: dict[str, Any]) -> None:

@@ -56,7 +56,7 @@ def test_a_tagged_word_is_a_candidate_with_the_votes_as_features(
 
 def test_the_shipped_name_decision_is_bound_to_the_shipped_tagger() -> None:
     model = name_model.load(name_model.DEFAULT_DIR)
-    assert model.tagger == name_tagger.model_digest(name_tagger.DEFAULT_DIR)
+    assert model.tagger == name_tagger.load(name_tagger.DEFAULT_DIR).sha256
     assert any(f.startswith("nt=") for f in model.index)
 
 
@@ -200,9 +200,10 @@ def test_deidentify_refuses_a_tampered_or_foreign_tagger(
 
 
 def test_trusted_pins_are_checked_on_the_bytes_loaded(tmp_path: Path, monkeypatch) -> None:
-    """With $CAREAUDIT_TRUSTED_MODELS, a model.json and a weight file that read pinned for
-    the pin check but differently for the listing and the load are refused (the pins are
-    checked on the very bytes spaCy would load)."""
+    """With $CAREAUDIT_TRUSTED_MODELS, another model whose model.json agrees with its
+    files is refused when it is not pinned, and every file is read once: the pins are
+    checked on the very bytes listed and loaded, so no file can read pinned for the pin
+    check and differently for the load."""
     import hashlib
 
     import nlp.prediction.store as store
@@ -213,27 +214,22 @@ def test_trusted_pins_are_checked_on_the_bytes_loaded(tmp_path: Path, monkeypatc
     pins = [hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()]
     (tmp_path / "pins.txt").write_text("\n".join(pins) + "\n")
     monkeypatch.setenv(store.TRUSTED_MODELS_ENV, str(tmp_path / "pins.txt"))
-    model = (folder / "ner" / "model").read_bytes()
-    other_model = bytes([model[0] ^ 1]) + model[1:]
-    bound = (folder / "model.json").read_bytes()
-    meta = json.loads(bound)
+    flip_a_byte(folder / "ner" / "model")  # another tagger, with a model.json of its own
+    meta = json.loads((folder / "model.json").read_bytes())
+    other_model = (folder / "ner" / "model").read_bytes()
     meta["files"]["ner/model"] = hashlib.sha256(other_model).hexdigest()
-    other_meta = json.dumps(meta).encode("utf-8")
+    (folder / "model.json").write_text(json.dumps(meta), encoding="utf-8")
     reads: dict[Path, int] = {}
     real_read = store.read_model_file
 
-    def racing(path: Path, limit: int | None = None) -> bytes:
-        path = Path(path)
-        n = reads[path] = reads.get(path, 0) + 1
-        if path == folder / "model.json":  # the listing's read first, the pin check's after
-            return other_meta if n == 1 else bound
-        if path == folder / "ner" / "model":  # the pin check's read first, the load's after
-            return model if n == 1 else other_model
+    def counting(path: Path, limit: int | None = None) -> bytes:
+        reads[Path(path)] = reads.get(Path(path), 0) + 1
         return real_read(path, limit)
 
-    monkeypatch.setattr(store, "read_model_file", racing)
+    monkeypatch.setattr(store, "read_model_file", counting)
     with pytest.raises(UnsafeModel, match="trusted-models list"):
         checked_parser_files(folder, name_tagger.KIND)
+    assert reads and set(reads.values()) == {1}, reads
 
 
 def test_the_taggers_digest_is_of_the_model_json_checked(monkeypatch) -> None:

@@ -60,6 +60,7 @@ ORG_LEADS = _words("org_lead")  # Holy Trinity, Radio Leeds
 TOWN_CUES = _words("town_cue")  # lives in Bolton: a listed town left as written
 TRAVEL = _words("travel")  # went to Leeds, outing to Harrogate
 CLOSING_WORDS = _words("closing_word")  # ... fine. ok: a word, not initials
+CLOSING_CAPS = _words("closing_caps")  # Bed at ten. OK: a word in capitals too
 BY_CUES = _words("by_cue")  # copied by KP, witness SM
 DONE_WORDS = _words("done_word")  # given (TK, SMcC)
 # words before a capitalised run that say it is a place or a thing, not a person

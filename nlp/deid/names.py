@@ -71,6 +71,8 @@ _DATE_PREPOSITIONS = frozenset(
 )
 # titles that are also clinical abbreviations in capitals (multiple sclerosis, modified release)
 _CLINICAL_TITLES = frozenset(["ms", "mr"])
+# what follows a word to make it a possessive ("Sofia's room"): a person's
+_POSSESSIVE_MARKS = frozenset(["'s", "’s", "'", "’"])
 # words before a town that make it a place, not a person: "photos of Skegness", "Hereford
 # FC v Kidderminster", "a quine fae Riga"
 _PLACE_BEFORE = frozenset(["of", "v", "vs", "fae"])
@@ -877,7 +879,8 @@ class NameFinder:
         if "." in text:
             return True  # "d.a.", "g.s.": the stops say initials, whatever the letters spell
         key = text.lower()
-        if key == "ok" or (text.islower() and (key in cx.CLOSING_WORDS or key in cx.ROLES)):
+        word = key in cx.CLOSING_WORDS or key in cx.ROLES
+        if key in cx.CLOSING_CAPS or (word and text.islower()):
             return False  # "... fine. ok", "Bed at ten. OK" (its usual spelling), "... ot";
         # other closing words and roles in capitals are initials: "... cake. SO", "... OT"
         if key in cx.TITLES:
@@ -1558,7 +1561,7 @@ class NameFinder:
         """
         if last + 1 < len(doc):
             nxt = doc[last + 1]
-            if nxt.lower_ in ("'s", "’s", "'", "’") or self._is_name(status, last + 1):
+            if nxt.lower_ in _POSSESSIVE_MARKS or self._is_name(status, last + 1):
                 return False
         if first == 0:
             return False
@@ -1581,7 +1584,7 @@ class NameFinder:
             return False
         first, last = members[0], members[-1]
         nxt = doc[last + 1] if last + 1 < len(doc) else None
-        if nxt is not None and nxt.lower_ in ("'s", "’s", "'", "’"):
+        if nxt is not None and nxt.lower_ in _POSSESSIVE_MARKS:
             return False  # "Chester's room"
         if nxt is not None and nxt.text == ",":  # "Hastings, Edna": surname first
             after = self._neighbour(doc, last + 1, +1)

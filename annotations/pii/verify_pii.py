@@ -172,6 +172,8 @@ HOLDOUT6_MINS = {**HOLDOUT3_MINS, "pii total": 1000, "name": 500, "ALL-CAPS name
 # same time by two more independent writers
 DEV9_MINS = DEV4_MINS
 HOLDOUT7_MINS = HOLDOUT6_MINS
+DEV10_MINS = DEV4_MINS
+HOLDOUT8_MINS = HOLDOUT6_MINS
 
 # name (pii_<name>.jsonl), minimum notes, id prefix, minima: checked when present, in order
 OPTIONAL_SETS = (
@@ -190,6 +192,8 @@ OPTIONAL_SETS = (
     ("holdout6", 240, "PII-H6", HOLDOUT6_MINS),
     ("dev9", 184, "PII-Q", DEV9_MINS),
     ("holdout7", 251, "PII-H7", HOLDOUT7_MINS),
+    ("dev10", 192, "PII-R", DEV10_MINS),
+    ("holdout8", 253, "PII-H8", HOLDOUT8_MINS),
 )
 
 

@@ -14,9 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nlp.deid import name_model, name_tagger
+from nlp.deid import name_encoder, name_model, name_tagger
 from nlp.deid.entities import Entity, resolve
 from nlp.deid.lexicons import Lexicons, load
+from nlp.deid.name_encoder import NameEncoder
 from nlp.deid.name_model import NameModel
 from nlp.deid.name_tagger import NameTagger
 from nlp.deid.names import Known, NameFinder
@@ -44,22 +45,32 @@ class DeidAnalyzer:
         lexicons: Lexicons | None = None,
         model: NameModel | None = None,
         tagger: NameTagger | None = None,
+        encoder: NameEncoder | None = None,
     ) -> None:
         if model is not None and model.tagger and tagger is None:
             raise name_tagger.TaggerMissing(
                 "this name decision was trained with the name tagger's votes: load it too "
                 "(build_analyzer does)"
             )
+        if model is not None and model.encoder and encoder is None:
+            raise name_encoder.EncoderMissing(
+                "this name decision was trained with MiniLM's votes: load its head too "
+                "(build_analyzer does)"
+            )
         self.nlp = nlp
         self.lexicons = lexicons or load()
         self.names = NameFinder(self.lexicons, model)
         self.tagger = tagger
+        self.encoder = encoder
 
     def parse(self, texts: Iterable[str]) -> list[Any]:
-        """The English model's Docs of ``texts``, with the name tagger's spans."""
+        """The English model's Docs of ``texts``, with the name tagger's spans and
+        MiniLM's name probabilities."""
         docs = list(self.nlp.pipe(texts, batch_size=64))
         if self.tagger is not None:
             self.tagger.tag(docs)
+        if self.encoder is not None:
+            self.encoder.tag(docs)
         return docs
 
     def analyze(
@@ -126,7 +137,15 @@ def build_analyzer(model_name: str = MODEL_NAME, with_model: bool = True) -> Dei
                 f"({name_tagger.DEFAULT_DIR}/model.json); run careaudit from its checkout"
             )
         tagger = name_tagger.load(name_tagger.DEFAULT_DIR, expected=model.tagger)
-    return DeidAnalyzer(nlp, model=model, tagger=tagger)
+    encoder = None
+    if model is not None and model.encoder is not None:
+        if not (name_encoder.DEFAULT_DIR / "model.json").exists():
+            raise ModelMissing(
+                f"MiniLM's name head the name decision weighs is missing "
+                f"({name_encoder.DEFAULT_DIR}/model.json); run careaudit from its checkout"
+            )
+        encoder = name_encoder.load(name_encoder.DEFAULT_DIR, expected=model.encoder)
+    return DeidAnalyzer(nlp, model=model, tagger=tagger, encoder=encoder)
 
 
 @functools.lru_cache(maxsize=1)

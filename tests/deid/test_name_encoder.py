@@ -226,3 +226,33 @@ def test_deidentify_refuses_a_tampered_or_foreign_head(
     assert result.exit_code == 2 and "Traceback" not in said, said
     assert ("checksum" if damage == "tampered" else "not the encoder head") in said
     assert not out.exists()
+
+
+def test_deidentify_without_the_transformer_extra_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without torch / transformers / the encoder package the decision cannot run as
+    trained: one line naming the extra to install, no traceback, nothing written."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from nlp.deid import shared_analyzer
+
+    def missing() -> Path:
+        raise name_encoder.EncoderMissing(name_encoder.INSTALL_HINT)
+
+    monkeypatch.setattr(name_encoder, "encoder_path", missing)
+    src = tmp_path / "notes.jsonl"
+    row = {"note_id": "N-1", "person_id": "P-1", "date": "2026-03-01", "text": "Mary was calm."}
+    src.write_text(json.dumps(row) + "\n")
+    out = tmp_path / "o.jsonl"
+    shared_analyzer.cache_clear()
+    try:
+        args = ["deidentify", str(src), "--out", str(out), "--no-progress"]
+        result = CliRunner().invoke(app, args)
+    finally:
+        shared_analyzer.cache_clear()
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2 and "Traceback" not in said, said
+    assert "pip install -e '.[transformer]'" in said
+    assert not out.exists()

@@ -121,37 +121,35 @@ def old_votes(name: str, records: list[dict[str, Any]]) -> dict[str, Any]:
     return {r["text"]: by_id[r["note_id"]] for r in records if r["note_id"] in by_id}
 
 
-def tagger_votes(name: str, records: list[dict[str, Any]]) -> dict[str, Any]:
-    """The tagger's out-of-fold spans recorded for set ``name`` (note text -> spans)."""
-    path = TAGGER_VOTES / f"{name}.json"
+def out_of_fold_votes(
+    path: Path, meta_key: str, name: str, records: list[dict[str, Any]], remedy: str
+) -> dict[str, Any]:
+    """A voter's recorded votes on set ``name`` (note id -> votes, as written), refused
+    unless ``path``'s ``meta_key`` says the voter was trained without ``name`` and any
+    held-out set, and every note of the set has its votes."""
     if not path.exists():
-        raise SystemExit(
-            f"{path} missing: run scripts/deid_ner/tagger_votes.py {name} (or --no-tagger)"
-        )
+        raise SystemExit(f"{path} missing: {remedy}")
     by_id = json.loads(path.read_text(encoding="utf-8"))
-    read = by_id.get("_tagger", {}).get("trained_on")
+    read = by_id.get(meta_key, {}).get("trained_on")
     if not isinstance(read, list) or name in read or any(s.startswith("holdout") for s in read):
-        raise SystemExit(f"{path}: its tagger must be trained without {name} and any held-out set")
+        raise SystemExit(f"{path}: its voter must be trained without {name} and any held-out set")
     missing = [r["note_id"] for r in records if r["note_id"] not in by_id]
     if missing:
         raise SystemExit(f"{path}: no votes for {missing[:3]} ...: record them again")
+    return by_id
+
+
+def tagger_votes(name: str, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The tagger's out-of-fold spans recorded for set ``name`` (note text -> spans)."""
+    remedy = f"run scripts/deid_ner/tagger_votes.py {name} (or --no-tagger)"
+    by_id = out_of_fold_votes(TAGGER_VOTES / f"{name}.json", "_tagger", name, records, remedy)
     return {r["text"]: [tuple(s) for s in by_id[r["note_id"]]] for r in records}
 
 
 def encoder_votes(name: str, records: list[dict[str, Any]]) -> dict[str, Any]:
     """MiniLM's out-of-fold votes recorded for set ``name`` (note text -> votes)."""
-    path = ENCODER_VOTES / f"{name}.json"
-    if not path.exists():
-        raise SystemExit(
-            f"{path} missing: run scripts/deid_encoder/train_head.py (or --no-encoder)"
-        )
-    by_id = json.loads(path.read_text(encoding="utf-8"))
-    read = by_id.get("_head", {}).get("trained_on")
-    if not isinstance(read, list) or name in read or any(s.startswith("holdout") for s in read):
-        raise SystemExit(f"{path}: its head must be trained without {name} and any held-out set")
-    missing = [r["note_id"] for r in records if r["note_id"] not in by_id]
-    if missing:
-        raise SystemExit(f"{path}: no votes for {missing[:3]} ...: record them again")
+    remedy = "run scripts/deid_encoder/train_head.py (or --no-encoder)"
+    by_id = out_of_fold_votes(ENCODER_VOTES / f"{name}.json", "_head", name, records, remedy)
     return {r["text"]: by_id[r["note_id"]] for r in records}
 
 

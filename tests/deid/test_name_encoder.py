@@ -157,7 +157,7 @@ def test_a_head_for_other_encoder_weights_is_refused(tmp_path: Path) -> None:
     meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
     meta["encoder_sha256"] = "0" * 64
     (folder / "model.json").write_text(json.dumps(meta), encoding="utf-8")
-    with pytest.raises(UnsafeModel, match="all-MiniLM-L6-v2 weights"):
+    with pytest.raises(UnsafeModel, match="all-MiniLM-L6-v2 files"):
         name_encoder.load(folder)
 
 
@@ -224,3 +224,81 @@ def test_deidentify_without_the_transformer_extra_says_what_to_install(
     assert code == 2 and "Traceback" not in said, said
     assert "pip install -e '.[transformer]'" in said
     assert not out.exists()
+
+
+def test_stored_votes_give_the_decision_what_reading_gives(
+    head: name_encoder.NameEncoder,
+) -> None:
+    """The training path (votes written as [start, end, p] with p >= 0.01, then put back
+    on a Doc by character) gives every word the band the runtime path gives it."""
+    from nlp.deid.features import encoder_band
+
+    nlp = spacy.blank("en")
+    text = "Rang D'Souza re O'Brien's tablets; Bronagh ok, seen by SW Kaur. TOLD PENNY + OFFICE."
+    read, stored = nlp(text), nlp(text)
+    head.tag([read])
+    votes = name_encoder.votes(read)
+    assert votes is not None
+    assert {read[i].text for i in votes} >= {"D'Souza", "O'Brien", "Bronagh", "PENNY"}
+    written = [
+        [read[i].idx, read[i].idx + len(read[i]), round(p, 3)]
+        for i, p in votes.items()
+        if p >= 0.01
+    ]
+    name_encoder.set_votes_by_char(stored, written)
+    again = name_encoder.votes(stored)
+    assert again is not None and set(again) == set(votes)
+    assert {i: encoder_band(p) for i, p in again.items()} == {
+        i: encoder_band(p) for i, p in votes.items()
+    }
+
+
+def test_reading_projects_each_piece_as_the_full_vectors_would(
+    head: name_encoder.NameEncoder,
+) -> None:
+    """At run time only each piece's two numbers are kept (memory bounded by the head,
+    not the encoder's width): the same probabilities as the full vectors times the head."""
+    nlp = spacy.blank("en")
+    doc = nlp("Spoke to his daughter Grainne and to Mr O'Hagan about the lift. " * 50)
+    spans = name_encoder.word_spans(doc)
+    (full,) = head.words.vectors([doc.text], [spans])
+    expected = 1.0 / (1.0 + np.exp(-(full.astype(np.float64) @ head.coef + head.intercept)))
+    head.tag([doc])
+    votes = name_encoder.votes(doc)
+    assert votes is not None
+    got = np.array([votes[t.i] for t in name_encoder.read_words(doc)])
+    assert np.abs(got - np.round(expected, 3)).max() <= 0.0011
+
+
+def test_the_analyser_refuses_a_head_the_decision_was_not_trained_with(
+    deid_analyzer: DeidAnalyzer, head: name_encoder.NameEncoder
+) -> None:
+    other = name_encoder.NameEncoder(head.words, head.coef, head.intercept, "0" * 64)
+    with pytest.raises(UnsafeModel, match="not the one this name decision"):
+        DeidAnalyzer(
+            deid_analyzer.nlp,
+            deid_analyzer.lexicons,
+            deid_analyzer.names.model,
+            tagger=deid_analyzer.tagger,
+            encoder=other,
+        )
+
+
+def test_a_changed_tokenizer_or_config_of_the_encoder_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not only the weights: a tokenizer that no longer lower-cases reads every name
+    differently, so each file the encoder loads is checked against the head's record."""
+    installed = name_encoder.encoder_path()
+    for name, change in (
+        ("tokenizer.json", ('"lowercase":true', '"lowercase":false')),
+        ("config.json", ('"hidden_act": "gelu"', '"hidden_act": "relu"')),
+    ):
+        copy = tmp_path / name.split(".")[0]
+        shutil.copytree(installed, copy)
+        text = (copy / name).read_text(encoding="utf-8")
+        assert change[0] in text
+        (copy / name).write_text(text.replace(change[0], change[1]), encoding="utf-8")
+        monkeypatch.setattr(name_encoder, "encoder_path", lambda copy=copy: copy)
+        with pytest.raises(UnsafeModel, match="tokenizer, config"):
+            name_encoder.load(name_encoder.DEFAULT_DIR)

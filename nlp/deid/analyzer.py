@@ -12,6 +12,7 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from nlp.deid import name_encoder, name_model, name_tagger
@@ -140,24 +141,25 @@ def build_analyzer(model_name: str = MODEL_NAME, with_model: bool = True) -> Dei
         model = name_model.load(name_model.DEFAULT_DIR)
     tagger = None
     if model is not None and model.tagger is not None:
-        if not (name_tagger.DEFAULT_DIR / "model.json").exists():
-            raise ModelMissing(
-                f"the name tagger the name decision weighs is missing "
-                f"({name_tagger.DEFAULT_DIR}/model.json); run careaudit from its checkout"
-            )
+        _require_voter(name_tagger.DEFAULT_DIR, "the name tagger")
         tagger = name_tagger.load(name_tagger.DEFAULT_DIR, expected=model.tagger)
     encoder = None
     if model is not None and model.encoder is not None:
-        if not (name_encoder.DEFAULT_DIR / "model.json").exists():
-            raise ModelMissing(
-                f"MiniLM's name head the name decision weighs is missing "
-                f"({name_encoder.DEFAULT_DIR}/model.json); run careaudit from its checkout"
-            )
+        _require_voter(name_encoder.DEFAULT_DIR, "MiniLM's name head")
         try:
             encoder = name_encoder.load(name_encoder.DEFAULT_DIR, expected=model.encoder)
         except name_encoder.EncoderMissing as exc:  # torch / transformers not installed
             raise ModelMissing(str(exc)) from None
     return DeidAnalyzer(nlp, model=model, tagger=tagger, encoder=encoder)
+
+
+def _require_voter(folder: Path, what: str) -> None:
+    """Refuse to go on without a voter the name decision was trained with."""
+    if not (folder / "model.json").exists():
+        raise ModelMissing(
+            f"{what} the name decision weighs is missing ({folder}/model.json); "
+            "run careaudit from its checkout"
+        )
 
 
 @functools.lru_cache(maxsize=1)

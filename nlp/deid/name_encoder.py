@@ -11,10 +11,12 @@ itself: its probabilities are put on the Doc (``doc.user_data[USER_KEY]``, token
 -> probability) and become features of the learned decision (:mod:`nlp.deid.features`).
 
 Stored in ``models/deid_encoder/``: ``model.json`` (kind ``minilm_name_head``, the
-layers read, the SHA-256 of the encoder's weights and of ``weights.npz``) and
+layers read, the SHA-256 of every file the encoder loads and of ``weights.npz``) and
 ``weights.npz`` (``coef``, ``intercept``; numbers only, read without pickle). Loading
 refuses a changed head, a head the name decision was not trained with, and an encoder
-whose weights differ from the ones the head was trained on.
+whose weights, tokenizer or config differ from the ones the head was trained on. At run
+time each word piece's hidden state is projected onto the head as its window is read,
+so a long note holds two numbers per piece (:meth:`NameEncoder.tag`).
 """
 
 from __future__ import annotations

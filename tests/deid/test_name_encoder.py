@@ -169,11 +169,20 @@ def test_an_unlisted_file_or_pickled_weights_are_refused(tmp_path: Path) -> None
         name_encoder.load(folder)
     folder = tmp_path / "pickled"
     shutil.copytree(name_encoder.DEFAULT_DIR, folder)
-    with (folder / name_encoder.WEIGHTS).open("wb") as fh:  # an object array needs pickle
-        np.savez(fh, coef=np.array([{"x": 1}], dtype=object), intercept=np.zeros(1))
+    marker = tmp_path / "code-ran"
+
+    class Payload:  # unpickling it would create ``marker``
+        def __reduce__(self) -> tuple:
+            return (open, (str(marker), "w"))
+
+    payload = np.empty(1, dtype=object)
+    payload[0] = Payload()
+    with (folder / name_encoder.WEIGHTS).open("wb") as fh:  # an object array is pickled
+        np.savez(fh, coef=payload, intercept=np.zeros(1))
     agree(folder, name_encoder.WEIGHTS)
     with pytest.raises(UnsafeModel):
         name_encoder.load(folder)
+    assert not marker.exists()  # refused before anything was unpickled
 
 
 def test_trusted_pins_refuse_an_unpinned_head(tmp_path: Path, monkeypatch) -> None:

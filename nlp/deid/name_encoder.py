@@ -32,11 +32,10 @@ from typing import Any
 import numpy as np
 
 from nlp.deid import context as cx
-from nlp.prediction.array_store import read_checked, read_numeric_arrays
+from nlp.prediction.array_store import read_numeric_arrays
 from nlp.prediction.store import (
-    MAX_META_BYTES,
+    MetaMismatch,
     UnsafeModel,
-    model_files,
     read_model_file,
     read_model_meta,
     require_pinned,
@@ -284,31 +283,25 @@ def load(folder: Path = DEFAULT_DIR, expected: str | None = None) -> NameEncoder
     ``model.json`` SHA-256 the name decision was trained with. Raises
     :class:`~nlp.prediction.store.UnsafeModel` on any mismatch, :class:`EncoderMissing`
     without the transformer extra."""
-    files = model_files(folder)
-    raw = read_model_file(folder / "model.json", MAX_META_BYTES)
-    pins = trusted_model_hashes()
-    if pins is not None:
-        require_pinned(folder / "model.json", raw, pins)
-    digest = hashlib.sha256(raw).hexdigest()
-    if expected is not None and digest != expected:
+    from nlp.analysis.english import checked_parser_files
+
+    try:  # model.json read once; every file listed, checked and (with pins) pinned
+        checked = checked_parser_files(folder, KIND, meta_sha256=expected)
+    except MetaMismatch as exc:
         raise UnsafeModel(
-            f"{folder}/model.json: SHA-256 {digest[:12]} is not the encoder head the name "
-            f"decision was trained with ({expected[:12]}); retrain with scripts/train_deid.py"
-        )
+            f"{folder}/model.json: SHA-256 {exc.found[:12]} is not the encoder head the "
+            f"name decision was trained with ({exc.expected[:12]}); retrain with "
+            "scripts/train_deid.py"
+        ) from None
+    pins = trusted_model_hashes()
+    if pins is not None and (folder / "README.md").exists():  # a pinned folder is pinned whole
+        require_pinned(folder / "README.md", read_model_file(folder / "README.md"), pins)
+    raw = checked["model.json"]
+    digest = hashlib.sha256(raw).hexdigest()
     meta = read_model_meta(folder, raw)
-    if meta["kind"] != KIND:
-        raise UnsafeModel(f"{folder}/model.json: kind {meta['kind']!r}, not {KIND!r}")
-    listed = meta.get("files", {})
-    unlisted = sorted(p.name for p in files if p.name not in {"model.json", "README.md", *listed})
-    if unlisted:
-        raise UnsafeModel(f"{folder}: files not listed in model.json: {unlisted}")
-    if pins is not None:  # the card is never loaded, but a pinned folder is pinned whole
-        for path in files:
-            if path.name == "README.md":
-                require_pinned(path, read_model_file(path), pins)
-    data = read_checked(folder / WEIGHTS, listed.get(WEIGHTS), RETRAIN)
-    if pins is not None:
-        require_pinned(folder / WEIGHTS, data, pins)
+    data = checked.get(WEIGHTS)
+    if data is None or set(checked) != {"model.json", WEIGHTS}:
+        raise UnsafeModel(f"{folder}: model.json must list {WEIGHTS} alone")
     arrays = read_numeric_arrays(folder / WEIGHTS, data, ARRAYS, 16 << 20)
     layers = meta.get("layers")
     if (

@@ -135,7 +135,7 @@ def test_a_changed_head_is_refused(tmp_path: Path) -> None:
     folder = tmp_path / "head"
     shutil.copytree(name_encoder.DEFAULT_DIR, folder)
     flip_a_byte(folder / name_encoder.WEIGHTS)
-    with pytest.raises(UnsafeModel, match="checksum"):
+    with pytest.raises(UnsafeModel, match="SHA-256 differs"):
         name_encoder.load(folder)
 
 
@@ -165,7 +165,7 @@ def test_an_unlisted_file_or_pickled_weights_are_refused(tmp_path: Path) -> None
     folder = tmp_path / "extra"
     shutil.copytree(name_encoder.DEFAULT_DIR, folder)
     (folder / "loader.py").write_text("print('hi')\n")
-    with pytest.raises(UnsafeModel, match="not listed"):
+    with pytest.raises(UnsafeModel, match=r"files not in model\.json"):
         name_encoder.load(folder)
     folder = tmp_path / "pickled"
     shutil.copytree(name_encoder.DEFAULT_DIR, folder)
@@ -214,7 +214,7 @@ def test_deidentify_refuses_a_tampered_or_foreign_head(
     out = tmp_path / "o.jsonl"
     code, said = deidentify(one_note(tmp_path), out)
     assert code == 2 and "Traceback" not in said, said
-    assert ("checksum" if damage == "tampered" else "not the encoder head") in said
+    assert ("SHA-256 differs" if damage == "tampered" else "not the encoder head") in said
     assert not out.exists()
 
 

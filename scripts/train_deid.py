@@ -428,11 +428,15 @@ def tagger_meta(folder: Path) -> dict[str, Any]:
     }
 
 
-def encoder_meta(folder: Path) -> dict[str, Any]:
-    """What ``model.json`` records of MiniLM's name head the model is to be used with."""
+def load_head(folder: Path) -> name_encoder.NameEncoder:
+    """MiniLM's name head, its files and the encoder's checked (loaded once a run)."""
     if not (folder / "model.json").exists():
         raise SystemExit(f"{folder}/model.json missing: run scripts/deid_encoder/train_head.py")
-    head = name_encoder.load(folder)  # its files and the encoder's weights checked
+    return name_encoder.load(folder)
+
+
+def encoder_meta(folder: Path, head: name_encoder.NameEncoder) -> dict[str, Any]:
+    """What ``model.json`` records of MiniLM's name head the model is to be used with."""
     return {
         "folder": (
             folder.relative_to(ROOT).as_posix() if folder.is_relative_to(ROOT) else str(folder)
@@ -471,7 +475,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"held-out sets are never trained on: {', '.join(held_out)}")
     # the tagger the saved model will be bound to: checked before minutes of training
     tagger = None if args.no_tagger or args.loso_only else tagger_meta(args.tagger)
-    encoder = None if args.no_encoder or args.loso_only else encoder_meta(args.encoder)
+    # the head the votes must have been read as, and the saved model is bound to
+    head = None if args.no_encoder else load_head(args.encoder)
+    encoder = None if head is None or args.loso_only else encoder_meta(args.encoder, head)
     base = build_analyzer(with_model=False)
     cache: dict[str, Any] = {}
     data = {s: load_pii(PII / f"pii_{s}.jsonl") for s in sets}
@@ -482,7 +488,6 @@ def main(argv: list[str] | None = None) -> int:
             tagged.update(tagger_votes(s, data[s]))
     encoded: dict[str, Any] | None = None
     if not args.no_encoder:
-        head = name_encoder.load(args.encoder)  # the votes must be read as it reads
         encoded = {}
         for s in sets:
             encoded.update(encoder_votes(s, data[s], head))

@@ -39,6 +39,7 @@ from nlp.prediction.store import (
     read_model_file,
     read_model_meta,
     require_pinned,
+    sha256_file,
     trusted_model_hashes,
 )
 
@@ -69,14 +70,10 @@ ENCODER_FILES = (
 
 
 def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     try:
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
+        return sha256_file(path)
     except FileNotFoundError:
         return ""  # recorded as absent; a file that appears later differs
-    return digest.hexdigest()
 
 
 class EncoderMissing(RuntimeError):

@@ -41,6 +41,11 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from nlp.analysis.components.phrases import phrase_matcher
+from nlp.analysis.components.restrictions import (
+    AGENCY_CHECKED,
+    DROP_CONTEXT,
+    is_routine_check_word,
+)
 
 ANCHOR_KEYS = ("LOWER", "LEMMA", "TEXT", "ORTH")
 RULE_ID_KEYS = {
@@ -59,6 +64,11 @@ DECISION_KEYS = frozenset(
     {"decision.verb", "decision.medication", "decision.phrase", "restriction"}
 )
 ALWAYS = "*"  # a feature whose scope is unknown: always possible
+ROUTINE_CHECKS = "restriction.routine_checks"  # a word a routine-checks span starts with
+# Types whose matches can be dropped as the person's own action or as enabled.
+AGENCY_TYPES = frozenset(f"restriction={t}" for t in AGENCY_CHECKED)
+# Keys one of which a dropped match needs, whatever its type.
+ANY_DROP = frozenset({ROUTINE_CHECKS, *(f"context={c}" for c in DROP_CONTEXT.values())})
 
 
 def scope_key(feature: str) -> frozenset[str] | None:
@@ -87,6 +97,32 @@ def scope_key(feature: str) -> frozenset[str] | None:
         return frozenset({"context=" + feature.split(":", 1)[1]})
     key = RULE_ID_KEYS.get(feature.split(":", 1)[1])
     return frozenset({key}) if key else frozenset({ALWAYS})
+
+
+def solo_scope_keys(feature: str) -> tuple[frozenset[str], ...]:
+    """Further conditions of a stage-2 feature on a sentence parsed as its own Doc.
+
+    Each is a set of scope keys at least one of which must be possible, on top of
+    :func:`scope_key`'s: a match dropped as negated needs a negation trigger
+    (``context=NEGATED``), one dropped as routine checks an ``hourly`` word, one dropped
+    as the person's own action a type whose agency is checked, and a dropped type any
+    reason to drop it (:meth:`Restrictions._drop_reason`); a decision's modifier needs
+    a trigger of its category. Only on a sentence parsed alone: in a care plan parsed
+    whole, a trigger in one sentence may reach into the next.
+    """
+    if feature.startswith("dropped:"):
+        why = feature.split(":", 1)[1]
+        if why in DROP_CONTEXT:
+            return (frozenset({"context=" + DROP_CONTEXT[why]}),)
+        if why in ("own_action", "enabled"):
+            return (AGENCY_TYPES,)
+        return (frozenset({ROUTINE_CHECKS}),) if why == "routine_checks" else ()
+    if feature.startswith("dropped_type="):
+        agency_checked = "restriction=" + feature.split("=", 1)[1] in AGENCY_TYPES
+        return () if agency_checked else (ANY_DROP,)
+    if feature.startswith("context:decision_"):
+        return (frozenset({"context=" + feature.split("_", 1)[1].upper()}),)
+    return ()
 
 
 class PhraseSet:
@@ -308,6 +344,7 @@ class ParseScope:
         if self.lemmas.unknown:
             if words:
                 keys.update(("doing_for.verb", "decision.verb", "decision.medication"))
+            keys.update(ROUTINE_CHECKS for f in words if ROUTINE_CHECKS in f.keys)
             lemmas: frozenset[str] | None = None
             candidates = set(self.unindexed)
             for f in words:
@@ -355,6 +392,8 @@ class ParseScope:
                 intervention = not lemmas.isdisjoint(self.intervention_lemmas)
                 for lemma in lemmas:
                     by_lemma.update(self.by_lemma.get(lemma, ()))
+            if is_routine_check_word(lower):
+                keys.add(ROUTINE_CHECKS)
             facts = _WordFacts(
                 lower=lower,
                 lemmas=lemmas or frozenset(),

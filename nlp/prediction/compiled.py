@@ -253,6 +253,15 @@ class Stage1:
     types: list[str | None]
 
 
+def _possible(
+    scope: frozenset[str], keys: frozenset[str], further: tuple[frozenset[str], ...]
+) -> bool:
+    """Whether a feature needing one of ``keys``, and one of each of ``further``, may fire."""
+    if "*" not in keys and keys.isdisjoint(scope):
+        return False
+    return not any(c.isdisjoint(scope) for c in further)
+
+
 class CompiledClassifier:
     """Predicts exactly as the exported scikit-learn classifier, from plain arrays."""
 
@@ -298,38 +307,43 @@ class CompiledClassifier:
         if self.stack:
             self.parse_mask = np.array([is_parse_feature(n) for n in self.stack_names], dtype=bool)
             self._gains = self._parse_gains()
-            self._bounds: dict[frozenset[str] | None, np.ndarray] = {}
+            self._bounds: dict[tuple[frozenset[str] | None, bool], np.ndarray] = {}
 
     # -- what the parse could add ------------------------------------------------------
-    def _parse_gains(self) -> list[tuple[frozenset[str], np.ndarray]]:
-        """Per group of parse features that need the same scope keys: the sum, per head,
-        of their positive stage-2 weights (the most they can add; every one is 0/1)."""
-        from nlp.analysis.parse_scope import scope_key
+    def _parse_gains(
+        self,
+    ) -> list[tuple[frozenset[str], tuple[frozenset[str], ...], np.ndarray]]:
+        """Per group of parse features that need the same scope keys (and, on a sentence
+        parsed alone, the same further keys): the sum, per head, of their positive
+        stage-2 weights (the most they can add; every one is 0/1)."""
+        from nlp.analysis.parse_scope import scope_key, solo_scope_keys
 
-        gains: dict[frozenset[str], np.ndarray] = {}
+        gains: dict[tuple[frozenset[str], tuple[frozenset[str], ...]], np.ndarray] = {}
         for j, name in enumerate(self.stack_names):
             keys = scope_key(name)
             if keys is None:
                 continue
-            gain = gains.setdefault(keys, np.zeros(len(HEADS)))
+            gain = gains.setdefault((keys, solo_scope_keys(name)), np.zeros(len(HEADS)))
             gain += np.maximum(self.stack_coef[j], 0.0)
-        return list(gains.items())
+        return [(keys, solo, gain) for (keys, solo), gain in gains.items()]
 
-    def parse_gain_bound(self, scope: frozenset[str] | None) -> np.ndarray:
+    def parse_gain_bound(self, scope: frozenset[str] | None, solo: bool = False) -> np.ndarray:
         """The most a sentence's parse can add to each head's stage-2 decision value.
 
         ``scope``: what the parse could find there (:mod:`nlp.analysis.parse_scope`);
-        None means anything. Exact: a sum of the positive weights of every parse
-        feature whose scope keys the sentence has.
+        None means anything. ``solo``: the sentence is parsed as its own Doc, so a
+        feature's further conditions (:func:`~nlp.analysis.parse_scope.solo_scope_keys`)
+        hold too. Exact: a sum of the positive weights of every parse feature whose
+        scope keys the sentence has.
         """
-        bound = self._bounds.get(scope)
+        bound = self._bounds.get((scope, solo))
         if bound is None:
             bound = np.zeros(len(HEADS))
-            for keys, gain in self._gains:
-                if scope is None or "*" in keys or keys & scope:
+            for keys, further, gain in self._gains:
+                if scope is None or _possible(scope, keys, further if solo else ()):
                     bound += gain
             if len(self._bounds) < 10_000:
-                self._bounds[scope] = bound
+                self._bounds[(scope, solo)] = bound
         return bound
 
     # -- stage 1 ---------------------------------------------------------------------

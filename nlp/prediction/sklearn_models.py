@@ -184,7 +184,8 @@ class SklearnModel:
                     k += 1
                     continue
                 if clf.stack:
-                    heads = known[k] + clf.parse_gain_bound(ev.scope) >= cut
+                    gain = clf.parse_gain_bound(ev.scope, solo=not analysis.whole)
+                    heads = known[k] + gain >= cut
                 else:
                     heads = batch.stage1.p1[k] >= thresholds
                 if rate is not None and ev.strong_reason and rate < thresholds[3]:

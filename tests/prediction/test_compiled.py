@@ -82,6 +82,12 @@ def test_parse_gain_bound_is_the_most_the_parse_adds(small):
     everything = compiled.parse_gain_bound(None)
     assert (added <= everything + 1e-9).all()
     assert (compiled.parse_gain_bound(frozenset()) == 0).all()
+    # alone, a dropped match needs its reason's trigger too: never a looser bound
+    restriction = frozenset({"restriction", "restriction=routine_rule"})
+    alone = compiled.parse_gain_bound(restriction, solo=True)
+    assert (alone <= compiled.parse_gain_bound(restriction) + 1e-12).all()
+    negated = restriction | {"context=NEGATED"}
+    assert (compiled.parse_gain_bound(negated, solo=True) >= alone).all()
 
 
 def _copy(tmp_path: Path) -> Path:

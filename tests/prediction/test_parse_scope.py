@@ -9,7 +9,14 @@ import pytest
 
 from nlp.analysis.analyzer import Analyzer, SentenceEvidence
 from nlp.analysis.english import load_english
-from nlp.analysis.parse_scope import DECISION_KEYS, DOING_FOR_KEYS, scope_key
+from nlp.analysis.parse_scope import (
+    DECISION_KEYS,
+    DOING_FOR_KEYS,
+    ROUTINE_CHECKS,
+    scope_key,
+    solo_scope_keys,
+)
+from nlp.prediction.features import evidence_features
 from nlp.records.corpus import read_gold
 from nlp.records.exports import read_notes
 
@@ -47,6 +54,52 @@ def test_every_parsed_finding_lies_in_its_sentence_scope(parsed):
             assert not missing, (ev.text, missing)
             checked += bool(_found(ev))
     assert checked > 300
+
+
+def test_every_parse_feature_of_a_sentence_parsed_alone_meets_its_further_keys(parsed):
+    """The tighter bound on sentences parsed as their own Doc never rules out a feature
+    the parse gives: each meets scope_key and every condition of solo_scope_keys."""
+    checked = dropped = 0
+    for analysis in parsed:
+        if analysis.whole:
+            continue
+        for i, ev in enumerate(analysis.sentences):
+            if not ev.candidate:
+                continue
+            for feature, value in evidence_features(analysis, i).items():
+                keys = scope_key(feature)
+                if not value or keys is None or "*" in keys:
+                    continue
+                assert not keys.isdisjoint(ev.scope), (ev.text, feature)
+                for condition in solo_scope_keys(feature):
+                    assert not condition.isdisjoint(ev.scope), (ev.text, feature, condition)
+                checked += 1
+                dropped += feature.startswith("dropped")
+    assert checked > 1000 and dropped > 50, (checked, dropped)
+
+
+@pytest.mark.parametrize(
+    ("feature", "conditions"),
+    [
+        ("dropped:negated", [{"context=NEGATED"}]),
+        ("dropped:own_choice", [{"context=OWN_CHOICE"}]),
+        ("dropped:routine_checks", [{ROUTINE_CHECKS}]),
+        ("context:decision_hypothetical", [{"context=HYPOTHETICAL"}]),
+        ("dropped_type=physical", []),  # may be the person's own action: no further key
+        ("rule:restriction", []),
+        ("p:doing_for", []),
+    ],
+)
+def test_further_keys_of_a_sentence_parsed_alone(feature, conditions):
+    assert [set(c) for c in solo_scope_keys(feature)] == conditions
+
+
+def test_a_dropped_type_needs_some_reason_to_drop(analyzer):
+    (condition,) = solo_scope_keys("dropped_type=routine_rule")
+    assert ROUTINE_CHECKS in condition and "context=NEGATED" in condition
+    scope = analyzer.parse_scope
+    assert ROUTINE_CHECKS in scope(analyzer.full.make_doc("Two-hourly checks overnight."))
+    assert ROUTINE_CHECKS not in scope(analyzer.full.make_doc("Door locked overnight."))
 
 
 def test_scope_is_selective(parsed):

@@ -39,6 +39,16 @@ AGENCY_CHECKED = frozenset(
 )
 
 
+ROUTINE_CHECK_WORDS = frozenset({"hourly", "hour", "hours"})
+# Why a match is dropped (``span._.drop_reason``) -> the ConText category that drops it.
+DROP_CONTEXT = {
+    "negated": "NEGATED",
+    "historical": "HISTORICAL",
+    "hypothetical": "HYPOTHETICAL",
+    "own_choice": "OWN_CHOICE",
+}
+
+
 @Language.factory(
     "careaudit_restrictions",
     default_config={"resource": "restrictions"},
@@ -94,14 +104,9 @@ class Restrictions(DataComponent):
         if _routine_night_checks(doc, span):
             return "routine_checks"
         mods = modifiers(span, self.own_words[key])
-        if "NEGATED" in mods:
-            return "negated"
-        if "HISTORICAL" in mods:
-            return "historical"
-        if "HYPOTHETICAL" in mods and doc._.note_type != "care_plan":
-            return "hypothetical"
-        if "OWN_CHOICE" in mods:
-            return "own_choice"
+        for why, category in DROP_CONTEXT.items():  # in this order
+            if category in mods and not (why == "hypothetical" and doc._.note_type == "care_plan"):
+                return why
         verb = _anchor_verb(span) if span.label_ in AGENCY_CHECKED else None
         if verb is not None:
             if not agency.is_passive(verb) and agency.agent(verb) == agency.PERSON:
@@ -112,10 +117,15 @@ class Restrictions(DataComponent):
         return ""
 
 
+def is_routine_check_word(lower: str) -> bool:
+    """A word a routine-checks span starts with (``hourly``, ``two-hourly``, ``hours``)."""
+    return lower in ROUTINE_CHECK_WORDS or lower.endswith("-hourly")
+
+
 def _routine_night_checks(doc: Doc, span: Span) -> bool:
     """Two-hourly (or rarer) checks are not a restriction (guidelines, Clarifications)."""
     first = span[0].lower_
-    if first not in {"hourly", "hour", "hours"} and not first.endswith("-hourly"):
+    if not is_routine_check_word(first):
         return False
     k = span.start - 1
     if k >= 0 and doc[k].text == "-":  # "two - hourly" tokenised apart

@@ -1,6 +1,7 @@
 """Record what the name rules said about each development set *before* they were tuned on it.
 
     .venv/bin/python scripts/deid_rule_votes.py            # writes annotations/pii/rule_votes/
+    .venv/bin/python scripts/deid_rule_votes.py dev11      # one set
 
 The learned name decision (``scripts/train_deid.py``) takes the rules' votes as
 features. Today's rules were tuned on every development set, so on those sets their
@@ -15,6 +16,8 @@ before the round that read it), run on the set as ``careaudit deidentify`` runs:
   commit with a learned decision is run without it, as ``train_deid.py`` records rows).
 - ``pii_dev8.jsonl`` and ``pii_dev9.jsonl``: the round-7 rules of dce4f9b (round 8 read
   them: capitals closing a note as initials, ``... delivering. OT``).
+- ``pii_dev11.jsonl``: the round-9 rules of dda7576 (round 10 read it: initials where a
+  person stands, ``care lead LP``, ``DS and RC``).
 
 ``pii_dev.jsonl`` has no such commit (the rules were written from it) and a set newer
 than the rules needs none: both use today's votes (``pii_dev4.jsonl``, and since round 5
@@ -40,6 +43,7 @@ BEFORE = {
     "dev7": "fd59509",
     "dev8": "dce4f9b",
     "dev9": "dce4f9b",
+    "dev11": "dda7576",
 }
 
 # run inside the old tree: record the status list around NameFinder._grow per note text
@@ -89,8 +93,13 @@ def votes_for(name: str, commit: str) -> Path:
     return out
 
 
-def main() -> int:
-    for name, commit in BEFORE.items():
+def main(argv: list[str] | None = None) -> int:
+    """Every set of :data:`BEFORE`, or only those named on the command line."""
+    names = (sys.argv[1:] if argv is None else argv) or list(BEFORE)
+    unknown = [n for n in names if n not in BEFORE]
+    if unknown:
+        raise SystemExit(f"no commit recorded for {unknown}: one of {', '.join(BEFORE)}")
+    for name, commit in ((n, BEFORE[n]) for n in names):
         print(f"{name}: rules of {commit} -> {votes_for(name, commit).relative_to(ROOT)}")
     return 0
 

@@ -174,6 +174,8 @@ DEV9_MINS = DEV4_MINS
 HOLDOUT7_MINS = HOLDOUT6_MINS
 DEV10_MINS = DEV4_MINS
 HOLDOUT8_MINS = HOLDOUT6_MINS
+DEV11_MINS = DEV4_MINS
+HOLDOUT9_MINS = HOLDOUT6_MINS
 
 # name (pii_<name>.jsonl), minimum notes, id prefix, minima: checked when present, in order
 OPTIONAL_SETS = (
@@ -194,6 +196,8 @@ OPTIONAL_SETS = (
     ("holdout7", 251, "PII-H7", HOLDOUT7_MINS),
     ("dev10", 192, "PII-R", DEV10_MINS),
     ("holdout8", 253, "PII-H8", HOLDOUT8_MINS),
+    ("dev11", 209, "PII-S", DEV11_MINS),
+    ("holdout9", 255, "PII-H9", HOLDOUT9_MINS),
 )
 
 

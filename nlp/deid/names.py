@@ -118,6 +118,39 @@ _NON_NAME_POS = frozenset(
 )
 
 
+_HANDOVER_WORDS = frozenset(["over", "handover", "handed", "passed", "reported"])
+_PERSON_AFTER = frozenset(["per", "told", "tell", "informed", "asked", "w", "with"])
+_COORDINATORS = frozenset(["and", "&", "+"])
+_NOUN_TAGS = frozenset(["NN", "NNS", "NNP", "NNPS"])
+
+
+def _after_handover(doc: Any, word: Any) -> bool:
+    """``from``/``to`` after a handover's word: ``hand over from BW``, ``passed to MT``."""
+    return word.i >= 1 and doc[word.i - 1].lower_ in _HANDOVER_WORDS
+
+
+def _noun_follows(doc: Any, i: int, caps: bool) -> bool:
+    """A noun (or, on a line in capitals, any word) comes right after token ``i``: the
+    letters then name an organisation or a rank (``MK safeguarding team``, ``DC Gemma``)."""
+    nxt = doc[i + 1] if i + 1 < len(doc) else None
+    if nxt is None or nxt.is_space or not nxt.is_alpha:
+        return False
+    return caps or nxt.tag_ in _NOUN_TAGS
+
+
+def _verb_follows(doc: Any, nxt: Any | None, fixed: set[int]) -> bool:
+    """``to`` and a bare verb, or a verb in the past or present, comes next (``TZ to clean``,
+    ``KF self-harmed``, ``TJ wants``); not a label before an identifier that the tagger
+    calls a verb (``BOC ref 7720154``)."""
+    if nxt is None:
+        return False
+    after = cx.next_word(doc, nxt.i)
+    if nxt.lower_ == "to":
+        return after is not None and after.tag_ == "VB"
+    labels = after is not None and after.i in fixed
+    return nxt.tag_ in ("VBD", "VBZ") and nxt.pos_ in ("VERB", "AUX") and not labels
+
+
 def _initial(text: str) -> bool:
     """``M``, ``J.``, ``G.K.``, and ``A.`` or ``I.`` (the stop says initial, not the word)."""
     dotted = re.fullmatch(r"(?:[A-Z]\.){2,3}", text)
@@ -726,6 +759,7 @@ class NameFinder:
             status[j] = NONE
         initials = self._signed(doc, status, fixed) | self._signature(doc, status, fixed)
         initials |= self._attendees(doc, status, fixed)
+        initials |= self._initials_in_person_slots(doc, status, fixed | blocked | things, caps)
         self._grow(doc, status, fixed | blocked | things, known, caps)
         initials |= self._hyphen_initials(doc, status, fixed | blocked | things)
         if self.model is not None or self.recorder is not None:
@@ -967,6 +1001,64 @@ class NameFinder:
                 if "\n" in t.whitespace_:
                     break
                 j += 1
+        return out
+
+    def _initials_in_person_slots(
+        self, doc: Any, status: list[int], fixed: set[int], caps: list[bool]
+    ) -> set[int]:
+        """Capital initials (``LP``, ``KLD``) standing where only a person stands, inside a
+        line: after a role word (``care lead LP``, ``carer TZ``), before a possessive
+        (``KLD's phone``), after ``per``, a handover's ``from``/``to`` (``Hand over from
+        BW``, ``passed to MT``) or ``told``/``with`` (``told CQ``), after a done word that
+        closes the line (``GIVEN JC``), joined by ``and`` to initials or a name (``DS and
+        RC``), or opening a sentence before ``to`` and a verb or a verb in the past or present
+        (``TZ to clean``, ``KF self-harmed``; not on a line in capitals). Not an English
+        word, a listed abbreviation (``BP``, ``MRI``, ``BD``) or a role (``OT``, ``SW``):
+        :meth:`_initials_word`; and, but for a possessive, not before a noun (``informed MK
+        safeguarding team``, ``with DC Gemma Whitehouse``, ``Essex CC ref``). Returns them."""
+
+        def initials(i: int) -> bool:
+            text = doc[i].text
+            return (
+                2 <= len(text) <= 3
+                and text.isupper()
+                and i not in fixed
+                and self._initials_word(text)
+            )
+
+        out: set[int] = set()
+        for tok in doc:
+            i = tok.i
+            if status[i] in (NAME, STRONG) or not initials(i):
+                continue
+            prev = cx.prev_word(doc, i, skip="")
+            nxt = cx.next_word(doc, i)
+            before = prev.lower_ if prev is not None else ""
+            if nxt is not None and nxt.lower_ in ("'s", "’s"):
+                status[i] = NAME
+                out.add(i)
+                continue
+            partner = None
+            if nxt is not None and nxt.lower_ in _COORDINATORS:
+                partner = cx.next_word(doc, nxt.i)
+            elif prev is not None and before in _COORDINATORS:
+                partner = cx.prev_word(doc, prev.i, skip="")
+            coordinated = partner is not None and (
+                initials(partner.i) or self._is_name(status, partner.i)
+            )
+            after = doc[i + 1] if i + 1 < len(doc) else None
+            line_end = after is None or "\n" in tok.whitespace_ or "\n" in after.text
+            slot = (
+                before in cx.ROLES
+                or before in _PERSON_AFTER
+                or (before in ("from", "to") and _after_handover(doc, prev))
+                or (before in cx.DONE_WORDS and line_end)
+                or (not caps[i] and cx.line_initial(doc, i) and _verb_follows(doc, nxt, fixed))
+            )
+            last = max(i, partner.i) if coordinated and partner is not None else i
+            if (slot or coordinated) and not _noun_follows(doc, last, caps[i]):
+                status[i] = NAME
+                out.add(i)
         return out
 
     def _signature(self, doc: Any, status: list[int], fixed: set[int]) -> set[int]:

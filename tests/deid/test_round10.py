@@ -1,0 +1,55 @@
+"""Round 10: capital initials standing where only a person stands inside a line are
+people (after a role, before a possessive, after ``per`` or a handover's ``from``, after a
+done word closing a line, opening a sentence before a verb); clinical abbreviations in the
+same places stay."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from tests.deid.test_names import words
+
+
+@pytest.mark.parametrize(
+    ("text", "initials"),
+    [
+        ("Review held with Dorcas and her son. Team lead RQ to send minutes.", ("RQ",)),
+        ("Dressing changed by carer WZ, wound clean.", ("WZ",)),
+        ("VN's phone was taken by staff at 9pm and returned at 7am.", ("VN",)),
+        ("Refused lunch per KJB, ate soup at 2pm instead.", ("KJB",)),
+        ("Hand over from GX at 8pm: settled, no concerns.", ("GX",)),
+        ("Paracetamol 1g 08:00 given YF\nLactulose 10ml 08:00 given YF", ("YF",)),
+        ("Shouting in the lounge at 6pm. QM to ring his sister tomorrow.", ("QM",)),
+        ("Breakfast in room.\nZK refused his tablets and went back to bed.", ("ZK",)),
+    ],
+)
+def test_initials_in_a_persons_slot_are_replaced(
+    pseudonymise: Callable[..., list[str]], text: str, initials: tuple[str, ...]
+) -> None:
+    (out,) = pseudonymise(text)
+    for letters in initials:
+        assert letters not in words(out), out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "BP to be rechecked at 6pm, was 152/90.",
+        "MRI's result is due next week.",
+        "Paracetamol 1g given BD as prescribed.",
+        "Eyes checked per GP advice.",
+        "Hand over from SW: visit moved to Friday.",
+        "Watched TV with his brother after tea.",
+        "OT to assess the bath lift on Monday.",
+        "Home oxygen since January (BOC ref 7720154).",  # the tagger calls 'ref' a verb
+    ],
+)
+def test_abbreviations_in_those_places_stay(
+    pseudonymise: Callable[..., list[str]], text: str
+) -> None:
+    (out,) = pseudonymise(text)
+    for abbreviation in ("BP", "MRI", "BD", "GP", "SW", "TV", "OT", "BOC"):
+        if abbreviation in words(text):
+            assert abbreviation in words(out), out

@@ -64,6 +64,9 @@ CLOSING_CAPS = _words("closing_caps")  # Bed at ten. OK: a word in capitals too
 BY_CUES = _words("by_cue")  # copied by KP, witness SM
 DONE_WORDS = _words("done_word")  # given (TK, SMcC)
 ATTENDANCE = _words("attendance")  # Present: MG, daughter Sheila, FD
+INITIALS_AFTER = _words("initials_after")  # per TJ, told CQ, care lead LP
+HANDOVER = _words("handover")  # hand over from BW, passed to MT
+ABBREVIATIONS = _words("abbreviation")  # BP, given PO, per EDT: no initials there
 # words before a capitalised run that say it is a place or a thing, not a person
 LOCATIVES = frozenset(
     [

@@ -29,7 +29,7 @@ Hospital``, ``NHS Tayside``). A lone unlisted word taken on its shape alone is a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,15 +118,21 @@ _NON_NAME_POS = frozenset(
 )
 
 
-_HANDOVER_WORDS = frozenset(["over", "handover", "handed", "passed", "reported"])
-_PERSON_AFTER = frozenset(["per", "told", "tell", "informed", "asked", "w", "with"])
-_COORDINATORS = frozenset(["and", "&", "+"])
+_COORDINATORS = frozenset(["and", "&", "+", ","])
 _NOUN_TAGS = frozenset(["NN", "NNS", "NNP", "NNPS"])
 
 
-def _after_handover(doc: Any, word: Any) -> bool:
-    """``from``/``to`` after a handover's word: ``hand over from BW``, ``passed to MT``."""
-    return word.i >= 1 and doc[word.i - 1].lower_ in _HANDOVER_WORDS
+def _after_handover(doc: Any, j: int) -> bool:
+    """Token ``j`` (``from``/``to``) follows a handover word: ``hand over from BW``."""
+    return j >= 1 and doc[j - 1].lower_ in cx.HANDOVER
+
+
+def _closes_line(doc: Any, i: int) -> bool:
+    """Token ``i`` ends its line or the note, a full stop aside (``given YF.``)."""
+    j = i + 1
+    if j < len(doc) and doc[j].text == ".":
+        j += 1
+    return j >= len(doc) or "\n" in doc[j].text
 
 
 def _noun_follows(doc: Any, i: int, caps: bool) -> bool:
@@ -139,13 +145,13 @@ def _noun_follows(doc: Any, i: int, caps: bool) -> bool:
 
 
 def _verb_follows(doc: Any, nxt: Any | None, fixed: set[int]) -> bool:
-    """``to`` and a bare verb, or a verb in the past or present, comes next (``TZ to clean``,
-    ``KF self-harmed``, ``TJ wants``); not a label before an identifier that the tagger
-    calls a verb (``BOC ref 7720154``)."""
+    """``to`` or a modal and a bare verb, or a verb in the past or present, comes next
+    (``TZ to clean``, ``WZ will ring``, ``KF self-harmed``, ``TJ wants``); not a label before
+    an identifier that the tagger calls a verb (``BOC ref 7720154``)."""
     if nxt is None:
         return False
     after = cx.next_word(doc, nxt.i)
-    if nxt.lower_ == "to":
+    if nxt.lower_ == "to" or nxt.tag_ == "MD":  # TZ to clean, WZ will ring
         return after is not None and after.tag_ == "VB"
     labels = after is not None and after.i in fixed
     return nxt.tag_ in ("VBD", "VBZ") and nxt.pos_ in ("VERB", "AUX") and not labels
@@ -1007,15 +1013,16 @@ class NameFinder:
         self, doc: Any, status: list[int], fixed: set[int], caps: list[bool]
     ) -> set[int]:
         """Capital initials (``LP``, ``KLD``) standing where only a person stands, inside a
-        line: after a role word (``care lead LP``, ``carer TZ``), before a possessive
-        (``KLD's phone``), after ``per``, a handover's ``from``/``to`` (``Hand over from
-        BW``, ``passed to MT``) or ``told``/``with`` (``told CQ``), after a done word that
-        closes the line (``GIVEN JC``), joined by ``and`` to initials or a name (``DS and
-        RC``), or opening a sentence before ``to`` and a verb or a verb in the past or present
-        (``TZ to clean``, ``KF self-harmed``; not on a line in capitals). Not an English
-        word, a listed abbreviation (``BP``, ``MRI``, ``BD``) or a role (``OT``, ``SW``):
-        :meth:`_initials_word`; and, but for a possessive, not before a noun (``informed MK
-        safeguarding team``, ``with DC Gemma Whitehouse``, ``Essex CC ref``). Returns them."""
+        line: after a role word or an ``initials_after`` word (``carer TZ``, ``care lead LP``,
+        ``per TJ``, ``told CQ``), a handover's ``from``/``to`` (``passed to MT``), a done word
+        that closes the line (``GIVEN JC``), before a possessive (``KLD's phone``), listed
+        with other initials or a name (``DS, KJ and PW``, ``LP and Sam Green``), or opening a
+        sentence before a verb (``TZ to clean``, ``KF self-harmed``, ``WZ will ring``; not on
+        a line in capitals). Not an English word, a role or a listed abbreviation
+        (:meth:`_initials_word`), nor, here, a clinical term, route, service or role in
+        capitals (``abbreviation`` in ``context_words.tsv``: ``BP``, ``given PO``, ``per
+        EDT``); and, but for a possessive, not right before a noun (``informed MK
+        safeguarding team``, ``with DC Gemma Whitehouse``). Returns them."""
 
         def initials(i: int) -> bool:
             text = doc[i].text
@@ -1023,6 +1030,7 @@ class NameFinder:
                 2 <= len(text) <= 3
                 and text.isupper()
                 and i not in fixed
+                and text.lower() not in cx.ABBREVIATIONS
                 and self._initials_word(text)
             )
 
@@ -1033,33 +1041,46 @@ class NameFinder:
                 continue
             prev = cx.prev_word(doc, i, skip="")
             nxt = cx.next_word(doc, i)
-            before = prev.lower_ if prev is not None else ""
             if nxt is not None and nxt.lower_ in ("'s", "’s"):
                 status[i] = NAME
                 out.add(i)
                 continue
-            partner = None
-            if nxt is not None and nxt.lower_ in _COORDINATORS:
-                partner = cx.next_word(doc, nxt.i)
-            elif prev is not None and before in _COORDINATORS:
-                partner = cx.prev_word(doc, prev.i, skip="")
-            coordinated = partner is not None and (
-                initials(partner.i) or self._is_name(status, partner.i)
-            )
-            after = doc[i + 1] if i + 1 < len(doc) else None
-            line_end = after is None or "\n" in tok.whitespace_ or "\n" in after.text
+            before = prev.lower_ if prev is not None else ""
             slot = (
                 before in cx.ROLES
-                or before in _PERSON_AFTER
-                or (before in ("from", "to") and _after_handover(doc, prev))
-                or (before in cx.DONE_WORDS and line_end)
+                or before in cx.INITIALS_AFTER
+                or (before in ("from", "to") and _after_handover(doc, prev.i))
+                or (before in cx.DONE_WORDS and _closes_line(doc, i))
                 or (not caps[i] and cx.line_initial(doc, i) and _verb_follows(doc, nxt, fixed))
             )
-            last = max(i, partner.i) if coordinated and partner is not None else i
-            if (slot or coordinated) and not _noun_follows(doc, last, caps[i]):
+            last = i  # the noun test reads the word after the initials ...
+            if not slot:
+                partner = self._listed_with(doc, i, status, initials)
+                if partner is None:
+                    continue
+                if partner > i and initials(partner):
+                    last = partner  # ... or after the initials they are listed with
+            if not _noun_follows(doc, last, caps[i]):
                 status[i] = NAME
                 out.add(i)
         return out
+
+    def _listed_with(
+        self, doc: Any, i: int, status: list[int], initials: Callable[[int], bool]
+    ) -> int | None:
+        """The initials or name that initials ``i`` are listed with (``DS and RC``, ``DS, KJ
+        and PW``, ``LP and Sam``): a neighbour across ``and``, ``&``, ``+``, or across a comma
+        when it is initials too. None when there is none."""
+        for step in (1, -1):
+            sep = cx.next_word(doc, i) if step > 0 else cx.prev_word(doc, i, skip="")
+            if sep is None or sep.lower_ not in _COORDINATORS:
+                continue
+            other = cx.next_word(doc, sep.i) if step > 0 else cx.prev_word(doc, sep.i, skip="")
+            if other is None:
+                continue
+            if initials(other.i) or (sep.text != "," and self._is_name(status, other.i)):
+                return other.i
+        return None
 
     def _signature(self, doc: Any, status: list[int], fixed: set[int]) -> set[int]:
         """The note's closing words, after its last sentence, when they are initials, with a

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,13 @@ from nlp.deid import ModelMissing, build_analyzer
 
 def words(text: str) -> set[str]:
     return set(re.findall(r"[^\W\d_]+", text))
+
+
+def assert_replaced(pseudonymise: Any, text: str, gone: tuple[str, ...]) -> None:
+    """De-identify ``text`` alone and check none of the words ``gone`` is left."""
+    (out,) = pseudonymise(text)
+    left = [w for w in gone if w in words(out)]
+    assert not left, (left, out)
 
 
 def test_model_is_never_downloaded(monkeypatch: pytest.MonkeyPatch) -> None:

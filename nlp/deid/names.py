@@ -765,9 +765,10 @@ class NameFinder:
             status[j] = NONE
         initials = self._signed(doc, status, fixed) | self._signature(doc, status, fixed)
         initials |= self._attendees(doc, status, fixed)
-        initials |= self._initials_in_person_slots(doc, status, fixed | blocked | things, caps)
-        self._grow(doc, status, fixed | blocked | things, known, caps)
-        initials |= self._hyphen_initials(doc, status, fixed | blocked | things)
+        never = fixed | blocked | things  # no rule below may name these
+        initials |= self._initials_in_person_slots(doc, status, never, caps)
+        self._grow(doc, status, never, known, caps)
+        initials |= self._hyphen_initials(doc, status, never)
         if self.model is not None or self.recorder is not None:
             view = NoteView(caps, first, list(status), known, set())
             view.tagged = name_tagger.positions(doc)

@@ -102,9 +102,17 @@ def build_examples(
     if not notes:
         return []
     services = sorted({n.record["service"] for n in notes if n.record["service"]})
+    for n in notes:  # authors' names and, in their service's notes, their initials
+        if n.record["author"]:
+            pseudonymiser.add_staff(n.record["author"], n.record["service"])
     texts = [n.record["text"] for n in notes]
     docs = pseudonymiser.analyzer.parse(texts)  # once, for both passes
-    pseudonymiser.learn(texts, persons=[n.record["person_id"] for n in notes], docs=docs)
+    pseudonymiser.learn(
+        texts,
+        persons=[n.record["person_id"] for n in notes],
+        docs=docs,
+        services=[n.record["service"] for n in notes],
+    )
     return [
         _deidentified(n.record, pseudonymiser, services, doc)
         for n, doc in zip(notes, docs, strict=True)
@@ -122,6 +130,7 @@ def _deidentified(
         extra_terms={"SERVICE": services},
         person=person,
         doc=doc,
+        service=record["service"] or None,
     )
     for s in sentences:
         s["start"] = new.map_offset(s["start"], "start")

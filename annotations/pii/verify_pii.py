@@ -176,6 +176,7 @@ DEV10_MINS = DEV4_MINS
 HOLDOUT8_MINS = HOLDOUT6_MINS
 DEV11_MINS = DEV4_MINS
 HOLDOUT9_MINS = HOLDOUT6_MINS
+DEV12_MINS = DEV4_MINS
 
 # name (pii_<name>.jsonl), minimum notes, id prefix, minima: checked when present, in order
 OPTIONAL_SETS = (
@@ -198,6 +199,7 @@ OPTIONAL_SETS = (
     ("holdout8", 253, "PII-H8", HOLDOUT8_MINS),
     ("dev11", 209, "PII-S", DEV11_MINS),
     ("holdout9", 255, "PII-H9", HOLDOUT9_MINS),
+    ("dev12", 213, "PII-U", DEV12_MINS),
 )
 
 

@@ -8,7 +8,6 @@ person moves by that person's number of days.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -16,11 +15,6 @@ from nlp.deid.dates import shift_date_text
 from nlp.deid.pseudonymiser import Pseudonymiser
 
 COLUMNS = ("note_id", "person_id", "date", "service", "author", "note_type", "text")
-
-
-def author_name(author: str) -> str:
-    """``Carys Bowen (Nurse)`` -> ``Carys Bowen``."""
-    return re.sub(r"\(.*?\)", "", author).strip()
 
 
 def deidentify_notes(
@@ -37,10 +31,10 @@ def deidentify_notes(
     p.add_services(n.service for n in notes if n.service)
     for n in notes:
         if n.author:
-            p.add_name(author_name(n.author))
+            p.add_staff(n.author, n.service)
     texts = [n.text for n in notes]
     docs = p.analyzer.parse(texts)
-    p.learn(texts, [n.person_id for n in notes], docs)
+    p.learn(texts, [n.person_id for n in notes], docs, [n.service for n in notes])
     rows = []
     for note, doc in zip(notes, docs, strict=True):
         shift = p.shift_for(note.person_id)
@@ -52,7 +46,9 @@ def deidentify_notes(
                 "service": p.value("SERVICE", note.service) if note.service else "",
                 "author": p.value("STAFF", note.author) if note.author else "",
                 "note_type": note.note_type,
-                "text": p.pseudonymise(note.text, person=note.person_id, doc=doc).text,
+                "text": p.pseudonymise(
+                    note.text, person=note.person_id, doc=doc, service=note.service
+                ).text,
             }
         )
         if progress is not None:

@@ -157,6 +157,27 @@ def _verb_follows(doc: Any, nxt: Any | None, fixed: set[int]) -> bool:
     return nxt.tag_ in ("VBD", "VBZ") and nxt.pos_ in ("VERB", "AUX") and not labels
 
 
+# words after which initials that spell a word stand for a person: "reported to TO",
+# "with carer AS", "Handed to HL, BY and Dr Roper", "passed to office (TO)"
+_PERSON_BEFORE = frozenset(["to", "with", "by", "from", "per", "and", "&", "+", "(", ","])
+
+
+def _person_after(doc: Any, i: int, nxt: Any | None) -> bool:
+    """What follows token ``i`` says a person: the note or line ends, a possessive, a list
+    or bracket goes on, ``to`` or a modal, a verb in the past or present (``TO to send``,
+    ``AN's car``, ``TO (coordinator)``, ``AS rang``)."""
+    if nxt is None or _closes_line(doc, i):
+        return True
+    if nxt.lower_ in ("'s", "’s", "to", ")", ",", "(", "and", "&", "/") or nxt.tag_ == "MD":
+        return True
+    return nxt.tag_ in ("VBD", "VBZ") and nxt.pos_ in ("VERB", "AUX")
+
+
+def _capital_initials(doc: Any, fixed: set[int]) -> Callable[[int], bool]:
+    """Whether token ``j`` is two or three capitals outside an identifier (``MT``, ``KLD``)."""
+    return lambda j: j not in fixed and re.fullmatch(r"[A-Z]{2,3}", doc[j].text) is not None
+
+
 def _initial(text: str) -> bool:
     """``M``, ``J.``, ``G.K.``, and ``A.`` or ``I.`` (the stop says initial, not the word)."""
     dotted = re.fullmatch(r"(?:[A-Z]\.){2,3}", text)
@@ -171,6 +192,9 @@ class Known:
     strong: set[str] = field(default_factory=set)
     weak: set[str] = field(default_factory=set)
     phrases: dict[tuple[str, ...], str] = field(default_factory=dict)  # services etc.
+    # initials of the staff who write this service's notes (the export's author column:
+    # "Derek Rennie" -> "DR"), in capitals; see NameFinder._staff_initials
+    initials: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -767,6 +791,7 @@ class NameFinder:
         initials |= self._attendees(doc, status, fixed)
         never = fixed | blocked | things  # no rule below may name these
         initials |= self._initials_in_person_slots(doc, status, never, caps)
+        initials |= self._staff_initials(doc, status, never, caps, known)
         self._grow(doc, status, never, known, caps)
         initials |= self._hyphen_initials(doc, status, never)
         if self.model is not None or self.recorder is not None:
@@ -1064,6 +1089,63 @@ class NameFinder:
             if not _noun_follows(doc, last, caps[i]):
                 status[i] = NAME
                 out.add(i)
+        return out
+
+    def _staff_initials(
+        self, doc: Any, status: list[int], fixed: set[int], caps: list[bool], known: Known
+    ) -> set[int]:
+        """Letters that are the initials of someone who writes this service's notes
+        (``known.initials``, from the author column: ``Derek Rennie`` -> ``DR``), in capitals,
+        two lower-case letters or with stops (``DR``, ``dr`` is a word, ``jb``, ``K.J.``):
+        ``handed over to FG and BN``, ``... - BP to bring new ones``, ``JM / MZ``. Not a role,
+        title, relation, month or day; not after a determiner or possessive (``her TA``,
+        ``our MP``); an English word only in capitals on a mixed-case line (``Reported to
+        TO``, not ``HANDED OVER TO FG``'s ``TO``); a listed abbreviation or English word not
+        before a noun or a number (``BP machine``, ``BP 142/88``). Returns them."""
+        out: set[int] = set()
+        if not known.initials:
+            return out
+        capitals = _capital_initials(doc, fixed)
+        for tok in doc:
+            i, text = tok.i, tok.text
+            if i in fixed or status[i] in (NAME, STRONG):
+                continue
+            letters_ = text.replace(".", "")
+            dotted = "." in text and re.fullmatch(r"(?:[A-Za-z]\.){2,3}", text) is not None
+            shaped = re.fullmatch(r"[A-Z]{2,3}|[a-z]{2,3}", text) is not None
+            if not (shaped or dotted) or letters_.upper() not in known.initials:
+                continue
+            key = letters_.lower()
+            if key in cx.MONTHS_DAYS or key in cx.PARTICLES or key in _CLINICAL_TITLES:
+                continue
+            lower = text.islower() and not dotted
+            nxt = cx.next_word(doc, i)
+            if key in cx.TITLES or key in cx.RELATIONS or key in cx.ROLES:
+                # "DR has reinstated it", "Offered RHI. MA", "TL and MT supervision"; not
+                # "DR SMITH", "Dr Roper", "ma said", "TL tea calls"
+                if caps[i] or lower or _noun_follows(doc, i, caps[i]):
+                    continue
+                if nxt is not None and nxt.is_alpha and nxt.text[:1].isupper():
+                    continue
+                if key in cx.ROLES and self._listed_with(doc, i, status, capitals) is None:
+                    continue
+            word = self.lex.is_common(key) or key in _PLAIN_SHORT or tok.is_stop
+            if word and (caps[i] or lower):
+                continue  # "HANDED OVER TO FG": the word "TO"; "went to the shop"
+            listed = key in cx.ABBREVIATIONS or key in self.lex.not_names or key in cx.SAINTS
+            if lower and (listed or key in cx.CLOSING_WORDS):
+                continue  # "bp 142/88", "... ok"
+            prev = cx.prev_word(doc, i, skip="")
+            before = prev.lower_ if prev is not None else ""
+            if before in cx.DETERMINERS or before in cx.POSSESSIVES:
+                continue  # "her TA is miss okoro", "our MP is visiting"
+            if word and not (before in _PERSON_BEFORE or _person_after(doc, i, nxt)):
+                continue  # "NO normal milk", "– NO (protein)": a shouted word
+            numbered = nxt is not None and nxt.like_num
+            if (listed or word) and (numbered or _noun_follows(doc, i, caps[i])):
+                continue  # "BP machine", "BP 142/88"
+            status[i] = NAME
+            out.add(i)
         return out
 
     def _listed_with(

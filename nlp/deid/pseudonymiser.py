@@ -69,6 +69,21 @@ LEGACY_KINDS = {
 }
 
 
+def author_name(author: str) -> str:
+    """``Carys Bowen (Nurse)`` -> ``Carys Bowen``."""
+    return re.sub(r"\(.*?\)", "", author).strip()
+
+
+def staff_initials(name: str) -> set[str]:
+    """How colleagues write a person's initials: ``Mary-Jane O'Neill`` -> ``MJO``,
+    ``MO``; ``Steve W.`` -> ``SW``; ``Dr Kwame Osei`` -> ``KO``; a single name has none."""
+    words = [w for w in _WORD.findall(name) if cx.fold(w) not in cx.TITLES]  # "Dr Kwame Osei"
+    if len(words) < 2:
+        return set()
+    every = "".join(w[0] for w in words).upper()
+    return {every, (words[0][0] + words[-1][0]).upper()}
+
+
 def service_variants(service: str) -> list[str]:
     """``Penrhos Court Nursing Home`` -> itself and ``Penrhos Court`` (how notes write it)."""
     out = [service.strip()]
@@ -106,6 +121,7 @@ class Pseudonymiser:
         self._person_weak: dict[str, set[str]] = {}
         self._votes: dict[str, Counter[str]] = {}
         self._services: dict[str, str] = {}  # folded variant -> service
+        self._staff: dict[str, set[str]] = {}  # folded service -> its authors' initials
         self.counts: dict[str, int] = {}
         for name in extra_names:
             self.add_name(name)
@@ -139,6 +155,16 @@ class Pseudonymiser:
         for word in _WORD.findall(name):
             self._learn_token(cx.fold(word), person)
 
+    def add_staff(self, author: str, service: str | None = None) -> None:
+        """A note's author (``Carys Bowen (Nurse)``): the name is replaced wherever it occurs
+        and its initials (``CB``) count as a person where initials can stand in the notes of
+        the same ``service`` (:meth:`nlp.deid.names.NameFinder._staff_initials`)."""
+        name = author_name(author)
+        if not name:
+            return
+        self.add_name(name)
+        self._staff.setdefault(cx.fold(service or ""), set()).update(staff_initials(name))
+
     def add_services(self, services: Iterable[str]) -> None:
         """Service names: replaced in the text too, short forms included."""
         for service in services:
@@ -146,13 +172,16 @@ class Pseudonymiser:
                 for variant in service_variants(service):
                     self._services.setdefault(cx.fold(variant), service.strip())
 
-    def _known_for(self, person: str | None, extra: Known | None = None) -> Known:
+    def _known_for(
+        self, person: str | None, extra: Known | None = None, service: str | None = None
+    ) -> Known:
         weak = set(self.known.weak) | self._person_weak.get(person or "", set())
         strong = set(self.known.strong)
         if extra is not None:
             strong |= extra.strong
             weak |= extra.weak
-        return Known(strong=strong, weak=weak)
+        initials = self._staff.get(cx.fold(service or ""), set())
+        return Known(strong=strong, weak=weak, initials=set(initials))
 
     def _absorb(
         self,
@@ -185,18 +214,21 @@ class Pseudonymiser:
         texts: Iterable[str],
         persons: Iterable[str | None] | None = None,
         docs: Sequence[Any] | None = None,
+        services: Iterable[str | None] | None = None,
     ) -> None:
         """First pass over a batch: every name found becomes known for the later notes.
 
         ``persons`` (one per text) keeps names that are also common words to the notes
-        of the same person; ``docs`` are the texts already parsed.
+        of the same person; ``docs`` are the texts already parsed; ``services`` (one per
+        text) say whose staff initials count (:meth:`add_staff`).
         """
         texts = list(texts)
         people = list(persons) if persons is not None else [None] * len(texts)
+        where = list(services) if services is not None else [None] * len(texts)
         docs = docs if docs is not None else self.analyzer.parse(texts)
-        for text, person, doc in zip(texts, people, docs, strict=True):
+        for text, person, doc, service in zip(texts, people, docs, where, strict=True):
             analysis = self.analyzer.analyze(
-                text, self._known_for(person), self._phrases(), doc=doc
+                text, self._known_for(person, service=service), self._phrases(), doc=doc
             )
             self._absorb(text, analysis.entities, analysis.votes, person)
 
@@ -218,17 +250,22 @@ class Pseudonymiser:
         extra_terms: dict[str, Sequence[str]] | None = None,
         person: str | None = None,
         doc: Any = None,
+        service: str | None = None,
     ) -> list[Entity]:
         """The entities to replace; names found in this note count for all of it."""
         phrases = self._phrases(extra_terms)
         doc = doc if doc is not None else self.analyzer.parse([text])[0]
-        first = self.analyzer.analyze(text, self._known_for(person), phrases, doc=doc)
+        first = self.analyzer.analyze(
+            text, self._known_for(person, service=service), phrases, doc=doc
+        )
         note = Known()
         self._absorb(text, first.entities, [], person, note=note)
         if not note.strong and not note.weak:
             self._absorb(text, [], first.votes, person)
             return first.entities
-        second = self.analyzer.analyze(text, self._known_for(person, note), phrases, doc=doc)
+        second = self.analyzer.analyze(
+            text, self._known_for(person, note, service), phrases, doc=doc
+        )
         self._absorb(text, [], second.votes, person)
         # the second reading only adds names: what the first found stays found
         return resolve(second.entities + [e for e in first.entities if e.kind == "name"])
@@ -420,13 +457,15 @@ class Pseudonymiser:
         extra_terms: dict[str, Sequence[str]] | None = None,
         person: str | None = None,
         doc: Any = None,
+        service: str | None = None,
     ) -> Pseudonymised:
-        """Replace every entity; entities are cut at ``boundaries`` (sentence edges)."""
+        """Replace every entity; entities are cut at ``boundaries`` (sentence edges);
+        ``service`` is the note's (:meth:`add_staff`)."""
         cuts = sorted(set(boundaries))
         out: list[str] = []
         replacements: list[Replacement] = []
         pos = 0
-        for e in self.find(text, extra_terms, person, doc):
+        for e in self.find(text, extra_terms, person, doc, service):
             edges = [e.start, *(c for c in cuts if e.start < c < e.end), e.end]
             for a, b in itertools.pairwise(edges):
                 lo, hi = strip_span(text, a, b)

@@ -1,0 +1,99 @@
+"""Round 11: the initials of the staff who write a service's notes (the export's author
+column) are people in that service's notes, wherever initials can stand; the same
+letters as an abbreviation, after a determiner or before a noun or a number stay."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from nlp.deid import DeidAnalyzer, Pseudonymiser
+from nlp.deid.export import deidentify_notes
+from nlp.deid.pseudonymiser import staff_initials
+from tests.deid.test_names import words
+
+AUTHORS = ("Derek Rennie (Night Carer)", "Fiona Gilchrist (Manager)", "Bernie Price")
+
+
+def deidentified(
+    analyzer: DeidAnalyzer, text: str, service: str = "Elm Court", other: str = "Elm Court"
+) -> str:
+    """``text`` as the last note of a batch whose other notes are signed by ``AUTHORS``
+    in the service ``other``; ``text`` itself is in ``service``."""
+    notes = [
+        SimpleNamespace(
+            note_id=f"N{k}",
+            person_id="P1",
+            date=f"2026-01-0{k + 1}",
+            service=other,
+            author=author,
+            note_type="daily_note",
+            text="Quiet shift, no concerns.",
+        )
+        for k, author in enumerate(AUTHORS)
+    ]
+    notes.append(
+        SimpleNamespace(
+            note_id="N9",
+            person_id="P2",
+            date="2026-01-09",
+            service=service,
+            author="",
+            note_type="daily_note",
+            text=text,
+        )
+    )
+    return deidentify_notes(notes, Pseudonymiser(analyzer, seed=3))[-1]["text"]
+
+
+def test_an_authors_initials_are_how_colleagues_write_them() -> None:
+    assert staff_initials("Mary-Jane O'Neill") == {"MJO", "MO"}
+    assert staff_initials("Steve W.") == {"SW"}
+    assert staff_initials("Bex") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "gone", "kept"),
+    [
+        ("HANDED OVER TO FG AT 07:00.", ("FG",), ("HANDED", "TO", "AT")),
+        ("Door alarm was off - DR has reinstated it.", ("DR",), ("Door", "alarm")),
+        (
+            "bp 142/88 (manual, BP machine batteries low - BP to bring new ones).",
+            ("BP",),
+            ("bp", "machine"),
+        ),
+        ("Walked to the dining room with her frame and BP.", ("BP",), ("frame",)),
+        ("Lunch declined, handed to fg at 1pm.", ("fg",), ("handed",)),
+        ("Fluids encouraged per F.G. and recorded.", ("F", "G"), ("Fluids",)),
+        ("Settled by 10pm.\nJM / DR", ("DR",), ("Settled",)),
+    ],
+)
+def test_staff_initials_in_their_services_notes_are_replaced(
+    deid_analyzer: DeidAnalyzer, text: str, gone: tuple[str, ...], kept: tuple[str, ...]
+) -> None:
+    out = deidentified(deid_analyzer, text)
+    before, after = re.findall(r"[^\W\d_]+", text), re.findall(r"[^\W\d_]+", out)
+    assert all(after.count(w) < before.count(w) for w in gone), out  # "BP machine ... BP to"
+    assert all(after.count(w) == before.count(w) for w in kept), out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "BP machine batteries are low.",
+        "BP 142/88 this morning, GP informed.",
+        "Her BP was fine and she ate well.",
+        "Our DR appointment is on Friday.",  # a determiner: the letters are a thing
+    ],
+)
+def test_the_same_letters_as_an_abbreviation_stay(deid_analyzer: DeidAnalyzer, text: str) -> None:
+    out = deidentified(deid_analyzer, text)
+    for w in ("BP", "DR"):
+        assert (w in words(text)) == (w in words(out)), out
+
+
+def test_staff_initials_count_in_their_own_service_only(deid_analyzer: DeidAnalyzer) -> None:
+    out = deidentified(deid_analyzer, "Checked BP and sats at 6pm.", service="Oak Lodge")
+    assert "BP" in words(out), out  # no author BP writes Oak Lodge's notes

@@ -39,6 +39,7 @@ from nlp.deid.entities import Entity
 from nlp.deid.features import NoteView, features, is_candidate
 from nlp.deid.lexicons import Lexicons
 from nlp.deid.name_model import NameModel
+from nlp.deid.recognisers import POSTCODE
 
 NONE, SUR_AFTER, SUR, NAME, STRONG, PLACE = range(6)
 _ROOM_WORD = r"(?:room|rm|bed|flat|fl|bedroom)"  # fl: "fl 12 jessie" in a handover
@@ -171,6 +172,12 @@ def _person_after(doc: Any, i: int, nxt: Any | None) -> bool:
     if nxt.lower_ in ("'s", "’s", "to", ")", ",", "(", "and", "&", "/") or nxt.tag_ == "MD":
         return True
     return nxt.tag_ in ("VBD", "VBZ") and nxt.pos_ in ("VERB", "AUX")
+
+
+def _before_postcode(text: str, end: int) -> bool:
+    """A postcode follows ``text[:end]``, a comma aside: the words before it are a town."""
+    m = POSTCODE.match(text, end + len(text[end:]) - len(text[end:].lstrip(", ")))
+    return m is not None and 0 < m.start() - end <= 2
 
 
 def _capital_initials(doc: Any, fixed: set[int]) -> Callable[[int], bool]:
@@ -1820,6 +1827,8 @@ class NameFinder:
                 return False
         if first == 0:
             return False
+        if _before_postcode(self._text(doc), doc[last].idx + len(doc[last].text)):
+            return not self._is_name(status, first - 1)  # "4 Silver Birch Way, Harlow CM18 7HE"
         prev = doc[first - 1].lower_
         if prev in cx.TOWN_CUES:
             return True

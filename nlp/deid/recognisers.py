@@ -157,9 +157,10 @@ _UNITS = frozenset(
 ROOM = re.compile(
     r"\b(?!fl\.?(?:\s?[:-])?\s?\d{3})"  # "fl 250 taken": a fluid amount, not flat 250
     r"(?:room|rm|bedroom|bed|flat|apartment|apt|bay|bungalow|cottage|suite|unit|chalet"
-    r"|ystafell|stafell|yst|fflat|fl|seòmar|seomar|bedspace|bed\s+space|pod|cubicle|studio)"
+    r"|ystafell|stafell|yst|fflat|fl|seòmar|seomar|bedspace|bed\s+space|pod|cubicle|studio"
+    r"|cell|dorm|dormitory|pokój|pokoju|pokoj|berth|mooring|pitch|plot)"
     r"\.?(?:\s?[:-])?\s?(?:no\.?\s?|number\s|#\s?)?"
-    r"(?P<num>\d{1,4}[a-z]?|[a-z]{1,2}-?\d{1,3})\b(?![:.]\d)"
+    r"(?P<num>\d{1,2}[.-]\d{2,3}|\d{1,4}[a-z]?|[a-z]{1,2}-?\d{1,3})\b(?![:.]\d)"
     r"(?!\s?(?:am|pm|hrs?|hours?|mins?|times|x|mls?|mg|oz|cc|litres?|units?)\b)",
     re.IGNORECASE,
 )
@@ -337,6 +338,12 @@ ROOM_CODE = re.compile(
 )
 
 
+# the same code in brackets after a person: "Present: Jackie (F2), Gunner (F9), Joe V (F11)"
+ROOM_CODE_AFTER = re.compile(
+    r"(?P<prev>[A-ZÀ-Ý][\w'’-]*)\s\((?P<code>(?P<series>[A-Z]{1,2})\d{1,3})\)"
+)
+
+
 def _room_codes(text: str) -> Iterator[Entity]:
     from nlp.deid.lexicons import load
 
@@ -346,6 +353,12 @@ def _room_codes(text: str) -> Iterator[Entity]:
         nxt = m.group("next").lower()
         if lex.is_name_word(nxt) or (not lex.is_common(nxt) and nxt not in lex.not_names):
             series.setdefault(m.group("series"), []).append(m)
+    bracketed: dict[str, list[re.Match[str]]] = {}
+    for m in ROOM_CODE_AFTER.finditer(text):  # any word before, one at least a listed name
+        bracketed.setdefault(m.group("series"), []).append(m)
+    for key, found in bracketed.items():
+        if any(lex.is_name_word(m.group("prev").lower()) for m in found):
+            series.setdefault(key, []).extend(found)
     for found in series.values():
         if len(found) >= 2:
             for m in found:
@@ -386,6 +399,9 @@ def _rooms(text: str) -> Iterator[Entity]:
             continue  # "back to bed 0230": a time
         if re.fullmatch(r"(?:19|20)\d\d", num):
             continue  # "moved into a bungalow 2019": a year
+        if re.fullmatch(r"\d+[.-]\d+", num) and re.match(r"(?i)b|fl\b|fl\.", m.group(0)):
+            continue  # "back to bed 12.30", "bay 2-3": a time or a range; "rm 1.07", "cell
+            # 2-14": a floor and a room, a landing and a cell
         yield Entity(m.start(), m.end(), "room")
     for m in ROOM_IN_WORDS.finditer(text):
         yield Entity(m.start(), m.end(), "room")
@@ -467,7 +483,7 @@ _BUILDING_HEADS = (
 _BUILDING = rf"(?:[A-Z][\w'’]+\s+){{1,3}}{_BUILDING_HEADS}"
 # a Welsh house name opens with its house word: "Tŷ Capel", "Fferm Pen y Bryn", "Bwthyn Glas"
 _WELSH_HOUSE = (
-    r"(?:Tŷ|Ty|TŶ|Fferm|FFERM|Bwthyn|BWTHYN|Plas|PLAS)"
+    r"(?:Tŷ|Ty|TŶ|Ty['’]r|Tŷ['’]r|Fferm|FFERM|Bwthyn|BWTHYN|Plas|PLAS)"
     r"(?:\s+(?:y|yr|ar|o|Y|YR)|\s+[A-ZÂÊÎÔÛŴŶ][\w'’-]+){1,4}"
 )
 # what stands before the house number: "Flat 9, ", "3F2, ", "Flat 0/1, ", "Riverside
@@ -553,6 +569,8 @@ def _untyped_street_end(text: str, words: list[re.Match[str]], i: int) -> int | 
 SITE_ADDRESS = re.compile(
     r"\b(?:Plot|PLOT|Pitch|PITCH|Caravan|CARAVAN|Static|Van|VAN)\s+(?:No\.?\s*)?\d{1,4}[A-Za-z]?,?\s+"
     r"(?:[A-Z][\w'’-]+\s+){0,3}(?i:Site|Park|Caravan\s+Park|Holiday\s+Park|Park\s+Homes|Estate)\b"
+    r"|\b(?:Mooring|MOORING|Berth|BERTH)\s+\d{1,4}[A-Za-z]?,?\s+"
+    r"(?:[A-Z][\w'’-]+\s+){0,3}(?i:Marina|Wharf|Basin|Moorings|Boatyard)\b"
     r"|\b(?:Croft|CROFT|Croit|CROIT)\s+\d{1,3},\s+[A-ZÀ-Ý][\w'’-]+"
 )
 
@@ -637,10 +655,15 @@ _STREET_RX = "|".join(
 # a house name (and number) before a street: "Brook Farm, The Street", "Lower Moss Farm
 # Cottage, 4 Saxlingham Road", "14 Stonehall Flats, Keyham Road"; a flat in a named
 # building: "Flat 17, Tiverton Court"
+_WELSH_STREET = rf"(?:{_WELSH_PREFIX_RX})(?:\s+(?:y|yr|ar))?\s+[A-ZÂÊÎÔÛŴŶ][\w'’-]+"
 HOUSE_ADDRESS = re.compile(
     rf"(?:\b\d{{1,4}}[a-zA-Z]?\s+)?\b(?:[A-Z][\w'’-]+\s+){{0,3}}{_HOUSE_WORDS}"
     rf"(?:\s+{_HOUSE_WORDS})?,\s+(?:\d{{1,4}}[a-zA-Z]?(?:\s?[-–]\s?\d{{1,4}}[a-zA-Z]?)?\s+)?"
-    rf"(?:[A-Z][\w'’-]+\s+){{1,3}}(?:{_STREET_RX})\b"
+    rf"(?:(?:[A-Z][\w'’-]+\s+){{1,3}}(?:{_STREET_RX})\b|{_WELSH_STREET})"
+)
+# a Welsh compound house name before its lane: "Pen-y-Bryn, Heol Tylacoch"
+WELSH_COMPOUND_HOUSE = re.compile(
+    rf"\b[A-ZÂÊÎÔÛŴŶ][\w'’]*(?:-(?:y|yr|ar|[a-zâêîôûŵŷ]+|[A-ZÂÊÎÔÛŴŶ][\w'’]*))+,\s+{_WELSH_STREET}"
 )
 FLAT_BUILDING = re.compile(rf"\b(?:{_FLAT}),?\s+{_BUILDING}\b")
 # a plot or pitch on a street, as a flat on one: "Plot 2, Oare Marsh Lane", "PITCH 4, MILL ROAD"
@@ -654,7 +677,14 @@ PLOT_STREET = re.compile(
 
 
 def _house_addresses(text: str) -> Iterator[Entity]:
-    for rx in (HOUSE_ADDRESS, FLAT_BUILDING, WELSH_HOUSE_ADDRESS, SITE_ADDRESS, PLOT_STREET):
+    for rx in (
+        HOUSE_ADDRESS,
+        FLAT_BUILDING,
+        WELSH_HOUSE_ADDRESS,
+        WELSH_COMPOUND_HOUSE,
+        SITE_ADDRESS,
+        PLOT_STREET,
+    ):
         for m in rx.finditer(text):
             yield Entity(m.start(), m.end(), "address")
 

@@ -1,6 +1,8 @@
 """Round 11: the initials of the staff who write a service's notes (the export's author
 column) are people in that service's notes, wherever initials can stand; the same
-letters as an abbreviation, after a determiner or before a noun or a number stay."""
+letters as an abbreviation, after a determiner or before a noun or a number stay. Rooms
+and addresses in more conventions (cells, dormitories, boats, plots, Welsh house names);
+a town right before a postcode is a town and kept."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import pytest
 from nlp.deid import DeidAnalyzer, Pseudonymiser
 from nlp.deid.export import deidentify_notes
 from nlp.deid.pseudonymiser import staff_initials
+from nlp.deid.recognisers import find_patterns
 from tests.deid.test_names import words
 
 AUTHORS = ("Derek Rennie (Night Carer)", "Fiona Gilchrist (Manager)", "Bernie Price")
@@ -97,3 +100,49 @@ def test_the_same_letters_as_an_abbreviation_stay(deid_analyzer: DeidAnalyzer, t
 def test_staff_initials_count_in_their_own_service_only(deid_analyzer: DeidAnalyzer) -> None:
     out = deidentified(deid_analyzer, "Checked BP and sats at 6pm.", service="Oak Lodge")
     assert "BP" in words(out), out  # no author BP writes Oak Lodge's notes
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # prison cells, dormitories, floor-and-room numbers, a Polish room word, boats, plots
+        ("He is on B wing, cell 2-14 until Friday.", ("room", "cell 2-14")),
+        ("then healthcare unit cell 3 before transfer", ("room", "cell 3")),
+        ("hoist motor in rm 1.07 not charging", ("room", "rm 1.07")),
+        ("ibrahim (dorm 2, bed 3) woke at 0215", ("room", "dorm 2")),
+        ("is he still in pokój 7 or did you move him?", ("room", "pokój 7")),
+        ("The boat's still at Hilperton, mooring 6.", ("room", "mooring 6")),
+        ("visit - len at plot 17. fridge checked", ("room", "plot 17")),
+        (
+            "home mooring at Berth 14, Foxhangers Wharf, Rowde",
+            ("address", "Berth 14, Foxhangers Wharf"),
+        ),
+        # a room code in brackets after people, two of one series or more
+        ("Present: Jackie (F2), Gunner (F9), Ann (F11).", ("room", "F9")),
+        # Welsh house names before a Welsh lane
+        ("Pen-y-Bryn, Heol Tylacoch\nTreorci", ("address", "Pen-y-Bryn, Heol Tylacoch")),
+        ("Ty'r Glowr, Heol y Graig, Cwmparc", ("address", "Ty'r Glowr, Heol y Graig")),
+        ("at Penlan Farm, Heol y Preseli, Crymych", ("address", "Penlan Farm, Heol y Preseli")),
+    ],
+)
+def test_more_room_and_address_forms(text: str, expected: tuple[str, str]) -> None:
+    found = [(e.kind, text[e.start : e.end]) for e in find_patterns(text)]
+    assert expected in found, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "back to bed 12.30 after a drink",  # a time, not a bed
+        "Took Vitamin (B12) and Folic (B9) daily.",  # codes after no person
+        "cell count 14 on the bloods",
+    ],
+)
+def test_times_and_vitamins_are_no_rooms(text: str) -> None:
+    assert [e for e in find_patterns(text) if e.kind == "room"] == []
+
+
+def test_a_town_before_a_postcode_is_kept(deid_analyzer: DeidAnalyzer) -> None:
+    text = "Mum Claire Birch, 4 Silver Birch Way, Harlow CM18 7HE, rang today."
+    out = deidentified(deid_analyzer, text)
+    assert "Harlow" in words(out) and "Claire" not in words(out), out

@@ -801,6 +801,7 @@ class NameFinder:
         initials |= self._staff_initials(doc, status, never, caps, known)
         self._grow(doc, status, never, known, caps)
         initials |= self._hyphen_initials(doc, status, never)
+        self._shouted_surnames(doc, status, never, caps)
         if self.model is not None or self.recorder is not None:
             view = NoteView(caps, first, list(status), known, set())
             view.tagged = name_tagger.positions(doc)
@@ -983,6 +984,19 @@ class NameFinder:
             return False
         return key not in cx.RELATIONS and key not in cx.MONTHS_DAYS and key not in cx.PARTICLES
 
+    def _dashed(self, text: str) -> bool:
+        """A sign-off written against its dash (``-jb``, ``-kab``, ``-K.J.``; one token to
+        the tokenizer): two or three letters, or letters with stops, that spell no English,
+        closing or listed word (not ``-ok``, ``-lol``)."""
+        m = re.fullmatch(r"[-–]([A-Za-z]{2,3}|(?:[A-Za-z]\.){1,3})", text)
+        if m is None:
+            return False
+        if "." in m.group(1):
+            return True
+        key = m.group(1).lower()
+        plain = key in _PLAIN_SHORT or key in cx.CLOSING_WORDS or key in self.lex.not_names
+        return not (plain or key in cx.MONTHS_DAYS or (len(key) > 2 and self.lex.is_common(key)))
+
     def _signed(self, doc: Any, status: list[int], fixed: set[int]) -> set[int]:
         """``signed IO / BP``, ``sig: RB``: initials after a signing word."""
         out: set[int] = set()
@@ -1117,6 +1131,9 @@ class NameFinder:
             i, text = tok.i, tok.text
             if i in fixed or status[i] in (NAME, STRONG):
                 continue
+            signing = len(text) > 2 and text[0] in "-–" and text[1].isalpha()
+            if signing:
+                text = text[1:]  # "-jb", "-kab": a sign-off against its dash, one token
             letters_ = text.replace(".", "")
             dotted = "." in text and re.fullmatch(r"(?:[A-Za-z]\.){2,3}", text) is not None
             shaped = re.fullmatch(r"[A-Z]{2,3}|[a-z]{2,3}", text) is not None
@@ -1136,7 +1153,11 @@ class NameFinder:
                     continue
                 if key in cx.ROLES and self._listed_with(doc, i, status, capitals) is None:
                     continue
-            word = self.lex.is_common(key) or key in _PLAIN_SHORT or tok.is_stop
+            if signing and key not in _PLAIN_SHORT and key not in cx.CLOSING_WORDS:
+                status[i] = NAME  # "... for am. -kab": a colleague signing, whatever it spells
+                out.add(i)
+                continue
+            word = key in self.lex.common_words or key in _PLAIN_SHORT or tok.is_stop  # not "kab"
             if word and (caps[i] or lower):
                 continue  # "HANDED OVER TO FG": the word "TO"; "went to the shop"
             listed = key in cx.ABBREVIATIONS or key in self.lex.not_names or key in cx.SAINTS
@@ -1190,6 +1211,7 @@ class NameFinder:
                     continue
             end = tok.text in self._SEGMENT_ENDS
             initials = self._initials_word(tok.text) or self._sign_off(tok.text)  # "d.a."
+            initials = initials or self._dashed(tok.text)  # "-jb"
             if end or (tok.text.endswith(".") and len(tok.text) > 1 and not initials):
                 break
             words.append(j)
@@ -1205,7 +1227,8 @@ class NameFinder:
             letter = len(text) == 1 and text.isalpha() and (text not in "AaI" or named)
             if k in fixed:
                 return set()
-            if letter or self._initials_word(text) or (len(words) == 1 and self._sign_off(text)):
+            single = len(words) == 1 and self._sign_off(text)
+            if letter or self._initials_word(text) or single or self._dashed(text):
                 initials.append(k)
             elif NAME <= status[k] <= STRONG or cx.fold(text) in self.lex.first_names:
                 named = True
@@ -1504,6 +1527,32 @@ class NameFinder:
                 continue
             if cx.fold(nxt.text) in cx.HOUSEHOLD and cx.fold(tok.text) in self.lex.surnames:
                 status[tok.i] = NAME
+
+    def _shouted_surnames(
+        self, doc: Any, status: list[int], fixed: set[int], caps: list[bool]
+    ) -> None:
+        """A surname in capitals after a forename the rules named, on a line not in
+        capitals, before a comma, a bracket or the line's end (``Maxine SEAL, 62``, ``Stuart
+        LAW, Flat 1``): the record's ``Forename SURNAME`` form, whatever word the surname
+        spells; not a role, title, relation or listed abbreviation (``Mary NHS, ...``)."""
+        for tok in doc[1:]:
+            i = tok.i
+            if i in fixed or caps[i] or status[i] in (NAME, STRONG) or not tok.is_alpha:
+                continue
+            if not (tok.text.isupper() and len(tok.text) >= 2):
+                continue
+            prev = doc[i - 1]
+            named = prev.text.istitle() and self._is_name(status, i - 1)
+            if prev.whitespace_ != " " or not named:
+                continue
+            key = tok.lower_
+            if key in cx.ROLES or key in cx.TITLES or key in cx.RELATIONS:
+                continue
+            if key in cx.ABBREVIATIONS or key in self.lex.not_names or key in cx.MONTHS_DAYS:
+                continue
+            nxt = doc[i + 1] if i + 1 < len(doc) else None
+            if nxt is None or nxt.text in (",", "(") or "\n" in nxt.text or "\n" in tok.whitespace_:
+                status[i] = STRONG
 
     def _hyphen_initials(self, doc: Any, status: list[int], fixed: set[int]) -> set[int]:
         """Letters joined by hyphens (``T-A Molyneux``, ``SO-R``, ``mrs ll-j``, ``R-M became

@@ -146,3 +146,44 @@ def test_a_town_before_a_postcode_is_kept(deid_analyzer: DeidAnalyzer) -> None:
     text = "Mum Claire Birch, 4 Silver Birch Way, Harlow CM18 7HE, rang today."
     out = deidentified(deid_analyzer, text)
     assert "Harlow" in words(out) and "Claire" not in words(out), out
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("Son arrived as we left. -jb", ("jb",)),  # one token to the tokenizer: "-jb"
+        ("Settled after tea, told the office. -kt/rw", ("kt", "rw")),
+        ("Self-neglect concern.\nMaxine SEAL, 62, living all year in a static.", ("SEAL",)),
+    ],
+)
+def test_dashed_sign_offs_and_shouted_surnames_are_replaced(
+    deid_analyzer: DeidAnalyzer, text: str, gone: tuple[str, ...]
+) -> None:
+    out = deidentified(deid_analyzer, text, service="Oak Lodge")  # no staff initials known
+    assert not [w for w in gone if w in words(out)], out
+
+
+@pytest.mark.parametrize("text", ["All good today. -lol", "Seen at 2pm -ok", "Bloods due. -tbc"])
+def test_dashed_closing_words_stay(deid_analyzer: DeidAnalyzer, text: str) -> None:
+    assert deidentified(deid_analyzer, text) == text
+
+
+def test_a_kab_sign_off_of_staff_is_replaced_though_it_spells_a_word(
+    deid_analyzer: DeidAnalyzer,
+) -> None:
+    notes = [
+        SimpleNamespace(
+            note_id=f"N{k}",
+            person_id="P1",
+            date="2026-01-02",
+            service="Elm Court",
+            author=author,
+            note_type="daily_note",
+            text=text,
+        )
+        for k, (author, text) in enumerate(
+            [("Kay Ann Bell (Carer)", "Quiet night."), ("", "Handed to kab for am. -kab")]
+        )
+    ]
+    out = deidentify_notes(notes, Pseudonymiser(deid_analyzer, seed=3))[-1]["text"]
+    assert "kab" not in words(out), out

@@ -177,6 +177,7 @@ HOLDOUT8_MINS = HOLDOUT6_MINS
 DEV11_MINS = DEV4_MINS
 HOLDOUT9_MINS = HOLDOUT6_MINS
 DEV12_MINS = DEV4_MINS
+HOLDOUT10_MINS = HOLDOUT6_MINS
 
 # name (pii_<name>.jsonl), minimum notes, id prefix, minima: checked when present, in order
 OPTIONAL_SETS = (
@@ -200,6 +201,7 @@ OPTIONAL_SETS = (
     ("dev11", 209, "PII-S", DEV11_MINS),
     ("holdout9", 255, "PII-H9", HOLDOUT9_MINS),
     ("dev12", 213, "PII-U", DEV12_MINS),
+    ("holdout10", 255, "PII-H10", HOLDOUT10_MINS),
 )
 
 

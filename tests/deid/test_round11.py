@@ -21,9 +21,13 @@ AUTHORS = ("Derek Rennie (Night Carer)", "Fiona Gilchrist (Manager)", "Bernie Pr
 
 
 def deidentified(
-    analyzer: DeidAnalyzer, text: str, service: str = "Elm Court", other: str = "Elm Court"
+    analyzer: DeidAnalyzer,
+    text: str,
+    service: str = "Elm Court",
+    other: str = "Elm Court",
+    authors: tuple[str, ...] = AUTHORS,
 ) -> str:
-    """``text`` as the last note of a batch whose other notes are signed by ``AUTHORS``
+    """``text`` as the last note of a batch whose other notes are signed by ``authors``
     in the service ``other``; ``text`` itself is in ``service``."""
     notes = [
         SimpleNamespace(
@@ -35,7 +39,7 @@ def deidentified(
             note_type="daily_note",
             text="Quiet shift, no concerns.",
         )
-        for k, author in enumerate(AUTHORS)
+        for k, author in enumerate(authors)
     ]
     notes.append(
         SimpleNamespace(
@@ -171,19 +175,6 @@ def test_dashed_closing_words_stay(deid_analyzer: DeidAnalyzer, text: str) -> No
 def test_a_kab_sign_off_of_staff_is_replaced_though_it_spells_a_word(
     deid_analyzer: DeidAnalyzer,
 ) -> None:
-    notes = [
-        SimpleNamespace(
-            note_id=f"N{k}",
-            person_id="P1",
-            date="2026-01-02",
-            service="Elm Court",
-            author=author,
-            note_type="daily_note",
-            text=text,
-        )
-        for k, (author, text) in enumerate(
-            [("Kay Ann Bell (Carer)", "Quiet night."), ("", "Handed to kab for am. -kab")]
-        )
-    ]
-    out = deidentify_notes(notes, Pseudonymiser(deid_analyzer, seed=3))[-1]["text"]
+    text = "Handed to kab for am. -kab"
+    out = deidentified(deid_analyzer, text, authors=("Kay Ann Bell (Carer)",))
     assert "kab" not in words(out), out

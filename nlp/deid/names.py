@@ -169,9 +169,19 @@ def _person_after(doc: Any, i: int, nxt: Any | None) -> bool:
     ``AN's car``, ``TO (coordinator)``, ``AS rang``)."""
     if nxt is None or _closes_line(doc, i):
         return True
-    if nxt.lower_ in ("'s", "’s", "to", ")", ",", "(", "and", "&", "/") or nxt.tag_ == "MD":
+    if nxt.lower_ in (")", ",", "(", "and", "&", "/"):
         return True
-    return nxt.tag_ in ("VBD", "VBZ") and nxt.pos_ in ("VERB", "AUX")
+    return _acts(nxt)
+
+
+def _acts(nxt: Any | None) -> bool:
+    """The next word makes the letters someone who acts or owns: a possessive, ``to``, a
+    modal, a verb in the past, present or ``-ing`` (``TO covering Sunday``)."""
+    if nxt is None:
+        return False
+    if nxt.lower_ in ("'s", "’s", "to") or nxt.tag_ == "MD":
+        return True
+    return nxt.tag_ in ("VBD", "VBZ", "VBG") and nxt.pos_ in ("VERB", "AUX")
 
 
 def _before_postcode(text: str, end: int) -> bool:
@@ -798,7 +808,11 @@ class NameFinder:
         initials |= self._attendees(doc, status, fixed)
         never = fixed | blocked | things  # no rule below may name these
         initials |= self._initials_in_person_slots(doc, status, never, caps)
-        initials |= self._staff_initials(doc, status, never, caps, known)
+        # letters that spell no word or abbreviation are named, not initials, so they are
+        # learned for the batch like any name ("RP rang police" in another service's note)
+        staff = self._staff_initials(doc, status, never, caps, known)
+        initials |= {i for i in staff if self._spells(doc[i].text)}
+        staff -= initials
         self._grow(doc, status, never, known, caps)
         initials |= self._hyphen_initials(doc, status, never)
         self._shouted_surnames(doc, status, never, caps)
@@ -819,7 +833,7 @@ class NameFinder:
             out = {t.i for t in doc if self._ruled_out(doc, t.i, caps, status)}
             towns = {j for j in place_marks if status[j] == PLACE}  # "Milton Keynes"
             view.ruled_out = blocked | things | out | towns
-            view.protected = initials | {t.i for t in doc if status[t.i] == STRONG}
+            view.protected = initials | staff | {t.i for t in doc if status[t.i] == STRONG}
             # also kept whatever the model says, but not a feature (the model was not
             # trained with it): names already known, given by the caller or found earlier
             # in the note or batch; a name found once is a name everywhere
@@ -1133,6 +1147,9 @@ class NameFinder:
                 continue
             signing = len(text) > 2 and text[0] in "-–" and text[1].isalpha()
             if signing:
+                after = doc[i + 1].text if i + 1 < len(doc) else ""
+                if not (_closes_line(doc, i) or after == "/"):
+                    continue  # "LFT -ve, no symptoms", "Sats 96% -RA": not a sign-off
                 text = text[1:]  # "-jb", "-kab": a sign-off against its dash, one token
             letters_ = text.replace(".", "")
             dotted = "." in text and re.fullmatch(r"(?:[A-Za-z]\.){2,3}", text) is not None
@@ -1172,9 +1189,19 @@ class NameFinder:
             numbered = nxt is not None and nxt.like_num
             if (listed or word) and (numbered or _noun_follows(doc, i, caps[i])):
                 continue  # "BP machine", "BP 142/88"
+            if listed and not (before in ("by", "per", "with", "to") or _acts(nxt)):
+                continue  # "Checked BP, 120/80", "BP and sats normal"; not "- BP to bring"
             status[i] = NAME
             out.add(i)
         return out
+
+    def _spells(self, text: str) -> bool:
+        """Whether letters spell a word, an abbreviation or a closing word (``BP``, ``TO``,
+        ``-kab``): not a name to carry to the rest of the batch."""
+        key = text.lstrip("-–").replace(".", "").lower()
+        if key in cx.ABBREVIATIONS or key in self.lex.not_names or key in cx.CLOSING_WORDS:
+            return True
+        return self.lex.is_common(key) or key in _PLAIN_SHORT or key in cx.ROLES
 
     def _listed_with(
         self, doc: Any, i: int, status: list[int], initials: Callable[[int], bool]
@@ -1551,6 +1578,9 @@ class NameFinder:
             if key in cx.ABBREVIATIONS or key in self.lex.not_names or key in cx.MONTHS_DAYS:
                 continue
             nxt = doc[i + 1] if i + 1 < len(doc) else None
+            aged = nxt is not None and nxt.text == "," and i + 2 < len(doc) and doc[i + 2].like_num
+            if self.lex.is_common(key) and key not in self.lex.surnames and not aged:
+                continue  # "Jean REFUSED, will try": a shouted word; "Maxine SEAL, 62" is a surname
             if nxt is None or nxt.text in (",", "(") or "\n" in nxt.text or "\n" in tok.whitespace_:
                 status[i] = STRONG
 

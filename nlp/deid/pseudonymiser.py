@@ -163,7 +163,7 @@ class Pseudonymiser:
         if not name:
             return
         self.add_name(name)
-        self._staff.setdefault(cx.fold(service or ""), set()).update(staff_initials(name))
+        self._staff.setdefault(cx.fold((service or "").strip()), set()).update(staff_initials(name))
 
     def add_services(self, services: Iterable[str]) -> None:
         """Service names: replaced in the text too, short forms included."""
@@ -180,7 +180,7 @@ class Pseudonymiser:
         if extra is not None:
             strong |= extra.strong
             weak |= extra.weak
-        initials = self._staff.get(cx.fold(service or ""), set())
+        initials = self._staff.get(cx.fold((service or "").strip()), set())
         return Known(strong=strong, weak=weak, initials=set(initials))
 
     def _absorb(
@@ -366,7 +366,15 @@ class Pseudonymiser:
             new = self._initials(code.group("l")) + code.group("h") + number
             return text[: code.start()] + new + text[code.end() :]
         new = number if old[0].isdigit() else old[0] + number
-        return text[: m.start()] + new + text[m.end() :]
+        rest = text[m.end() :]
+        second = re.match(r"[.-](\d+)", rest)  # "rm 1.07", "cell 2-14": the room's own number
+        if second is not None:
+            tail = second.group(1)
+            other = self.pool.remember(
+                "room", cx.fold(text) + ":2", lambda: self._other_number(tail).zfill(len(tail))
+            )
+            rest = rest[0] + other + rest[second.end() :]
+        return text[: m.start()] + new + rest
 
     def _gp(self, text: str) -> str:
         words = text.split()

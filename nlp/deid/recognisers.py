@@ -355,6 +355,8 @@ def _room_codes(text: str) -> Iterator[Entity]:
             series.setdefault(m.group("series"), []).append(m)
     bracketed: dict[str, list[re.Match[str]]] = {}
     for m in ROOM_CODE_AFTER.finditer(text):  # any word before, one at least a listed name
+        if re.search(r"\b(?i:dr)\.?\s+$", text[max(0, m.start() - 5) : m.start()]):
+            continue  # "Dr Patel (F1)": a doctor's grade
         bracketed.setdefault(m.group("series"), []).append(m)
     for key, found in bracketed.items():
         if any(lex.is_name_word(m.group("prev").lower()) for m in found):
@@ -390,6 +392,18 @@ _NOT_WINGS = frozenset(
 )
 
 
+# words before "cell" that make it a blood or body cell, not a prison cell
+_CELL_SENSES = frozenset(
+    ["sickle", "white", "red", "blood", "stem", "t", "b", "plasma", "nerve", "fat", "cancer"]
+)
+
+
+def _clock(pair: re.Match[str]) -> bool:
+    """``10.30``, ``1.45``, ``12.00``: a time on the hour or five minutes past it."""
+    hours, sep, minutes = pair.groups()
+    return sep == "." and int(hours) <= 24 and len(minutes) == 2 and int(minutes) % 5 == 0
+
+
 def _rooms(text: str) -> Iterator[Entity]:
     yield from _room_codes(text)
     for m in ROOM.finditer(text):
@@ -399,9 +413,20 @@ def _rooms(text: str) -> Iterator[Entity]:
             continue  # "back to bed 0230": a time
         if re.fullmatch(r"(?:19|20)\d\d", num):
             continue  # "moved into a bungalow 2019": a year
-        if re.fullmatch(r"\d+[.-]\d+", num) and re.match(r"(?i)b|fl\b|fl\.", m.group(0)):
-            continue  # "back to bed 12.30", "bay 2-3": a time or a range; "rm 1.07", "cell
-            # 2-14": a floor and a room, a landing and a cell
+        word = re.match(r"[^\W\d_]+", m.group(0))
+        key = word.group(0).lower() if word else ""
+        before = re.search(r"([^\W\d_]+)\s+$", text[max(0, m.start() - 20) : m.start()])
+        prev = before.group(1).lower() if before else ""
+        if (key == "cell" and prev in _CELL_SENSES) or (key in ("plot", "pitch") and prev == "the"):
+            continue  # "sickle cell 2 crisis", "white cell 12", "the plot 2 of the story"
+        pair = re.fullmatch(r"(\d+)([.-])(\d+)", num)
+        if pair and _clock(pair):
+            continue  # "back to bed 12.30", "room 10.30 meeting": a time
+        if pair and (key.startswith("b") or key == "fl"):
+            # "Bed 2-14", "bay 2-3 times": a bed and a range; "rm 1.07", "cell 2-14": a floor
+            # and a room, a landing and a cell
+            yield Entity(m.start(), m.start("num") + len(pair.group(1)), "room")
+            continue
         yield Entity(m.start(), m.end(), "room")
     for m in ROOM_IN_WORDS.finditer(text):
         yield Entity(m.start(), m.end(), "room")

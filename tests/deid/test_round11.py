@@ -71,7 +71,6 @@ def test_an_authors_initials_are_how_colleagues_write_them() -> None:
             ("BP",),
             ("bp", "machine"),
         ),
-        ("Walked to the dining room with her frame and BP.", ("BP",), ("frame",)),
         ("Lunch declined, handed to fg at 1pm.", ("fg",), ("handed",)),
         ("Fluids encouraged per F.G. and recorded.", ("F", "G"), ("Fluids",)),
         ("Settled by 10pm.\nJM / DR", ("DR",), ("Settled",)),
@@ -178,3 +177,52 @@ def test_a_kab_sign_off_of_staff_is_replaced_though_it_spells_a_word(
     text = "Handed to kab for am. -kab"
     out = deidentified(deid_analyzer, text, authors=("Kay Ann Bell (Carer)",))
     assert "kab" not in words(out), out
+
+
+# the review of round 11: what the first version over- or under-replaced
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Checked BP, 120/80.",
+        "BP and sats normal.",
+        "Covid LFT -ve, no symptoms.",
+        "Temp 37.8 slight rise.",
+        "Drove 20 minutes each way",
+        "Sickle cell 2 crisis, seen by the GP.",
+        "Meeting in room 1.30 today",
+        "Jean REFUSED, will try later.",
+    ],
+)
+def test_clinical_text_beside_staff_initials_stays(deid_analyzer: DeidAnalyzer, text: str) -> None:
+    out = deidentified(deid_analyzer, text, authors=(*AUTHORS, "Vera Evans"))
+    changed = set(re.findall(r"[^\W\d_]+", text)) - set(re.findall(r"[^\W\d_]+", out))
+    assert changed <= {"Jean", "GP"} and "120" not in changed, out
+
+
+def test_both_numbers_of_a_floor_and_room_are_replaced(deid_analyzer: DeidAnalyzer) -> None:
+    out = deidentified(deid_analyzer, "Hoist in rm 1.07 not charging; he was in cell 2-14.")
+    assert "1.07" not in out and "07" not in out and "2-14" not in out and "14" not in out, out
+
+
+def test_staff_initials_found_once_are_a_name_in_other_services(
+    deid_analyzer: DeidAnalyzer,
+) -> None:
+    notes = [
+        SimpleNamespace(
+            note_id=str(k),
+            person_id=person,
+            date="2026-01-02",
+            service=service,
+            author=author,
+            note_type="daily_note",
+            text=text,
+        )
+        for k, (person, service, author, text) in enumerate(
+            [
+                ("P1", "Plas", "Rhiannon Protheroe", "HANDOVER 07:45 - TO DAY NURSE RHIANNON / RP"),
+                ("P2", "Wigan", "", "RP rang police at 10pm."),
+            ]
+        )
+    ]
+    out = deidentify_notes(notes, Pseudonymiser(deid_analyzer, seed=3))
+    assert all("RP" not in words(r["text"]) for r in out), out

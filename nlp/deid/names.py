@@ -1134,9 +1134,12 @@ class NameFinder:
         two lower-case letters or with stops (``DR``, ``dr`` is a word, ``jb``, ``K.J.``):
         ``handed over to FG and BN``, ``... - BP to bring new ones``, ``JM / MZ``. Not a role,
         title, relation, month or day; not after a determiner or possessive (``her TA``,
-        ``our MP``); an English word only in capitals on a mixed-case line (``Reported to
-        TO``, not ``HANDED OVER TO FG``'s ``TO``); a listed abbreviation or English word not
-        before a noun or a number (``BP machine``, ``BP 142/88``). Returns them."""
+        ``our MP``); an English word only in capitals on a mixed-case line, in a person's
+        slot (``Reported to TO``, not ``HANDED OVER TO FG``'s ``TO``); a listed abbreviation
+        or English word not before a noun or a number (``BP machine``, ``BP 142/88``), and an
+        abbreviation only after ``by``/``per``/``with``/``to`` or before a verb (``- BP to
+        bring``, not ``Checked BP, 120/80``); letters against a dash only closing a line
+        (``-kab``, not ``LFT -ve``). Returns them."""
         out: set[int] = set()
         if not known.initials:
             return out
@@ -1560,8 +1563,9 @@ class NameFinder:
     ) -> None:
         """A surname in capitals after a forename the rules named, on a line not in
         capitals, before a comma, a bracket or the line's end (``Maxine SEAL, 62``, ``Stuart
-        LAW, Flat 1``): the record's ``Forename SURNAME`` form, whatever word the surname
-        spells; not a role, title, relation or listed abbreviation (``Mary NHS, ...``)."""
+        LAW, Flat 1``): the record's ``Forename SURNAME`` form; a common word only if it is a
+        listed surname or an age follows (``Maxine SEAL, 62``; not ``Jean REFUSED, will
+        try``); not a role, title, relation or listed abbreviation (``Mary NHS, ...``)."""
         for tok in doc[1:]:
             i = tok.i
             if i in fixed or caps[i] or status[i] in (NAME, STRONG) or not tok.is_alpha:

@@ -184,10 +184,15 @@ def _acts(nxt: Any | None) -> bool:
     return nxt.tag_ in ("VBD", "VBZ", "VBG") and nxt.pos_ in ("VERB", "AUX")
 
 
+# a postcode one or two commas or spaces after a word: "Harlow CM18 7HE", "Harlow, CM18 7HE"
+_POSTCODE_AFTER = re.compile(rf"[, ]{{1,2}}(?:{POSTCODE.pattern})", POSTCODE.flags)
+# a sign-off written against its dash, one token to the tokenizer: "-jb", "-kab", "-K.J."
+_DASHED = re.compile(r"[-–]([A-Za-z]{2,3}|(?:[A-Za-z]\.){1,3})")
+
+
 def _before_postcode(text: str, end: int) -> bool:
     """A postcode follows ``text[:end]``, a comma aside: the words before it are a town."""
-    m = POSTCODE.match(text, end + len(text[end:]) - len(text[end:].lstrip(", ")))
-    return m is not None and 0 < m.start() - end <= 2
+    return _POSTCODE_AFTER.match(text, end) is not None
 
 
 def _capital_initials(doc: Any, fixed: set[int]) -> Callable[[int], bool]:
@@ -1002,7 +1007,7 @@ class NameFinder:
         """A sign-off written against its dash (``-jb``, ``-kab``, ``-K.J.``; one token to
         the tokenizer): two or three letters, or letters with stops, that spell no English,
         closing or listed word (not ``-ok``, ``-lol``)."""
-        m = re.fullmatch(r"[-–]([A-Za-z]{2,3}|(?:[A-Za-z]\.){1,3})", text)
+        m = _DASHED.fullmatch(text)
         if m is None:
             return False
         if "." in m.group(1):
@@ -1148,12 +1153,13 @@ class NameFinder:
             i, text = tok.i, tok.text
             if i in fixed or status[i] in (NAME, STRONG):
                 continue
-            signing = len(text) > 2 and text[0] in "-–" and text[1].isalpha()
-            if signing:
+            dashed = _DASHED.fullmatch(text)
+            signing = dashed is not None
+            if dashed is not None:
                 after = doc[i + 1].text if i + 1 < len(doc) else ""
                 if not (_closes_line(doc, i) or after == "/"):
                     continue  # "LFT -ve, no symptoms", "Sats 96% -RA": not a sign-off
-                text = text[1:]  # "-jb", "-kab": a sign-off against its dash, one token
+                text = dashed.group(1)  # "-jb", "-kab": a sign-off against its dash
             letters_ = text.replace(".", "")
             dotted = "." in text and re.fullmatch(r"(?:[A-Za-z]\.){2,3}", text) is not None
             shaped = re.fullmatch(r"[A-Z]{2,3}|[a-z]{2,3}", text) is not None

@@ -84,6 +84,11 @@ def staff_initials(name: str) -> set[str]:
     return {every, (words[0][0] + words[-1][0]).upper()}
 
 
+def _service_key(service: str | None) -> str:
+    """How staff initials are filed by service: folded, spaces trimmed, none as ``""``."""
+    return cx.fold((service or "").strip())
+
+
 def service_variants(service: str) -> list[str]:
     """``Penrhos Court Nursing Home`` -> itself and ``Penrhos Court`` (how notes write it)."""
     out = [service.strip()]
@@ -163,7 +168,7 @@ class Pseudonymiser:
         if not name:
             return
         self.add_name(name)
-        self._staff.setdefault(cx.fold((service or "").strip()), set()).update(staff_initials(name))
+        self._staff.setdefault(_service_key(service), set()).update(staff_initials(name))
 
     def add_services(self, services: Iterable[str]) -> None:
         """Service names: replaced in the text too, short forms included."""
@@ -180,7 +185,7 @@ class Pseudonymiser:
         if extra is not None:
             strong |= extra.strong
             weak |= extra.weak
-        initials = self._staff.get(cx.fold((service or "").strip()), set())
+        initials = self._staff.get(_service_key(service), set())
         return Known(strong=strong, weak=weak, initials=set(initials))
 
     def _absorb(

@@ -730,6 +730,18 @@ def list_runs(engine: Engine) -> list[Run]:
         return list(s.scalars(select(Run).order_by(Run.imported_at.desc())))
 
 
+def note_authors(engine: Engine) -> list[tuple[str, str]]:
+    """Every (author, service) pair of the stored notes, sorted: who writes in which service."""
+    with Session(engine) as s:
+        rows = s.execute(
+            select(NoteRow.author, NoteRow.service)
+            .where(NoteRow.author != "")
+            .distinct()
+            .order_by(NoteRow.author, NoteRow.service)
+        )
+        return [(author, service) for author, service in rows]
+
+
 def count_rows(engine: Engine) -> dict[str, int]:
     with Session(engine) as s:
         return {

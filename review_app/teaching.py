@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 
 from nlp.deid import Pseudonymiser
 from review_app.learning import ReviewedNote, reviewed_notes, split_sentences
-from review_app.store import FlagFilter, FlagView, list_flags, list_marks
+from review_app.store import FlagFilter, FlagView, list_flags, list_marks, note_authors
 
 TEACHABLE: tuple[str, ...] = ("doing_for", "unrecorded_restriction", "missing_rationale")
 __all__ = [
@@ -102,9 +102,10 @@ def build_examples(
     if not notes:
         return []
     services = sorted({n.record["service"] for n in notes if n.record["service"]})
-    for n in notes:  # authors' names and, in their service's notes, their initials
-        if n.record["author"]:
-            pseudonymiser.add_staff(n.record["author"], n.record["service"])
+    # every author the store knows, not only those of the exported notes: colleagues
+    # write each other's names and initials ("handed over to KP")
+    for author, service in note_authors(engine):
+        pseudonymiser.add_staff(author, service)
     texts = [n.record["text"] for n in notes]
     docs = pseudonymiser.analyzer.parse(texts)  # once, for both passes
     pseudonymiser.learn(

@@ -67,6 +67,7 @@ ATTENDANCE = _words("attendance")  # Present: MG, daughter Sheila, FD
 INITIALS_AFTER = _words("initials_after")  # per TJ, told CQ, care lead LP
 HANDOVER = _words("handover")  # hand over from BW, passed to MT
 ABBREVIATIONS = _words("abbreviation")  # BP, given PO, per EDT: no initials there
+JOB_WORDS = _words("job")  # Carys Bowen, Senior Carer: an author column's job title
 # words before a capitalised run that say it is a place or a thing, not a person
 LOCATIVES = frozenset(
     [

@@ -69,9 +69,38 @@ LEGACY_KINDS = {
 }
 
 
-def author_name(author: str) -> str:
-    """``Carys Bowen (Nurse)`` -> ``Carys Bowen``."""
-    return re.sub(r"\(.*?\)", "", author).strip()
+_BRACKETED = re.compile(r"\([^)]*(?:\)|$)|\[[^\]]*(?:\]|$)")  # closed or not
+# between two people or a name and a job: "Carys Bowen / Tom Reid", "Carys Bowen - RGN"
+_AUTHOR_SEPARATOR = re.compile(r"\s*[/&;+]\s*|\s+(?:and|[-–—|])\s+", re.IGNORECASE)
+
+
+def _is_job(part: str) -> bool:
+    """``Senior Carer``, ``RGN``, ``Night HCA``: only job words (``Carys Cook`` is a name)."""
+    words = [cx.fold(w) for w in _WORD.findall(part)]
+    return bool(words) and all(w in cx.ROLES or w in cx.JOB_WORDS for w in words)
+
+
+def _forename_first(segment: str) -> str:
+    """``Bowen, Carys`` -> ``Carys Bowen``; ``BOWEN Carys`` -> ``Carys BOWEN``."""
+    parts = [p.strip() for p in segment.split(",") if p.strip() and not _is_job(p)]
+    if len(parts) == 2 and len(_WORD.findall(parts[0])) <= 2:
+        parts = [parts[1], parts[0]]
+    words = " ".join(parts).split()
+    shouted_first = len(words) > 1 and len(words[0]) > 1 and words[0].isupper()
+    if shouted_first and not any(w.isupper() for w in words[1:]):
+        words = [*words[1:], words[0]]
+    return " ".join(words)
+
+
+def author_names(author: str) -> list[str]:
+    """The people named in an export's author column, each forename first.
+
+    ``Carys Bowen (Nurse``, ``Carys Bowen - Night Senior``, ``Senior Carer, Carys Bowen``,
+    ``Bowen, Carys`` -> ``[Carys Bowen]``; ``BOWEN Carys`` -> ``[Carys BOWEN]``; ``Carys
+    Bowen / Tom Reid`` -> both; a job title alone (``Night Senior``) -> ``[]``."""
+    segments = _AUTHOR_SEPARATOR.split(_BRACKETED.sub(" ", author))
+    names = (_forename_first(s) for s in segments if s.strip() and not _is_job(s))
+    return [n for n in names if n]
 
 
 def staff_initials(name: str) -> set[str]:
@@ -164,11 +193,10 @@ class Pseudonymiser:
         """A note's author (``Carys Bowen (Nurse)``): the name is replaced wherever it occurs
         and its initials (``CB``) count as a person where initials can stand in the notes of
         the same ``service`` (:meth:`nlp.deid.names.NameFinder._staff_initials`)."""
-        name = author_name(author)
-        if not name:
-            return
-        self.add_name(name)
-        self._staff.setdefault(_service_key(service), set()).update(staff_initials(name))
+        staff = self._staff.setdefault(_service_key(service), set())
+        for name in author_names(author):
+            self.add_name(name)
+            staff.update(staff_initials(name))
 
     def add_services(self, services: Iterable[str]) -> None:
         """Service names: replaced in the text too, short forms included."""

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from nlp.deid import Pseudonymiser, shared_analyzer
-from review_app.store import list_flags, record_decision, record_mark
+from review_app.store import list_flags, note_authors, record_decision, record_mark
 from review_app.teaching import (
     build_examples,
     check_gold,
@@ -153,3 +153,32 @@ def test_teaching_examples_gold_format(loaded_sqlite, analyzer) -> None:
     assert phone["restriction"] == 0 and phone["restriction_type"] is None
     statuses = {json.loads(line)["review_status"] for line in lines}
     assert statuses == {"partial", "complete"}
+
+
+def test_the_store_lists_every_author_and_service(loaded_sqlite) -> None:
+    _, engine = loaded_sqlite
+    assert note_authors(engine) == [
+        ("Dana Kerr", "Birchwood Supported Living"),
+        ("Dana Kerr", "Willow House"),
+        ("Priya Natt", "Birchwood Supported Living"),
+        ("Sam Oyelaran", "Willow House"),
+    ]
+
+
+def test_teaching_export_learns_authors_of_notes_it_does_not_export(
+    loaded_sqlite, analyzer
+) -> None:
+    """Only a Dana Kerr note is exported; Sam Oyelaran (Willow House) writes none of it, but
+    colleagues write his name and initials, so the batch replaces them too."""
+    _, engine = loaded_sqlite
+    flag = next(
+        f for f in list_flags(engine) if f.note_id == "N-0001" and f.category == "doing_for"
+    )
+    record_decision(engine, flag.flag_id, "confirmed", "ann", 0)
+    pseudonymiser = Pseudonymiser(analyzer, seed=3)
+    records = build_examples(engine, [flag.flag_id], pseudonymiser, include_partial=True)
+    assert [r["note_id"] != "N-0001" for r in records] == [True]  # the id is pseudonymised
+    text = "Handed over to SO at 8. Oyelaran to ring the GP."
+    out = pseudonymiser.pseudonymise(text, service="Willow House").text
+    assert "SO" not in out.split() and "Oyelaran" not in out, out
+    assert out.endswith(" to ring the GP."), out

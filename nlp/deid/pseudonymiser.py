@@ -86,6 +86,8 @@ def _forename_first(segment: str) -> str:
     if len(parts) == 2 and len(_WORD.findall(parts[0])) <= 2:
         parts = [parts[1], parts[0]]
     words = " ".join(parts).split()
+    while len(words) > 1 and words[-1].isupper() and _is_job(words[-1]):  # "... RGN"
+        words.pop()
     shouted_first = len(words) > 1 and len(words[0]) > 1 and words[0].isupper()
     if shouted_first and not any(w.isupper() for w in words[1:]):
         words = [*words[1:], words[0]]
@@ -97,8 +99,18 @@ def author_names(author: str) -> list[str]:
 
     ``Carys Bowen (Nurse``, ``Carys Bowen - Night Senior``, ``Senior Carer, Carys Bowen``,
     ``Bowen, Carys`` -> ``[Carys Bowen]``; ``BOWEN Carys`` -> ``[Carys BOWEN]``; ``Carys
-    Bowen / Tom Reid`` -> both; a job title alone (``Night Senior``) -> ``[]``."""
-    segments = _AUTHOR_SEPARATOR.split(_BRACKETED.sub(" ", author))
+    Bowen / Tom Reid`` -> both; ``Agency (Ruth Mawhinney RGN)`` -> ``[Ruth Mawhinney]``; a
+    job title alone (``Night Senior``) -> ``[]``."""
+    names = _names_in(_BRACKETED.sub(" ", author))
+    if not names:  # "Agency (Ruth Mawhinney RGN)": the name is in the brackets
+        names = _names_in(
+            " / ".join(m.group()[1:].rstrip(")]") for m in _BRACKETED.finditer(author))
+        )
+    return names
+
+
+def _names_in(text: str) -> list[str]:
+    segments = _AUTHOR_SEPARATOR.split(text)
     names = (_forename_first(s) for s in segments if s.strip() and not _is_job(s))
     return [n for n in names if n]
 

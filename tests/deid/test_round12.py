@@ -30,6 +30,9 @@ from tests.deid.test_round11 import deidentified
         ("Ahmed, Dr Sana", ["Dr Sana Ahmed"]),
         ("Carys Bowen / Tom Reid", ["Carys Bowen", "Tom Reid"]),
         ("Bowen, Carys & Reid, Tom", ["Carys Bowen", "Tom Reid"]),
+        ("Carys Bowen RGN", ["Carys Bowen"]),
+        ("Agency (Ruth Mawhinney RGN)", ["Ruth Mawhinney"]),  # the name in the brackets
+        ("Bank staff (Tom Reid / Ann Lee)", ["Tom Reid", "Ann Lee"]),
         ("Andrea Anderson", ["Andrea Anderson"]),  # "and" only between spaces
         ("Carys Cook", ["Carys Cook"]),  # a job word in a name is a surname
         ("Support Worker", []),  # a job title alone names nobody

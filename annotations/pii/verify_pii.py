@@ -178,6 +178,8 @@ DEV11_MINS = DEV4_MINS
 HOLDOUT9_MINS = HOLDOUT6_MINS
 DEV12_MINS = DEV4_MINS
 HOLDOUT10_MINS = HOLDOUT6_MINS
+DEV13_MINS = DEV4_MINS
+HOLDOUT11_MINS = HOLDOUT6_MINS
 
 # name (pii_<name>.jsonl), minimum notes, id prefix, minima: checked when present, in order
 OPTIONAL_SETS = (
@@ -202,6 +204,8 @@ OPTIONAL_SETS = (
     ("holdout9", 255, "PII-H9", HOLDOUT9_MINS),
     ("dev12", 213, "PII-U", DEV12_MINS),
     ("holdout10", 255, "PII-H10", HOLDOUT10_MINS),
+    ("dev13", 236, "PII-V", DEV13_MINS),
+    ("holdout11", 240, "PII-H11", HOLDOUT11_MINS),
 )
 
 

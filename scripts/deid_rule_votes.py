@@ -18,6 +18,8 @@ before the round that read it), run on the set as ``careaudit deidentify`` runs:
   them: capitals closing a note as initials, ``... delivering. OT``).
 - ``pii_dev11.jsonl``: the round-9 rules of dda7576 (round 10 read it: initials where a
   person stands, ``care lead LP``, ``DS and RC``).
+- ``pii_dev12.jsonl``: the round-10 rules of a7bdc63 (round 11 read it: staff initials,
+  rooms, dashed sign-offs).
 
 ``pii_dev.jsonl`` has no such commit (the rules were written from it) and a set newer
 than the rules needs none: both use today's votes (``pii_dev4.jsonl``, and since round 5
@@ -44,6 +46,7 @@ BEFORE = {
     "dev8": "dce4f9b",
     "dev9": "dce4f9b",
     "dev11": "dda7576",
+    "dev12": "a7bdc63",
 }
 
 # run inside the old tree: record the status list around NameFinder._grow per note text

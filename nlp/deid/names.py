@@ -70,6 +70,8 @@ _DATE_PREPOSITIONS = frozenset(
         "throughout",
     ]
 )
+# what follows a ward's name, not a person's: "Calder Ward, bed 14", "Spencer Ward bay 2"
+_BED_WORDS = frozenset(["bed", "bay", "side", "room", "rm"])
 # titles that are also clinical abbreviations in capitals (multiple sclerosis, modified release)
 _CLINICAL_TITLES = frozenset(["ms", "mr"])
 # what follows a word to make it a possessive ("Sofia's room"): a person's
@@ -582,6 +584,8 @@ class NameFinder:
             return NONE
         if key in known.strong and not (common and self._det_blocked(doc, i)):
             return NAME
+        if self._bare_possessive(key, known, common):
+            return NAME  # "Tommys sensor", "mahbubs illness": a name's 's typed without '
         shouted = (key in lex.surnames or not common) and self._after_shouted_name(doc, i)
         if ctx != "title" and not caps[i] and cx.acronym(text) and not in_first and not shouted:
             return NONE  # "DWP", "TL", "HCAs": acronyms; not "ALBERT KING"
@@ -640,6 +644,19 @@ class NameFinder:
         if status == NAME:
             guesses.add(i)
         return status
+
+    def _bare_possessive(self, key: str, known: Known, common: bool) -> bool:
+        """A learned name with ``s`` (``Tommys``, ``waynes``): its possessive without the
+        apostrophe, as texts and fast notes write it; not an English word (``Pats``)."""
+        stem = key[:-1]
+        return (
+            key.endswith("s")
+            and len(stem) >= 3
+            and not common
+            and stem in known.strong
+            and not self._common(stem)
+            and key not in self.lex.places
+        )
 
     def _qualifies(self, doc: Any, i: int) -> bool:
         """A lower-case noun right after the word, which it qualifies (``TED stockings``)."""
@@ -842,10 +859,24 @@ class NameFinder:
             # also kept whatever the model says, but not a feature (the model was not
             # trained with it): names already known, given by the caller or found earlier
             # in the note or batch; a name found once is a name everywhere
+            named_texts = {t.text for t in doc if self._is_name(status, t.i)}
+            for t in doc:  # a modal the note names elsewhere, as written, is that name
+                again = status[t.i] == NONE and t.text in named_texts and t.tag_ == "MD"
+                if again and t.i not in view.ruled_out:
+                    status[t.i] = NAME  # "Will need reminding ... Will was happy"
+            named_at: dict[str, int] = {}
+            for t in doc:
+                if self._is_name(status, t.i):
+                    named_at[cx.fold(t.text)] = named_at.get(cx.fold(t.text), 0) + 1
             view.known_names = {
                 t.i
                 for t in doc
-                if self._is_name(status, t.i) and cx.fold(t.text) in known.strong
+                if self._is_name(status, t.i)
+                and (
+                    cx.fold(t.text) in known.strong
+                    or named_at[cx.fold(t.text)] > 1  # the rules name it twice in the note
+                    or self._bare_possessive(cx.fold(t.text), known, self._common(cx.fold(t.text)))
+                )
             }
             self._decide(doc, status, view, fixed)
         listed = place_marks | {t.i for t in doc if cx.fold(t.text) in self.lex.places}
@@ -930,6 +961,8 @@ class NameFinder:
         shouted = caps[i] or cx.shape(tok.text) == "upper"
         if shouted and prev is not None and prev.pos_ == "ADP" and self.lex.is_common(key):
             return not cx.line_initial(doc, i)  # "DEPRIVATION OF LIBERTY"
+        if shouted and not listed and (key in cx.FACILITY_AFTER or key in cx.ORG_HEADS):
+            return not signing  # "TOLD PENNY + OFFICE", "RANG SURGERY": a place or a body
         return nxt is not None and nxt.like_num and key in cx.MONTHS  # "June 14"
 
     def _decide(self, doc: Any, status: list[int], view: NoteView, fixed: set[int]) -> None:
@@ -1454,8 +1487,11 @@ class NameFinder:
             possessive = any(doc[k].text in ("'s", "’s") for k in run)
             p = cx.fold(prev.text) if prev is not None else ""
             moving = p == "to" and before is not None and before.lower_ in cx.MOTION
-            if n >= 2 or possessive or p in cx.LOCATIVES or moving:
-                return True
+            bed = cx.next_word(doc, j, skip=",")
+            bedded = bed is not None and cx.fold(bed.text) in _BED_WORDS  # "Calder Ward, bed 14"
+            forenames = all(cx.fold(doc[k].text) in self.lex.first_names for k in words[:n])
+            if (n >= 2 and not forenames) or possessive or p in cx.LOCATIVES or moving or bedded:
+                return True  # not "Johnny Joe Ward rang": forenames before a surname
         return False
 
     def _titled_run(self, doc: Any, words: list[int], known: Known) -> bool:

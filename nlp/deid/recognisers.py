@@ -404,8 +404,14 @@ def _clock(pair: re.Match[str]) -> bool:
     return sep == "." and int(hours) <= 24 and len(minutes) == 2 and int(minutes) % 5 == 0
 
 
+# a bedroom's code written as one word: "MEADOW (BR7) asleep", "arjun br1 - typed"
+BEDROOM_CODE = re.compile(r"\b(?i:br|bdrm|bedrm)\d{1,2}\b(?![:.]\d)")
+
+
 def _rooms(text: str) -> Iterator[Entity]:
     yield from _room_codes(text)
+    for m in BEDROOM_CODE.finditer(text):
+        yield Entity(m.start(), m.end(), "room")
     for m in ROOM.finditer(text):
         num = m.group("num")
         clock = re.fullmatch(r"(?:[01]\d|2[0-3])[0-5]\d", num)
@@ -858,10 +864,83 @@ def _day_month(text: str) -> Iterator[Entity]:
     for m in _DM_CUED.finditer(text):
         if 1 <= int(m.group("d")) <= 31 and 1 <= int(m.group("m")) <= 12:
             yield Entity(m.start("d"), m.end(), "date")
+    for m in _DM_TIMED.finditer(text):
+        if 1 <= int(m.group("d")) <= 31 and 1 <= int(m.group("m")) <= 12:
+            yield Entity(m.start(), m.end(), "date")
+    for m in SPOKEN_DATE.finditer(text):
+        yield Entity(m.start(), m.end(), "date")
     for rx in (_DAY_CUED, _WELSH_DATE):
         for m in rx.finditer(text):
             if 1 <= int(m.group("d")) <= 31:
                 yield Entity(m.start("d"), m.end(), "date")
+
+
+# a pasted table (cells between "|" or tabs): the header names the columns whose cells are
+# rooms ("| Rm | Resident | Night | Sign |") or staff initials
+_ROOM_HEADERS = frozenset(["rm", "room", "rm no", "room no", "room number", "bed", "bedroom"])
+_SIGN_HEADERS = frozenset(["sign", "signed", "signature", "initials", "init", "staff initials"])
+_ROOM_CELL = re.compile(r"[A-Za-z]{0,2}\d{1,4}[A-Za-z]?")
+_INITIALS_CELL = re.compile(r"[A-Z]{2,3}|[A-Z][a-z]?[A-Z]{1,2}[a-z]?[A-Z]?")  # RM, JD, WMcK
+
+
+def _cells(line: str, at: int) -> list[tuple[int, int, str]]:
+    """(start, end, text) of each cell of a table line, stripped; empty cells kept."""
+    sep = "|" if line.count("|") >= 2 else "\t"
+    out, pos = [], 0
+    for part in line.split(sep):
+        lead = len(part) - len(part.lstrip())
+        text = part.strip()
+        out.append((at + pos + lead, at + pos + lead + len(text), text))
+        pos += len(part) + 1
+    return out
+
+
+def _table_columns(text: str) -> Iterator[Entity]:
+    columns: dict[int, str] = {}
+    at = 0
+    for line in text.split("\n"):
+        if line.count("|") < 2 and "\t" not in line:
+            columns = {}
+        else:
+            cells = _cells(line, at)
+            heads = [c[2].lower().rstrip(".:") for c in cells]
+            header = {
+                k: "room" if h in _ROOM_HEADERS else "sign"
+                for k, h in enumerate(heads)
+                if h in _ROOM_HEADERS or h in _SIGN_HEADERS
+            }
+            is_header = bool(header) and not any(ch.isdigit() for c in cells for ch in c[2])
+            if is_header:
+                columns = header
+            for k, kind in columns.items():
+                if k >= len(cells) or is_header:
+                    continue
+                a, b, cell = cells[k]
+                if kind == "room" and _ROOM_CELL.fullmatch(cell):
+                    yield Entity(a, b, "room")
+                elif kind == "sign" and _INITIALS_CELL.fullmatch(cell):
+                    yield Entity(a, b, "name", parts=((a, b, "initial"),))
+        at += len(line) + 1
+
+
+_ORDINALS = (
+    "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
+    "|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth"
+    "|twenty[- ](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|thirtieth"
+    "|thirty[- ]first"
+)
+_MONTH_NAMES = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+)
+# a date as dictation writes it: "the fifth of December", "December the twenty-first"
+SPOKEN_DATE = re.compile(
+    rf"\b(?:(?:{_ORDINALS})\s+of\s+(?:{_MONTH_NAMES})|(?:{_MONTH_NAMES})\s+the\s+(?:{_ORDINALS}))\b",
+    re.IGNORECASE,
+)
+# a day and month before a clock time: "interpreter booked for 5/11 10:00"
+_DM_TIMED = re.compile(
+    r"(?<![\d/.:-])(?P<d>\d{1,2})/(?P<m>\d{1,2})(?=,?\s+(?:at\s+)?(?:\d{1,2}[:.]\d{2}|\d{1,2}\s?[ap]m)\b)"
+)
 
 
 def find_patterns(text: str) -> list[Entity]:
@@ -873,6 +952,7 @@ def find_patterns(text: str) -> list[Entity]:
     found += _postcodes(text)
     found += _ids(text)
     found += _rooms(text)
+    found += _table_columns(text)
     found += _addresses(text)
     found += _house_addresses(text)
     found += _labelled_addresses(text)

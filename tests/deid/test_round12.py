@@ -9,6 +9,7 @@ import pytest
 
 from nlp.deid import DeidAnalyzer
 from nlp.deid.pseudonymiser import author_names, staff_initials
+from nlp.deid.recognisers import find_patterns
 from tests.deid.test_names import words
 from tests.deid.test_round11 import deidentified
 
@@ -72,3 +73,97 @@ def test_staff_from_messy_author_columns_are_replaced(
     out = deidentified(deid_analyzer, text, authors=authors)
     assert not any(w in words(out) for w in gone), out
     assert all(w in words(out) for w in kept), out
+
+
+def test_a_learned_name_with_a_bare_s_is_its_possessive(pseudonymise) -> None:
+    _, second = pseudonymise(
+        "Tommy Proctor back from hospital, settled.",
+        "Text from wife: Tommys sensor keeps falling off. Ring her re mahbubs meds.\n"
+        "Her brother Mahbub visited.",
+    )
+    assert "Tommy" not in second and "Mahbub" not in second.title(), second
+    assert "sensor keeps falling off" in second, second
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Lots of hugs today, she loves cats.",  # English words with s stay
+        "Pats on the back all round.",
+    ],
+)
+def test_an_english_plural_is_no_possessive_name(pseudonymise, text: str) -> None:
+    out = pseudonymise("Pat Hewitt visited her mum.", text)[1]
+    assert out == text
+
+
+TABLE = """Night staff: Josephine Dsouza, Rhea Mensah (agency)
+| Rm | Resident | Night | Sign |
+|----|----------|-------|------|
+| 2 | Gladys Pepper | Slept well. Pad change x2. | RM |
+| 14 | Fred Lark | Up at 05:00, 2 biscuits. | JD |
+"""
+
+
+def test_a_pasted_tables_room_and_sign_columns(deid_analyzer: DeidAnalyzer) -> None:
+    found = {(e.kind, TABLE[e.start : e.end]) for e in find_patterns(TABLE)}
+    assert {("room", "2"), ("room", "14"), ("name", "RM"), ("name", "JD")} <= found
+    assert ("room", "05") not in found and all(t != "x2" for _, t in found)
+    tsv = "Room\tName\tInitials\n12\tAnn\tTM\n"
+    found = {(e.kind, tsv[e.start : e.end]) for e in find_patterns(tsv)}
+    assert {("room", "12"), ("name", "TM")} <= found
+
+
+def test_a_table_without_a_room_header_has_no_rooms() -> None:
+    text = "| Time | Fluids |\n| 10:00 | 200 |\n| 14 | 150 |\n"
+    assert [e for e in find_patterns(text) if e.kind in ("room", "name")] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("Plan to close on the fifth of December full stop.", "fifth of December"),
+        ("Review on December the twenty-first.", "December the twenty-first"),
+        ("Interpreter booked for 5/11 10:00, ref LSI.", "5/11"),
+        ("Dentist 14/3 at 2pm.", "14/3"),
+    ],
+)
+def test_spoken_and_timed_dates(text: str, date: str) -> None:
+    assert date in {text[e.start : e.end] for e in find_patterns(text) if e.kind == "date"}
+
+
+@pytest.mark.parametrize("text", ["Ate 3/4 of lunch.", "Pain 5/10 at rest.", "Second of all, no."])
+def test_fractions_and_ordinals_are_no_dates(text: str) -> None:
+    assert [e for e in find_patterns(text) if e.kind == "date"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "room"),
+    [("22:00 Meadow (BR7) asleep.", "BR7"), ("NIGHT - arjun br1 - typed on talker", "br1")],
+)
+def test_bedroom_codes(text: str, room: str) -> None:
+    assert room in {text[e.start : e.end] for e in find_patterns(text) if e.kind == "room"}
+
+
+def test_a_lower_case_place_abbreviation_ends_a_street() -> None:
+    text = "hi its dolina at 7 kildermorie pl. wont need the call"
+    assert "7 kildermorie pl" in {text[e.start : e.end] for e in find_patterns(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("Johnny Joe Ward rang about the visit.", ("Johnny", "Joe", "Ward")),
+        ("Mary Ann Hall visited with flowers.", ("Mary", "Ann", "Hall")),
+    ],
+)
+def test_forenames_before_a_surname_that_heads_a_venue_are_a_person(
+    pseudonymise, text: str, gone: tuple[str, ...]
+) -> None:
+    out = pseudonymise(text)[0]
+    assert not words(out) & set(gone), out
+
+
+def test_a_ward_before_a_bed_is_a_ward(pseudonymise) -> None:
+    out = pseudonymise("Your father, Brian Sugden (Calder Ward, bed 14), is settled.")[0]
+    assert "(Calder Ward, bed" in out and "Sugden" not in out, out

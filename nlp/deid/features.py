@@ -100,7 +100,7 @@ def lexical(key: str, lex: Any) -> list[str]:
         out.append("rare")
     if key in lex.not_names:
         out.append("not_name")
-    if key in lex.places:
+    if key in lex.places or key in lex.gazetteer:
         out.append("place")
     if key in lex.regions:
         out.append("region")

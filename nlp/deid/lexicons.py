@@ -7,6 +7,7 @@
 - ``not_names.tsv``: products, shops, programme titles, medication, activities, care
   terms and groups that look like names;
 - ``places.txt``: towns, districts, counties and countries;
+- ``gazetteer_places.txt``: GeoNames towns of the UK and Ireland (generated);
 - ``regions.txt``: countries, states, provinces and counties, kept as they are;
 - ``pseudonym_*``: what replacements are drawn from.
 """
@@ -49,6 +50,9 @@ class Lexicons:
     not_name_phrases: frozenset[tuple[str, ...]]  # multi-word terms, lower case
     places: frozenset[str]
     place_phrases: frozenset[tuple[str, ...]]
+    # one-word towns of GeoNames (gazetteer_places.txt): no listed name or English word, so
+    # a name only beside a name; not replaced as a place (that list is ``places``)
+    gazetteer: frozenset[str]
     regions: frozenset[str]  # countries, states, counties: kept, never names or places
     region_phrases: frozenset[tuple[str, ...]]
     pseudo_first: tuple[tuple[str, str], ...]  # (name, gender)
@@ -141,6 +145,9 @@ def load() -> Lexicons:
         not_name_phrases=not_multi,
         places=place_single,
         place_phrases=place_multi,
+        gazetteer=frozenset(
+            fold(p) for p in _lines("gazetteer_places.txt") if " " not in p and "-" not in p
+        ),
         regions=region_single,
         region_phrases=region_multi,
         pseudo_first=tuple((row[0], row[1]) for row in _columns("pseudonym_first_names.tsv")),

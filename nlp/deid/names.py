@@ -763,6 +763,8 @@ class NameFinder:
             return SUR_AFTER  # but "Tom Kent": a surname after a name
         if key in self.lex.places:
             return PLACE
+        if key in self.lex.gazetteer:
+            return SUR_AFTER  # "in Brockley", "a nail bar in Woolwich": a town of GeoNames
         if form == "upper" and not caps:  # acronyms (RGN, BIA) are no names; "DUSTIN JAGO" is
             return SUR if len(key) >= 5 or self._after_shouted_name(doc, i) else NONE
         if form == "upper":

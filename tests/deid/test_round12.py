@@ -167,3 +167,19 @@ def test_forenames_before_a_surname_that_heads_a_venue_are_a_person(
 def test_a_ward_before_a_bed_is_a_ward(pseudonymise) -> None:
     out = pseudonymise("Your father, Brian Sugden (Calder Ward, bed 14), is settled.")[0]
     assert "(Calder Ward, bed" in out and "Sugden" not in out, out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Known link to a nail bar in Woolwich.",
+        "Grew up near Knottingley, worked at the glassworks.",
+    ],
+)
+def test_a_gazetteer_town_alone_is_no_name(pseudonymise, text: str) -> None:
+    assert pseudonymise(text) == [text]
+
+
+def test_a_gazetteer_town_with_a_title_is_a_person(pseudonymise) -> None:
+    out = pseudonymise("Mr Dingwall rang about his wife.")[0]
+    assert "Dingwall" not in out, out

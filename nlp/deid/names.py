@@ -71,7 +71,10 @@ _DATE_PREPOSITIONS = frozenset(
     ]
 )
 # what follows a ward's name, not a person's: "Calder Ward, bed 14", "Spencer Ward bay 2"
-_BED_WORDS = frozenset(["bed", "bay", "side", "room", "rm"])
+_BED_WORDS = frozenset(["bed", "bay"])
+_WARD_HEADS = frozenset(["ward", "unit", "wing"])
+# shouted words for a place or a team that the learned decision never makes a name
+_SHOUTED_PLACES = frozenset(["office", "reception", "surgery", "pharmacy", "team", "staff"])
 # titles that are also clinical abbreviations in capitals (multiple sclerosis, modified release)
 _CLINICAL_TITLES = frozenset(["ms", "mr"])
 # what follows a word to make it a possessive ("Sofia's room"): a person's
@@ -584,7 +587,7 @@ class NameFinder:
             return NONE
         if key in known.strong and not (common and self._det_blocked(doc, i)):
             return NAME
-        if self._bare_possessive(key, known, common):
+        if self._bare_possessive(doc, i, known):
             return NAME  # "Tommys sensor", "mahbubs illness": a name's 's typed without '
         shouted = (key in lex.surnames or not common) and self._after_shouted_name(doc, i)
         if ctx != "title" and not caps[i] and cx.acronym(text) and not in_first and not shouted:
@@ -645,17 +648,22 @@ class NameFinder:
             guesses.add(i)
         return status
 
-    def _bare_possessive(self, key: str, known: Known, common: bool) -> bool:
-        """A learned name with ``s`` (``Tommys``, ``waynes``): its possessive without the
-        apostrophe, as texts and fast notes write it; not an English word (``Pats``)."""
+    def _bare_possessive(self, doc: Any, i: int, known: Known) -> bool:
+        """A learned name with ``s`` before a noun (``Tommys sensor``, ``waynes nephew``):
+        its possessive without the apostrophe, as texts and fast notes write it; not an
+        English word (``Pats``) nor a clinical plural (``caths changed``, ``as per regs``)."""
+        key = cx.fold(doc[i].text)
         stem = key[:-1]
+        nxt = cx.next_word(doc, i)
         return (
             key.endswith("s")
             and len(stem) >= 3
-            and not common
+            and not self._common(key)
             and stem in known.strong
             and not self._common(stem)
             and key not in self.lex.places
+            and nxt is not None
+            and nxt.pos_ in ("NOUN", "PROPN")
         )
 
     def _qualifies(self, doc: Any, i: int) -> bool:
@@ -670,6 +678,14 @@ class NameFinder:
         return not (
             key in cx.RELATIONS or key in cx.ROLES or key in cx.HOUSEHOLD or key in cx.STATES
         )
+
+    def _after_person(self, doc: Any, i: int) -> bool:
+        """Right after a title, a kin word or a listed first name (``PENNY OFFICE``)."""
+        prev = cx.prev_word(doc, i, skip="")
+        if prev is None:
+            return False
+        key = cx.fold(prev.text)
+        return key in cx.TITLES or key in cx.RELATIONS or key in self.lex.first_names
 
     def _after_shouted_name(self, doc: Any, i: int) -> bool:
         """The word follows a first name in capitals: ``ALBERT KING``, ``IVY HILL``."""
@@ -866,18 +882,13 @@ class NameFinder:
                 again = status[t.i] == NONE and t.text in named_texts and t.tag_ == "MD"
                 if again and t.i not in view.ruled_out:
                     status[t.i] = NAME  # "Will need reminding ... Will was happy"
-            named_at: dict[str, int] = {}
-            for t in doc:
-                if self._is_name(status, t.i):
-                    named_at[cx.fold(t.text)] = named_at.get(cx.fold(t.text), 0) + 1
             view.known_names = {
                 t.i
                 for t in doc
                 if self._is_name(status, t.i)
                 and (
                     cx.fold(t.text) in known.strong
-                    or named_at[cx.fold(t.text)] > 1  # the rules name it twice in the note
-                    or self._bare_possessive(cx.fold(t.text), known, self._common(cx.fold(t.text)))
+                    or self._bare_possessive(doc, t.i, known)
                 )
             }
             self._decide(doc, status, view, fixed)
@@ -963,8 +974,8 @@ class NameFinder:
         shouted = caps[i] or cx.shape(tok.text) == "upper"
         if shouted and prev is not None and prev.pos_ == "ADP" and self.lex.is_common(key):
             return not cx.line_initial(doc, i)  # "DEPRIVATION OF LIBERTY"
-        if shouted and not listed and (key in cx.FACILITY_AFTER or key in cx.ORG_HEADS):
-            return not signing  # "TOLD PENNY + OFFICE", "RANG SURGERY": a place or a body
+        if shouted and key in _SHOUTED_PLACES and not listed and not self._after_person(doc, i):
+            return not signing  # "TOLD PENNY + OFFICE", "RANG SURGERY": a place, no person
         return nxt is not None and nxt.like_num and key in cx.MONTHS  # "June 14"
 
     def _decide(self, doc: Any, status: list[int], view: NoteView, fixed: set[int]) -> None:
@@ -1489,9 +1500,12 @@ class NameFinder:
             possessive = any(doc[k].text in ("'s", "’s") for k in run)
             p = cx.fold(prev.text) if prev is not None else ""
             moving = p == "to" and before is not None and before.lower_ in cx.MOTION
-            bed = cx.next_word(doc, j, skip=",")
-            bedded = bed is not None and cx.fold(bed.text) in _BED_WORDS  # "Calder Ward, bed 14"
             forenames = all(cx.fold(doc[k].text) in self.lex.first_names for k in words[:n])
+            bed = cx.next_word(doc, j, skip=",")
+            numbered = bed is not None and cx.next_word(doc, bed.i) is not None
+            numbered = numbered and cx.next_word(doc, bed.i).like_num
+            bedded = key in _WARD_HEADS and bed is not None and cx.fold(bed.text) in _BED_WORDS
+            bedded = bedded and numbered and not forenames  # "Calder Ward, bed 14"
             if (n >= 2 and not forenames) or possessive or p in cx.LOCATIVES or moving or bedded:
                 return True  # not "Johnny Joe Ward rang": forenames before a surname
         return False

@@ -82,13 +82,20 @@ def _is_job(part: str) -> bool:
 
 def _forename_first(segment: str) -> str:
     """``Bowen, Carys`` -> ``Carys Bowen``; ``BOWEN Carys`` -> ``Carys BOWEN``."""
-    parts = [p.strip() for p in segment.split(",") if p.strip() and not _is_job(p)]
+    parts = [p.strip() for p in segment.split(",") if p.strip()]
+    # a job part goes, but not the surname of "Cook, Carys" (one word opening two parts)
+    parts = [
+        p
+        for k, p in enumerate(parts)
+        if not _is_job(p)
+        or (k == 0 and len(parts) == 2 and len(p.split()) == 1 and not p.isupper())
+    ]
     if len(parts) == 2 and len(_WORD.findall(parts[0])) <= 2:
         parts = [parts[1], parts[0]]
     words = " ".join(parts).split()
     while len(words) > 1 and words[-1].isupper() and _is_job(words[-1]):  # "... RGN"
         words.pop()
-    shouted_first = len(words) > 1 and len(words[0]) > 1 and words[0].isupper()
+    shouted_first = len(words) > 1 and len(words[0].rstrip(".")) > 1 and words[0].isupper()
     if shouted_first and not any(w.isupper() for w in words[1:]):
         words = [*words[1:], words[0]]
     return " ".join(words)

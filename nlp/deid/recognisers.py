@@ -864,9 +864,6 @@ def _day_month(text: str) -> Iterator[Entity]:
     for m in _DM_CUED.finditer(text):
         if 1 <= int(m.group("d")) <= 31 and 1 <= int(m.group("m")) <= 12:
             yield Entity(m.start("d"), m.end(), "date")
-    for m in _DM_TIMED.finditer(text):
-        if 1 <= int(m.group("d")) <= 31 and 1 <= int(m.group("m")) <= 12:
-            yield Entity(m.start(), m.end(), "date")
     for m in SPOKEN_DATE.finditer(text):
         yield Entity(m.start(), m.end(), "date")
     for rx in (_DAY_CUED, _WELSH_DATE):
@@ -878,14 +875,21 @@ def _day_month(text: str) -> Iterator[Entity]:
 # a pasted table (cells between "|" or tabs): the header names the columns whose cells are
 # rooms ("| Rm | Resident | Night | Sign |") or staff initials
 _ROOM_HEADERS = frozenset(["rm", "room", "rm no", "room no", "room number", "bed", "bedroom"])
-_SIGN_HEADERS = frozenset(["sign", "signed", "signature", "initials", "init", "staff initials"])
+_SIGN_HEADERS = frozenset(
+    [
+        "sign", "signed", "signature", "sig", "initials", "initial", "init", "staff initials",
+        "given by", "checked by", "signed by", "staff sign", "witness", "by",
+    ]
+)  # fmt: skip
+# capitals in a sign column that are an answer or an abbreviation, not a person's initials
+_NOT_INITIALS = frozenset(["OK", "NA", "NR", "REF", "DNA", "PRN", "NIL", "YES", "NO", "N/A"])
 _ROOM_CELL = re.compile(r"[A-Za-z]{0,2}\d{1,4}[A-Za-z]?")
 _INITIALS_CELL = re.compile(r"[A-Z]{2,3}|[A-Z][a-z]?[A-Z]{1,2}[a-z]?[A-Z]?")  # RM, JD, WMcK
 
 
 def _cells(line: str, at: int) -> list[tuple[int, int, str]]:
     """(start, end, text) of each cell of a table line, stripped; empty cells kept."""
-    sep = "|" if line.count("|") >= 2 else "\t"
+    sep = "|" if "|" in line else "\t"
     out, pos = [], 0
     for part in line.split(sep):
         lead = len(part) - len(part.lstrip())
@@ -895,6 +899,12 @@ def _cells(line: str, at: int) -> list[tuple[int, int, str]]:
     return out
 
 
+def _initials_cell(cell: str) -> bool:
+    from nlp.deid import context as cx
+
+    return cell.upper() not in _NOT_INITIALS and cell.lower() not in cx.ABBREVIATIONS
+
+
 def _table_columns(text: str) -> Iterator[Entity]:
     columns: dict[int, str] = {}
     at = 0
@@ -902,14 +912,23 @@ def _table_columns(text: str) -> Iterator[Entity]:
         if line.count("|") < 2 and "\t" not in line:
             columns = {}
         else:
-            cells = _cells(line, at)
-            heads = [c[2].lower().rstrip(".:") for c in cells]
+            cells = _cells(
+                line.strip().strip("|"),
+                at + len(line) - len(line.lstrip()) + (1 if line.strip().startswith("|") else 0),
+            )
+            heads = [c[2].lower() for c in cells]
             header = {
                 k: "room" if h in _ROOM_HEADERS else "sign"
                 for k, h in enumerate(heads)
-                if h in _ROOM_HEADERS or h in _SIGN_HEADERS
+                if (h in _ROOM_HEADERS or h in _SIGN_HEADERS) and cells[k][2] != "RM"
             }
-            is_header = bool(header) and not any(ch.isdigit() for c in cells for ch in c[2])
+            filled = [c for c in cells if c[2]]
+            is_header = (
+                not columns
+                and bool(header)
+                and len(filled) >= 3
+                and not any(c[2].endswith(":") or any(ch.isdigit() for ch in c[2]) for c in cells)
+            )
             if is_header:
                 columns = header
             for k, kind in columns.items():
@@ -918,7 +937,7 @@ def _table_columns(text: str) -> Iterator[Entity]:
                 a, b, cell = cells[k]
                 if kind == "room" and _ROOM_CELL.fullmatch(cell):
                     yield Entity(a, b, "room")
-                elif kind == "sign" and _INITIALS_CELL.fullmatch(cell):
+                elif kind == "sign" and _INITIALS_CELL.fullmatch(cell) and _initials_cell(cell):
                     yield Entity(a, b, "name", parts=((a, b, "initial"),))
         at += len(line) + 1
 
@@ -936,10 +955,6 @@ _MONTH_NAMES = (
 SPOKEN_DATE = re.compile(
     rf"\b(?:(?:{_ORDINALS})\s+of\s+(?:{_MONTH_NAMES})|(?:{_MONTH_NAMES})\s+the\s+(?:{_ORDINALS}))\b",
     re.IGNORECASE,
-)
-# a day and month before a clock time: "interpreter booked for 5/11 10:00"
-_DM_TIMED = re.compile(
-    r"(?<![\d/.:-])(?P<d>\d{1,2})/(?P<m>\d{1,2})(?=,?\s+(?:at\s+)?(?:\d{1,2}[:.]\d{2}|\d{1,2}\s?[ap]m)\b)"
 )
 
 

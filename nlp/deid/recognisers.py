@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from nlp.deid.dates import find_dates
+from nlp.deid.dates import MONTHS, find_dates
 from nlp.deid.entities import Entity
 from nlp.deid.lexicons import address_words
 
@@ -948,9 +948,7 @@ _ORDINALS = (
     "|twenty[- ](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|thirtieth"
     "|thirty[- ]first"
 )
-_MONTH_NAMES = (
-    "january|february|march|april|may|june|july|august|september|october|november|december"
-)
+_MONTH_NAMES = "|".join(MONTHS)  # the months dates.py shifts
 # a date as dictation writes it: "the fifth of December", "December the twenty-first"
 SPOKEN_DATE = re.compile(
     rf"\b(?:(?:{_ORDINALS})\s+of\s+(?:{_MONTH_NAMES})|(?:{_MONTH_NAMES})\s+the\s+(?:{_ORDINALS}))\b",

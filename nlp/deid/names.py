@@ -874,14 +874,14 @@ class NameFinder:
             towns = {j for j in place_marks if status[j] == PLACE}  # "Milton Keynes"
             view.ruled_out = blocked | things | out | towns
             view.protected = initials | staff | {t.i for t in doc if status[t.i] == STRONG}
-            # also kept whatever the model says, but not a feature (the model was not
-            # trained with it): names already known, given by the caller or found earlier
-            # in the note or batch; a name found once is a name everywhere
             named_texts = {t.text for t in doc if self._is_name(status, t.i)}
             for t in doc:  # a modal the note names elsewhere, as written, is that name
                 again = status[t.i] == NONE and t.text in named_texts and t.tag_ == "MD"
                 if again and t.i not in view.ruled_out:
                     status[t.i] = NAME  # "Will need reminding ... Will was happy"
+            # also kept whatever the model says, but not a feature (the model was not
+            # trained with it): names already known, given by the caller or found earlier
+            # in the note or batch; a name found once is a name everywhere
             view.known_names = {
                 t.i
                 for t in doc
@@ -1502,10 +1502,9 @@ class NameFinder:
             moving = p == "to" and before is not None and before.lower_ in cx.MOTION
             forenames = all(cx.fold(doc[k].text) in self.lex.first_names for k in words[:n])
             bed = cx.next_word(doc, j, skip=",")
-            numbered = bed is not None and cx.next_word(doc, bed.i) is not None
-            numbered = numbered and cx.next_word(doc, bed.i).like_num
+            number = cx.next_word(doc, bed.i) if bed is not None else None
             bedded = key in _WARD_HEADS and bed is not None and cx.fold(bed.text) in _BED_WORDS
-            bedded = bedded and numbered and not forenames  # "Calder Ward, bed 14"
+            bedded = bedded and number is not None and number.like_num and not forenames
             if (n >= 2 and not forenames) or possessive or p in cx.LOCATIVES or moving or bedded:
                 return True  # not "Johnny Joe Ward rang": forenames before a surname
         return False

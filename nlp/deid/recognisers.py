@@ -888,10 +888,13 @@ _INITIALS_CELL = re.compile(r"[A-Z]{2,3}|[A-Z][a-z]?[A-Z]{1,2}[a-z]?[A-Z]?")  # 
 
 
 def _cells(line: str, at: int) -> list[tuple[int, int, str]]:
-    """(start, end, text) of each cell of a table line, stripped; empty cells kept."""
-    sep = "|" if "|" in line else "\t"
+    """(start, end, text) of each cell of a table line starting at ``at``, stripped; empty
+    cells kept, outer pipes dropped (``| 2 | Gladys |``)."""
+    inner = line.strip().strip("|")
+    at += len(line) - len(line.lstrip()) + (1 if line.strip().startswith("|") else 0)
+    sep = "|" if "|" in inner else "\t"
     out, pos = [], 0
-    for part in line.split(sep):
+    for part in inner.split(sep):
         lead = len(part) - len(part.lstrip())
         text = part.strip()
         out.append((at + pos + lead, at + pos + lead + len(text), text))
@@ -912,10 +915,7 @@ def _table_columns(text: str) -> Iterator[Entity]:
         if line.count("|") < 2 and "\t" not in line:
             columns = {}
         else:
-            cells = _cells(
-                line.strip().strip("|"),
-                at + len(line) - len(line.lstrip()) + (1 if line.strip().startswith("|") else 0),
-            )
+            cells = _cells(line, at)
             heads = [c[2].lower() for c in cells]
             header = {
                 k: "room" if h in _ROOM_HEADERS else "sign"

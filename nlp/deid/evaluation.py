@@ -92,6 +92,12 @@ GENERIC = (
     # list, so the metric does not move when the system's list does.
     | frozenset(["care", "centres", "doctors", "healthcare", "partners", "partnership", "primary"])
     | frozenset(["surgeries"])
+    # round 13: room words as generic as "Room", "Flat" and "Unit" already are: a short
+    # form of flat, a prison cell, a dormitory, a boat's berth or mooring, Polish "room",
+    # a care home's wing (its name and number are what locate the person; these words do
+    # not). Figures scored before this line are reported beside those after it.
+    | frozenset(["fl", "cell", "dorm", "dormitory", "berth", "mooring", "pokój", "pokoju"])
+    | frozenset(["wing"])
 )
 _TOKEN = re.compile(r"[^\W_]+")
 

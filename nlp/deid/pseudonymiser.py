@@ -33,6 +33,7 @@ from nlp.deid.recognisers import (
     ROOM_NUMBER_WORDS,
     STREET_TYPES,
     WELSH_STREET_PREFIXES,
+    unit_names,
 )
 from nlp.deid.replacements import Pseudonymised, Replacement, strip_span
 
@@ -175,6 +176,8 @@ class Pseudonymiser:
         self._votes: dict[str, Counter[str]] = {}
         self._services: dict[str, str] = {}  # folded variant -> service
         self._staff: dict[str, set[str]] = {}  # folded service -> its authors' initials
+        self._units: dict[str, set[str]] = {}  # folded service -> its wings' and units' names
+        self._note_numbers: set[str] = set()  # numbers of the note being rewritten
         self.counts: dict[str, int] = {}
         for name in extra_names:
             self.add_name(name)
@@ -278,9 +281,15 @@ class Pseudonymiser:
         people = list(persons) if persons is not None else [None] * len(texts)
         where = list(services) if services is not None else [None] * len(texts)
         docs = docs if docs is not None else self.analyzer.parse(texts)
+        for text, service in zip(texts, where, strict=True):
+            self._units.setdefault(_service_key(service), set()).update(unit_names(text))
         for text, person, doc, service in zip(texts, people, docs, where, strict=True):
             analysis = self.analyzer.analyze(
-                text, self._known_for(person, service=service), self._phrases(), doc=doc
+                text,
+                self._known_for(person, service=service),
+                self._phrases(),
+                doc=doc,
+                units=self._units.get(_service_key(service), ()),
             )
             self._absorb(text, analysis.entities, analysis.votes, person)
 
@@ -307,8 +316,9 @@ class Pseudonymiser:
         """The entities to replace; names found in this note count for all of it."""
         phrases = self._phrases(extra_terms)
         doc = doc if doc is not None else self.analyzer.parse([text])[0]
+        units = self._units.get(_service_key(service), ())
         first = self.analyzer.analyze(
-            text, self._known_for(person, service=service), phrases, doc=doc
+            text, self._known_for(person, service=service), phrases, doc=doc, units=units
         )
         note = Known()
         self._absorb(text, first.entities, [], person, note=note)
@@ -316,7 +326,7 @@ class Pseudonymiser:
             self._absorb(text, [], first.votes, person)
             return first.entities
         second = self.analyzer.analyze(
-            text, self._known_for(person, note, service), phrases, doc=doc
+            text, self._known_for(person, note, service), phrases, doc=doc, units=units
         )
         self._absorb(text, [], second.votes, person)
         # the second reading only adds names: what the first found stays found
@@ -394,11 +404,14 @@ class Pseudonymiser:
         return re.sub(r"[^\W\d_][\w'’]*|\d+[A-Za-z]?", sub, text)
 
     def _other_number(self, old: str) -> str:
-        """A house or room number other than ``old``."""
-        while True:
+        """A house or room number other than ``old`` and, where one is left, other than
+        every number of the note being rewritten (``Flat 2, 58 Heol Hir`` never becomes
+        ``Flat 43, 2 Heol Alder``: a reader would take the 2 for the real flat)."""
+        for tries in range(200):
             new = str(self._rng.randint(1, 60))
-            if new != old.lstrip("0"):
+            if new != old.lstrip("0") and (new not in self._note_numbers or tries >= 100):
                 return new
+        return str(61 + self._rng.randint(0, 38))
 
     def _room(self, text: str) -> str:
         m = re.search(r"\d+|[A-Za-z]\d+", text)
@@ -525,6 +538,7 @@ class Pseudonymiser:
         out: list[str] = []
         replacements: list[Replacement] = []
         pos = 0
+        self._note_numbers = {n.lstrip("0") for n in re.findall(r"\d+", text)}
         for e in self.find(text, extra_terms, person, doc, service):
             edges = [e.start, *(c for c in cuts if e.start < c < e.end), e.end]
             for a, b in itertools.pairwise(edges):

@@ -361,6 +361,8 @@ def _room_codes(text: str) -> Iterator[Entity]:
     for key, found in bracketed.items():
         if any(lex.is_name_word(m.group("prev").lower()) for m in found):
             series.setdefault(key, []).extend(found)
+            if len(found) == 1 and key != "S":  # "Kayleigh (F5)"; "(s12)" is a section
+                yield Entity(found[0].start("code"), found[0].end("code"), "room")
     for found in series.values():
         if len(found) >= 2:
             for m in found:
@@ -408,7 +410,12 @@ def _clock(pair: re.Match[str]) -> bool:
 BEDROOM_CODE = re.compile(r"\b(?i:br|bdrm|bedrm)\d{1,2}\b(?![:.]\d)")
 
 
-def _rooms(text: str) -> Iterator[Entity]:
+def _rooms(text: str, units: frozenset[str] = frozenset()) -> Iterator[Entity]:
+    yield from _room_mentions(text)
+    yield from _unit_rooms(text, units)
+
+
+def _room_mentions(text: str) -> Iterator[Entity]:
     yield from _room_codes(text)
     for m in BEDROOM_CODE.finditer(text):
         yield Entity(m.start(), m.end(), "room")
@@ -445,6 +452,34 @@ def _rooms(text: str) -> Iterator[Entity]:
         yield Entity(m.start(), m.end("first"), "room")
         for n in re.finditer(r"\d{1,4}[a-z]?", m.group("rest"), re.IGNORECASE):
             yield Entity(m.start("rest") + n.start(), m.start("rest") + n.end(), "room")
+
+
+UNIT_TYPES = _ADDRESS_WORDS["unit_type"]
+NOT_UNIT_NAMES = _ADDRESS_WORDS["not_unit_name"]
+_UNIT_TYPE = "|".join(sorted(UNIT_TYPES))
+# a home's named wing or unit: "Ness Wing", "RIVELIN UNIT", "Shimna Suite"
+UNIT_NAME = re.compile(rf"\b(?P<name>[A-Z][a-zà-ÿ'’-]+|[A-Z]{{3,}})\s(?i:{_UNIT_TYPE})\b")
+_UNIT_NUMBER = r"\s?(?P<num>\d{1,3}[a-z]?)\b(?![:./]\d)(?!\s?(?:am|pm|hrs?|mins?|mg|ml|x)\b)"
+
+
+def unit_names(text: str) -> set[str]:
+    """Lower-cased names of a home's wings and units in ``text`` (``Ness Wing``, the wing of
+    ``ROOM: Lomond 9`` or ``moved into Rivelin 4``), less words that name a kind of unit or
+    take a number of their own (``Day Unit``: ``day 5``)."""
+    found = {m.group("name").lower() for m in UNIT_NAME.finditer(text)}
+    found |= {m.group("wing").lower() for m in ROOM_IN_WING.finditer(text) if m.group("wing")}
+    return {u for u in found if len(u) > 2 and u not in NOT_UNIT_NAMES and u not in _NOT_WINGS}
+
+
+def _unit_rooms(text: str, units: frozenset[str]) -> Iterator[Entity]:
+    """The number after a unit the batch named: ``Shimna 5``, ``NESS 11``, ``allocated Weir
+    3``. The unit's name stays, as ``Rowan Wing`` does (a ward or a wing holds many people
+    and locates none of them; annotations/pii/README.md lists it among the non-PII)."""
+    if not units:
+        return
+    names = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+    for m in re.finditer(rf"(?<![\w-])(?i:{names}){_UNIT_NUMBER}", text):
+        yield Entity(m.start("num"), m.end("num"), "room")
 
 
 def _street_end(text: str, words: list[re.Match[str]], i: int, comma: bool = False) -> int | None:
@@ -606,6 +641,12 @@ SITE_ADDRESS = re.compile(
 )
 
 
+# a town and a capitals postcode right after an untyped street: ", Morecambe LA4 4AF"
+_TOWN_AND_POSTCODE = re.compile(
+    r",\s?(?:[A-Z][\w'’-]+\s){0,2}[A-Z][\w'’-]+,?\s(?=" + POSTCODE.pattern + r")"
+)
+
+
 def _addresses(text: str) -> Iterator[Entity]:
     """House number + street words with a street type: ``Flat 9, 31 Nelson Street``."""
     words = list(_WORD.finditer(text))
@@ -618,7 +659,9 @@ def _addresses(text: str) -> Iterator[Entity]:
         if end is None and _FLAT_BUILDING_BEFORE.search(text[max(0, w.start() - 80) : w.start()]):
             end = _untyped_street_end(text, words, i)
         if end is None:
-            continue
+            end = _untyped_street_end(text, words, i)
+            if end is None or not _TOWN_AND_POSTCODE.match(text, end):
+                continue  # "19 Westgate, Morecambe LA4 4AF": a town and a postcode close it
         start = w.start()
         before = _ADDRESS_BEFORE.search(text[max(0, start - 60) : start])
         if before:
@@ -651,14 +694,22 @@ def _labelled_addresses(text: str) -> Iterator[Entity]:
         keep_last = bool(re.search(r"\d", last)) or last.split()[-1].lower() in STREET_TYPES
         if len(parts) >= 2 and not keep_last:
             parts = parts[:-1]
-        if not parts or not any(re.search(r"\d", p.group(0)) for p in parts):
-            continue  # no house or flat number: a house name alone is left to the others
-        numbered = next(n for n, p in enumerate(parts) if re.search(r"\d", p.group(0)))
-        street = any(
-            e.start >= at + parts[numbered].start() and e.end <= at + parts[numbered].end()
-            for e in _addresses(text)
-        )
-        parts = parts[: numbered + 1 if street else numbered + 2]
+        if not parts:
+            continue
+        if not any(re.search(r"\d", p.group(0)) for p in parts):
+            if not code:
+                continue  # no house number and no postcode: left to the other recognisers
+            if parts[0].group(0).split()[-1].lower() in _ADDRESS_WORDS["not_house"]:
+                continue  # "Address: Oakwood Nursing Home, Leeds LS12 4NF": a home, no house
+            numbered = 0  # "Address: Quoyness, Sandwick, Orkney KW16 3JQ": a house name and
+            parts = parts[:2]  # its lane or township before the town and the postcode
+        else:
+            numbered = next(n for n, p in enumerate(parts) if re.search(r"\d", p.group(0)))
+            street = any(
+                e.start >= at + parts[numbered].start() and e.end <= at + parts[numbered].end()
+                for e in _addresses(text)
+            )
+            parts = parts[: numbered + 1 if street else numbered + 2]
         while numbered and re.search(
             rf"\b(?:{_HOUSE_WORDS}|{_BUILDING_HEADS})$", parts[0].group(0).strip(), re.IGNORECASE
         ):
@@ -956,15 +1007,16 @@ SPOKEN_DATE = re.compile(
 )
 
 
-def find_patterns(text: str) -> list[Entity]:
-    """Every pattern entity in ``text`` (overlapping; :func:`entities.resolve` picks)."""
+def find_patterns(text: str, units: frozenset[str] = frozenset()) -> list[Entity]:
+    """Every pattern entity in ``text`` (overlapping; :func:`entities.resolve` picks);
+    ``units`` are the wings and units the batch named (:func:`unit_names`)."""
     found: list[Entity] = [Entity(m.start(), m.end(), "email") for m in EMAIL.finditer(text)]
     found += _nhs(text)
     found += [Entity(m.start(), m.end(), "ni_number") for m in NI.finditer(text)]
     found += _phones(text)
     found += _postcodes(text)
     found += _ids(text)
-    found += _rooms(text)
+    found += _rooms(text, units)
     found += _table_columns(text)
     found += _addresses(text)
     found += _house_addresses(text)

@@ -1,0 +1,109 @@
+"""Round 13: a number after a wing or unit the batch named is a room (``Shimna 5`` once
+a note has named the Shimna Suite; the unit's name stays, as the PII README's ``Rowan
+Wing`` does), a lone room code after a person (``Kayleigh (F5)``) and a labelled address
+line with a house name and no number (``Address: Quoyness, Sandwick, Orkney KW16 3JQ``)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from nlp.deid.evaluation import GENERIC
+from nlp.deid.recognisers import find_patterns, unit_names
+
+
+def rooms(text: str, units: frozenset[str] = frozenset()) -> set[str]:
+    return {text[e.start : e.end] for e in find_patterns(text, units) if e.kind == "room"}
+
+
+def test_a_unit_the_batch_named_makes_its_number_a_room() -> None:
+    units = frozenset(unit_names("Room 21, Shimna Suite. Later moved to Cedar Unit."))
+    assert units == {"shimna", "cedar"}
+    assert rooms("End of life care. Shimna 5.", units) == {"5"}  # the unit's name stays
+    assert rooms("Allocated CEDAR 8 on arrival.", units) == {"8"}
+    assert rooms("End of life care. Shimna 5.") == set()  # not without the batch
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Day Unit closed. Day 5 of antibiotics.",  # a kind of unit, and a word with a number
+        "Stroke Unit staff said stage 2 pressure sore.",
+        "East Wing quiet. East 3 no answer.",
+    ],
+)
+def test_words_that_name_a_kind_of_unit_are_not_learned(text: str) -> None:
+    units = frozenset(unit_names(text))
+    assert not units & {"day", "stroke", "east"}
+    assert not {r for r in rooms(text, units) if r.split()[0].lower() in ("day", "stage", "east")}
+
+
+def test_a_named_wing_stays_and_its_rooms_number_goes(pseudonymise) -> None:
+    first, second = pseudonymise(
+        "Settled in Room 8, Ness Wing. Daughter visited.", "Ness 11 call bell checked."
+    )
+    assert "Room" in first and "Ness Wing." in first and " 8," not in first, first
+    assert second.startswith("Ness ") and "11" not in second, second
+
+
+@pytest.mark.parametrize(
+    ("text", "room"),
+    [("Kayleigh (F5) bright and chatty this morning.", "F5"), ("Yusuf Mirza (F2) fasting.", "F2")],
+)
+def test_a_lone_room_code_after_a_person(text: str, room: str) -> None:
+    assert room in rooms(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Medical recommendations: Dr Anand Rao (s12), Dr Bronwen Sowerby.", "Kayleigh (s2) today."],
+)
+def test_a_section_code_after_a_person_is_no_room(text: str) -> None:
+    assert not {r for r in rooms(text) if r.lower().startswith("s")}
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Address: Quoyness, Sandwick, Orkney KW16 3JQ\nGP: Hamnavoe", "Quoyness, Sandwick"),
+        (
+            "ADDRESS: MAINS OF BLACKHILLS, LHANBRYDE ROAD, BY ELGIN IV30 8QN",
+            "MAINS OF BLACKHILLS, LHANBRYDE ROAD",
+        ),
+        (
+            "Address: Higher Trenoweth, Holy Vale, St Mary's, Isles of Scilly TR21 0JY",
+            "Higher Trenoweth, Holy Vale",
+        ),
+        ("Letter: Mr R. Whiteside, 19 Westgate, Morecambe LA4 4AF", "19 Westgate"),
+        ("from home (19 Westgate, Morecambe LA4 4AF) for symptom control", "19 Westgate"),
+    ],
+)
+def test_a_house_name_or_untyped_street_before_the_town_and_postcode(text: str, address: str) -> None:
+    found = {text[e.start : e.end] for e in find_patterns(text) if e.kind == "address"}
+    assert address in found, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Address: Oakwood Hospice, Leeds LS12 4NF",  # an institution, no house
+        "Address: Moorside Care Home, Leeds LS12 4NF",
+        "Address: as above",  # no postcode, no number: nothing to go on
+        "Gave 2 Paracetamol, Lisa rang LS1 staff.",  # no town and postcode after it
+    ],
+)
+def test_a_labelled_institution_is_no_house(text: str) -> None:
+    assert [e for e in find_patterns(text) if e.kind == "address"] == []
+
+
+def test_room_words_are_generic_in_the_metric() -> None:
+    assert {"fl", "cell", "dorm", "wing"} <= GENERIC
+
+
+def test_new_house_and_room_numbers_avoid_the_notes_own(pseudonymise) -> None:
+    text = "Tenancy review: Flat 2, Tŷ Derwen, 58 Heol Hir, Cardiff. Room 12 at respite."
+    for seed in range(12):
+        out = pseudonymise(text, seed=seed)[0]
+        numbers = set(re.findall(r"\d+", out))
+        assert not numbers & {"2", "58", "12"}, out

@@ -180,6 +180,8 @@ DEV12_MINS = DEV4_MINS
 HOLDOUT10_MINS = HOLDOUT6_MINS
 DEV13_MINS = DEV4_MINS
 HOLDOUT11_MINS = HOLDOUT6_MINS
+HOLDOUT12_MINS = HOLDOUT6_MINS
+DEV14_MINS = DEV4_MINS
 
 # name (pii_<name>.jsonl), minimum notes, id prefix, minima: checked when present, in order
 OPTIONAL_SETS = (
@@ -206,6 +208,8 @@ OPTIONAL_SETS = (
     ("holdout10", 255, "PII-H10", HOLDOUT10_MINS),
     ("dev13", 236, "PII-V", DEV13_MINS),
     ("holdout11", 240, "PII-H11", HOLDOUT11_MINS),
+    ("dev14", 200, "PII-W", DEV14_MINS),
+    ("holdout12", 240, "PII-H12", HOLDOUT12_MINS),
 )
 
 

@@ -195,6 +195,20 @@ _POSTCODE_AFTER = re.compile(rf"[, ]{{1,2}}(?:{POSTCODE.pattern})", POSTCODE.fla
 _DASHED = re.compile(r"[-–]([A-Za-z]{2,3}|(?:[A-Za-z]\.){1,3})")
 
 
+# the town of an address line: ", Hyde SK14 2ND", ", Sutton-on-Sea LN12 2RX", ", BY ELGIN IV30 8QN"
+_TOWN_BEFORE_POSTCODE = re.compile(
+    r",[ \t]*(?P<town>(?:[A-Z][\w'’.]*(?:-[\w'’]+)*[ \t]){0,2}[A-Z][\w'’.]*(?:-[\w'’]+)*)"
+    rf"(?=[, ]{{1,2}}(?:{POSTCODE.pattern}))",
+    POSTCODE.flags & ~re.IGNORECASE,
+)
+
+
+def postcode_towns(text: str) -> list[tuple[int, int]]:
+    """Character spans of the towns written between a comma and a postcode: a place
+    whatever else the word names in the batch (``Hyde``, ``Sutton``: surnames too)."""
+    return [m.span("town") for m in _TOWN_BEFORE_POSTCODE.finditer(text)]
+
+
 def _before_postcode(text: str, end: int) -> bool:
     """A postcode follows ``text[:end]``, a comma aside: the words before it are a town."""
     return _POSTCODE_AFTER.match(text, end) is not None
@@ -815,8 +829,9 @@ class NameFinder:
         known: Known,
         taken: Iterable[tuple[int, int]] = (),
     ) -> NameFindings:
-        """Name and place entities of ``doc`` outside the ``taken`` character spans."""
-        taken = list(taken)
+        """Name and place entities of ``doc`` outside the ``taken`` character spans (and
+        outside an address line's town: :func:`postcode_towns`)."""
+        taken = list(taken) + postcode_towns(self._text(doc))
         caps = cx.caps_lines(doc)
         blocked = self._phrase_marks(doc, self.lex.not_name_phrases)
         blocked -= self._cued_phrases(doc, blocked)

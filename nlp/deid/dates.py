@@ -28,6 +28,10 @@ _ORD = r"(?:st|nd|rd|th)?"
 DATE_PATTERNS: dict[str, str] = {
     "iso": r"\b(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b",
     "dmy": r"\b(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?P=sep)(?P<y>(?:19|20)\d{2}|\d{2})\b",
+    # round 13: a form's date in spaces, "DATE OF BIRTH: 05 04 1940" (a four-digit year only,
+    # not inside a longer run of numbers)
+    "dmy_spaced": r"(?<!\d )(?<![\d.,/-])\b(?P<d>\d{1,2})(?P<sep> )(?P<m>\d{1,2}) "
+    r"(?P<y>(?:19|20)\d{2})\b(?! \d)",
     "d_month": rf"\b(?P<d>\d{{1,2}})(?P<ord>{_ORD})(?P<of>\s+of)?\s+(?P<mon>{_MONTH_RE})\.?"
     rf"(?:(?P<ysep>,?\s+)(?P<y>(?:19|20)\d{{2}}))?\b",
     "month_d": rf"\b(?P<mon>{_MONTH_RE})\.?\s+(?P<d>\d{{1,2}})(?P<ord>{_ORD})"
@@ -70,7 +74,7 @@ def _month_is_date(m: re.Match[str]) -> bool:
 def _parse(m: re.Match[str], kind: str) -> date | None:
     g = m.groupdict()
     try:
-        if kind in ("iso", "dmy"):
+        if kind in ("iso", "dmy", "dmy_spaced"):
             month = int(g["m"])
         else:
             month = next(
@@ -106,7 +110,7 @@ def _render(m: re.Match[str], kind: str, new: date) -> str:
         mo = f"{new.month:02d}" if len(g["m"]) == 2 else str(new.month)
         d = f"{new.day:02d}" if len(g["d"]) == 2 else str(new.day)
         return f"{new.year}-{mo}-{d}"
-    if kind == "dmy":
+    if kind in ("dmy", "dmy_spaced"):
         d = f"{new.day:02d}" if len(g["d"]) == 2 else str(new.day)
         mo = f"{new.month:02d}" if len(g["m"]) == 2 else str(new.month)
         y = str(new.year)[-len(year_text) :]

@@ -262,7 +262,14 @@ def _national(raw: str) -> str:
     return digits
 
 
+# a number read out digit by digit, as dictation writes it: "0 7 7 0 0 9 0 0 7 5 7"
+SPOKEN_PHONE = re.compile(r"(?<![\w.,])0(?: \d){9,10}(?![\w.,]\d)")
+
+
 def _phones(text: str) -> Iterator[Entity]:
+    for m in SPOKEN_PHONE.finditer(text):
+        if m.group(0)[2] in "1235789":
+            yield Entity(m.start(), m.end(), "phone")
     for m in PHONE.finditer(text):
         raw = m.group(0).rstrip(" -")
         while len(_national(raw)) > 11 and re.search(r"\s\S+$", raw):
@@ -363,10 +370,25 @@ def _room_codes(text: str) -> Iterator[Entity]:
             series.setdefault(key, []).extend(found)
             if len(found) == 1 and key != "S":  # "Kayleigh (F5)"; "(s12)" is a section
                 yield Entity(found[0].start("code"), found[0].end("code"), "room")
+        elif len(found) == 1 and key != "S" and _surname_shaped(found[0].group("prev"), lex):
+            yield Entity(found[0].start("code"), found[0].end("code"), "room")  # "Mrs Haxby (F15)"
     for found in series.values():
         if len(found) >= 2:
             for m in found:
                 yield Entity(m.start("code"), m.end("code"), "room")
+
+
+def _surname_shaped(word: str, lex: object) -> bool:
+    """A capitalised word that no list knows as a common word, a thing or a place: an
+    unlisted surname before a room code (``Mrs Haxby (F15)``, ``Keith Storr (B2)``)."""
+    key = word.lower()
+    return (
+        word[:1].isupper()
+        and not word.isupper()
+        and not lex.is_common(key)
+        and key not in lex.not_names
+        and key not in lex.places
+    )
 
 
 _NOT_WINGS = frozenset(

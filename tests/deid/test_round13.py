@@ -118,3 +118,41 @@ def test_an_address_lines_town_stays_though_the_batch_names_the_word(pseudonymis
     assert "Sutton" not in first and "Hyde" not in first, first
     assert "Sutton-on-Sea " in second and ", Hyde " in second, second
     assert "Marram" not in second and "Gower" not in second, second
+
+
+@pytest.mark.parametrize(
+    ("text", "room"),
+    [("Read post for Mrs Haxby (F15) as agreed.", "F15"), ("Keith Storr (B2). Present:", "B2")],
+)
+def test_a_lone_room_code_after_an_unlisted_surname(text: str, room: str) -> None:
+    assert room in rooms(text)
+
+
+def test_a_lone_code_after_a_thing_or_a_section_is_no_room() -> None:
+    assert rooms("Paracetamol (P1) given. Teenie Swankie (S1) settled.") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [("DATE OF BIRTH: 05 04 1940   NI: BM982084B", "05 04 1940"), ("born 5 4 1940", "5 4 1940")],
+)
+def test_a_date_written_in_spaces(text: str, date: str) -> None:
+    assert date in {text[e.start : e.end] for e in find_patterns(text) if e.kind == "date"}
+
+
+def test_numbers_in_spaces_are_no_date_inside_a_longer_run() -> None:
+    text = "Phone 01632 960 05 04 1940 now."
+    assert [e for e in find_patterns(text) if e.kind == "date"] == []
+
+
+def test_a_phone_number_read_out_digit_by_digit() -> None:
+    text = "brother's mobile is 0 7 7 0 0 9 0 0 7 5 7 full stop"
+    found = {(e.kind, text[e.start : e.end]) for e in find_patterns(text)}
+    assert ("phone", "0 7 7 0 0 9 0 0 7 5 7") in found
+
+
+def test_a_house_number_and_the_paddocks() -> None:
+    text = "letters go to her at 2 The Paddocks, Mill Road not to the farm"
+    assert "2 The Paddocks" in {
+        text[e.start : e.end] for e in find_patterns(text) if e.kind == "address"
+    }

@@ -156,3 +156,8 @@ def test_a_house_number_and_the_paddocks() -> None:
     assert "2 The Paddocks" in {
         text[e.start : e.end] for e in find_patterns(text) if e.kind == "address"
     }
+
+
+def test_counties_and_council_areas_stay(pseudonymise) -> None:
+    text = "Placing authority: Flintshire. Moving to the Denbighshire leaving care team."
+    assert pseudonymise(text)[0] == text

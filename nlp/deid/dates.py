@@ -30,7 +30,7 @@ DATE_PATTERNS: dict[str, str] = {
     "dmy": r"\b(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?P=sep)(?P<y>(?:19|20)\d{2}|\d{2})\b",
     # round 13: a form's date in spaces, "DATE OF BIRTH: 05 04 1940" (a four-digit year only,
     # not inside a longer run of numbers)
-    "dmy_spaced": r"(?<!\d )(?<![\d.,/-])\b(?P<d>\d{1,2})(?P<sep> )(?P<m>\d{1,2}) "
+    "dmy_spaced": r"(?<!\d )(?<![\d.,/-])\b(?P<d>\d{1,2})(?P<sep> {1,2})(?P<m>\d{1,2})(?P=sep)"
     r"(?P<y>(?:19|20)\d{2})\b(?! \d)",
     "d_month": rf"\b(?P<d>\d{{1,2}})(?P<ord>{_ORD})(?P<of>\s+of)?\s+(?P<mon>{_MONTH_RE})\.?"
     rf"(?:(?P<ysep>,?\s+)(?P<y>(?:19|20)\d{{2}}))?\b",
@@ -38,6 +38,8 @@ DATE_PATTERNS: dict[str, str] = {
     rf"(?:(?P<ysep>,?\s+)(?P<y>(?:19|20)\d{{2}}))?\b",
     "month_y": rf"\b(?P<mon>{_MONTH_RE})\.?(?P<ysep>,?\s+)(?P<y>(?:19|20)\d{{2}})\b",
 }
+# a word that says a date in spaces follows: "DATE OF BIRTH: 05 04 1940", "born 5 4 1940"
+_DATE_CUE = re.compile(r"\b(?i:dob|d\.o\.b|birth|born|date|dated|died|admitted)\b[^\n]*$")
 _DAY_MONTH = re.compile(r"(?P<d>\d{1,2})/(?P<m>\d{1,2})")
 _COMPILED = {kind: re.compile(p, re.IGNORECASE) for kind, p in DATE_PATTERNS.items()}
 
@@ -51,6 +53,9 @@ def find_dates(text: str) -> Iterator[tuple[int, int]]:
                 continue
             if kind in ("d_month", "month_d") and not _month_is_date(m):
                 continue
+            before = text[max(0, m.start() - 30) : m.start()]
+            if kind == "dmy_spaced" and not _DATE_CUE.search(before):
+                continue  # "Weights 10 12 2000", "Scores: 3 4 2019": numbers, not a date
             spans.append((m.start(), m.end()))
     taken: list[tuple[int, int]] = []
     for lo, hi in sorted(spans, key=lambda s: (-(s[1] - s[0]), s[0])):

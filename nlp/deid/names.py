@@ -203,10 +203,20 @@ _TOWN_BEFORE_POSTCODE = re.compile(
 )
 
 
+_ADDRESS_BEFORE_TOWN = re.compile(r"\d|(?i:\baddress\b)")
+
+
 def postcode_towns(text: str) -> list[tuple[int, int]]:
-    """Character spans of the towns written between a comma and a postcode: a place
-    whatever else the word names in the batch (``Hyde``, ``Sutton``: surnames too)."""
-    return [m.span("town") for m in _TOWN_BEFORE_POSTCODE.finditer(text)]
+    """Character spans of the towns written between a comma and a postcode on an address
+    line (a house number, a flat's or an ``Address`` label before the comma): a place
+    whatever else the word names in the batch (``Hyde``, ``Sutton``: surnames too). Not
+    ``son, Mark Whiteside LA4 4AF`` (no address before it: a person's name and postcode)."""
+    spans = []
+    for m in _TOWN_BEFORE_POSTCODE.finditer(text):
+        line = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
+        if _ADDRESS_BEFORE_TOWN.search(line):
+            spans.append(m.span("town"))
+    return spans
 
 
 def _before_postcode(text: str, end: int) -> bool:
@@ -831,7 +841,10 @@ class NameFinder:
     ) -> NameFindings:
         """Name and place entities of ``doc`` outside the ``taken`` character spans (and
         outside an address line's town: :func:`postcode_towns`)."""
-        taken = list(taken) + postcode_towns(self._text(doc))
+        text = self._text(doc)
+        taken = list(taken) + [
+            (a, b) for a, b in postcode_towns(text) if not self._named_person(text[a:b])
+        ]
         caps = cx.caps_lines(doc)
         blocked = self._phrase_marks(doc, self.lex.not_name_phrases)
         blocked -= self._cued_phrases(doc, blocked)
@@ -909,6 +922,11 @@ class NameFinder:
             self._decide(doc, status, view, fixed)
         listed = place_marks | {t.i for t in doc if cx.fold(t.text) in self.lex.places}
         return self._spans(doc, status, guesses, initials, listed)
+
+    def _named_person(self, words: str) -> bool:
+        """A title among the words before a postcode: ``Mr R. Whiteside`` is a person, not a
+        town (``ROY BRIDGE`` after an address is a town, a listed first name or not)."""
+        return any(cx.fold(w) in cx.TITLES for w in re.findall(r"[^\W\d_]+", words))
 
     def _cued_phrases(self, doc: Any, blocked: set[int]) -> set[int]:
         """Listed not-name phrases of name words after a title or kin word: ``Husband Imran

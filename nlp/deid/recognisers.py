@@ -6,6 +6,7 @@ Each returns :class:`Entity` spans of the raw text; names and places come from
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -262,13 +263,21 @@ def _national(raw: str) -> str:
     return digits
 
 
-# a number read out digit by digit, as dictation writes it: "0 7 7 0 0 9 0 0 7 5 7"
-SPOKEN_PHONE = re.compile(r"(?<![\w.,])0(?: \d){9,10}(?![\w.,]\d)")
+# a number read out digit by digit, as dictation writes it: "mobile is 0 7 7 0 0 9 0 0 7 5 7"
+# (after a word for a phone; not a scale or a row of scores, "0 1 2 3 ... 10")
+SPOKEN_PHONE = re.compile(r"(?<![\w.,])0(?:\s{1,2}\d){9,10}(?!\d)(?!\s{1,2}\d)")
+_PHONE_CUE = re.compile(
+    r"\b(?i:mobile|mob|tel|telephone|phone|number|no|ring|call|contact|landline|on)\b\W{0,3}"
+    r"(?:\w+\W{1,3}){0,2}$"
+)
 
 
 def _phones(text: str) -> Iterator[Entity]:
     for m in SPOKEN_PHONE.finditer(text):
-        if m.group(0)[2] in "1235789":
+        digits = re.sub(r"\D", "", m.group(0))
+        rising = all(int(b) == int(a) + 1 for a, b in itertools.pairwise(digits[:4]))
+        cued = _PHONE_CUE.search(text[max(0, m.start() - 40) : m.start()])
+        if digits[1] in "1235789" and not rising and cued:
             yield Entity(m.start(), m.end(), "phone")
     for m in PHONE.finditer(text):
         raw = m.group(0).rstrip(" -")
@@ -351,6 +360,12 @@ ROOM_CODE_AFTER = re.compile(
 )
 
 
+# a doctor's or nurse's grade in brackets after their name, not a room: "Dr Amir Khan (FY2)",
+# "Nurse Lisa Oldroyd (B6)" (a title up to three words back); codes that are grades or B12
+_GRADE_BEFORE = re.compile(r"\b(?i:dr|doctor|nurse|rgn|rmn)\.?(?:\s+\S+){0,2}\s*$")
+_GRADE_CODE = re.compile(r"(?i:FY|ST|CT|SHO|SPR)\d|B12")
+
+
 def _room_codes(text: str) -> Iterator[Entity]:
     from nlp.deid.lexicons import load
 
@@ -362,15 +377,19 @@ def _room_codes(text: str) -> Iterator[Entity]:
             series.setdefault(m.group("series"), []).append(m)
     bracketed: dict[str, list[re.Match[str]]] = {}
     for m in ROOM_CODE_AFTER.finditer(text):  # any word before, one at least a listed name
-        if re.search(r"\b(?i:dr)\.?\s+$", text[max(0, m.start() - 5) : m.start()]):
-            continue  # "Dr Patel (F1)": a doctor's grade
+        if _GRADE_BEFORE.search(text[max(0, m.start() - 40) : m.start()]):
+            continue  # "Dr Patel (F1)", "Nurse Lisa Oldroyd (B6)": a grade or a band
+        if _GRADE_CODE.fullmatch(m.group("code")):
+            continue  # "(FY2)", "(ST3)", "Lucy (B12) injection due"
         bracketed.setdefault(m.group("series"), []).append(m)
     for key, found in bracketed.items():
+        if key == "S":
+            continue  # "Anand Rao (S12) and Bronwen Sowerby (S12)": sections, not rooms
         if any(lex.is_name_word(m.group("prev").lower()) for m in found):
             series.setdefault(key, []).extend(found)
-            if len(found) == 1 and key != "S":  # "Kayleigh (F5)"; "(s12)" is a section
+            if len(found) == 1:  # "Kayleigh (F5)"
                 yield Entity(found[0].start("code"), found[0].end("code"), "room")
-        elif len(found) == 1 and key != "S" and _surname_shaped(found[0].group("prev"), lex):
+        elif len(found) == 1 and _surname_shaped(found[0].group("prev"), lex):
             yield Entity(found[0].start("code"), found[0].end("code"), "room")  # "Mrs Haxby (F15)"
     for found in series.values():
         if len(found) >= 2:
@@ -468,7 +487,9 @@ def _room_mentions(text: str) -> Iterator[Entity]:
     for m in ROOM_IN_WING.finditer(text):
         if m.group("unit"):
             yield Entity(m.start("unum"), m.end("unum"), "room")
-        elif m.group("wing").lower() not in _NOT_WINGS:
+        elif m.group("wing").lower() in _NOT_WINGS or m.group("wing").lower() in NOT_UNIT_NAMES:
+            continue  # "moved to Band 6", "transferred to Section 3": no wing
+        else:
             yield Entity(m.start("num"), m.end("num"), "room")
     for m in ROOM_LIST.finditer(text):
         yield Entity(m.start(), m.end("first"), "room")
@@ -481,26 +502,48 @@ NOT_UNIT_NAMES = _ADDRESS_WORDS["not_unit_name"]
 _UNIT_TYPE = "|".join(sorted(UNIT_TYPES))
 # a home's named wing or unit: "Ness Wing", "RIVELIN UNIT", "Shimna Suite"
 UNIT_NAME = re.compile(rf"\b(?P<name>[A-Z][a-zà-ÿ'’-]+|[A-Z]{{3,}})\s(?i:{_UNIT_TYPE})\b")
-_UNIT_NUMBER = r"\s?(?P<num>\d{1,3}[a-z]?)\b(?![:./]\d)(?!\s?(?:am|pm|hrs?|mins?|mg|ml|x)\b)"
+_UNIT_NUMBER = (
+    r"\s?(?P<num>\d{1,3}[a-zA-Z]?)\b(?![:./,]\d)"
+    r"(?!\s?(?:am|pm|hrs?|mins?|mg|ml|x|bpm|kg|lbs?|%|points?|degrees?|out\s+of|times|days?"
+    r"|weeks?|months?|years?|units?|beds?|people|residents?|staff)\b)"
+)
+# "bed Rowan 3", "ROOM: Lomond 9": a wing's name written between a room word and a number
+_ROOM_WING = re.compile(
+    r"\b(?i:room|rm|bed|bedroom)\.?(?:\s?[:-])?\s+(?P<wing>[A-Z][a-z]+|[A-Z]{3,})\s+\d"
+)
 
 
 def unit_names(text: str) -> set[str]:
     """Lower-cased names of a home's wings and units in ``text`` (``Ness Wing``, the wing of
-    ``ROOM: Lomond 9`` or ``moved into Rivelin 4``), less words that name a kind of unit or
-    take a number of their own (``Day Unit``: ``day 5``)."""
+    ``ROOM: Lomond 9``), less English words (``Pain Unit``, ``Rose Wing``: ``pain 7``,
+    ``rose 20 bpm``) and words that name a kind of unit or take a number of their own
+    (``Day Unit``: ``day 5``)."""
+    from nlp.deid.lexicons import load
+
+    lex = load()
     found = {m.group("name").lower() for m in UNIT_NAME.finditer(text)}
-    found |= {m.group("wing").lower() for m in ROOM_IN_WING.finditer(text) if m.group("wing")}
-    return {u for u in found if len(u) > 2 and u not in NOT_UNIT_NAMES and u not in _NOT_WINGS}
+    found |= {m.group("wing").lower() for m in _ROOM_WING.finditer(text)}
+    return {
+        u
+        for u in found
+        if len(u) > 2
+        and u not in NOT_UNIT_NAMES
+        and u not in _NOT_WINGS
+        and not lex.is_common(u)
+        and u not in lex.not_names
+    }
 
 
 def _unit_rooms(text: str, units: frozenset[str]) -> Iterator[Entity]:
-    """The number after a unit the batch named: ``Shimna 5``, ``NESS 11``, ``allocated Weir
-    3``. The unit's name stays, as ``Rowan Wing`` does (a ward or a wing holds many people
-    and locates none of them; annotations/pii/README.md lists it among the non-PII)."""
+    """The number after a unit the batch named, written as a name is (``Shimna 5``, ``NESS
+    11``; not ``ness 11``), not a measure (``Shimna 5 days``). The unit's name stays, as
+    ``Rowan Wing`` does (a wing holds many people and locates none of them;
+    annotations/pii/README.md lists it among the non-PII)."""
     if not units:
         return
-    names = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
-    for m in re.finditer(rf"(?<![\w-])(?i:{names}){_UNIT_NUMBER}", text):
+    forms = sorted({f for u in units for f in (u.title(), u.upper())}, key=len, reverse=True)
+    names = "|".join(re.escape(f) for f in forms)
+    for m in re.finditer(rf"(?<![\w-])(?:{names}){_UNIT_NUMBER}", text):
         yield Entity(m.start("num"), m.end("num"), "room")
 
 
@@ -669,6 +712,17 @@ _TOWN_AND_POSTCODE = re.compile(
 )
 
 
+def _street_words(words: str) -> bool:
+    """Words that can name a street with no street type: no English word, thing or town."""
+    from nlp.deid.lexicons import load
+
+    lex = load()
+    keys = [w.lower() for w in words.split() if w.lower() not in DIRECTIONS]  # "... West"
+    return bool(keys) and not any(
+        lex.is_common(k) or k in lex.not_names or k in lex.places for k in keys
+    )
+
+
 def _addresses(text: str) -> Iterator[Entity]:
     """House number + street words with a street type: ``Flat 9, 31 Nelson Street``."""
     words = list(_WORD.finditer(text))
@@ -684,6 +738,8 @@ def _addresses(text: str) -> Iterator[Entity]:
             end = _untyped_street_end(text, words, i)
             if end is None or not _TOWN_AND_POSTCODE.match(text, end):
                 continue  # "19 Westgate, Morecambe LA4 4AF": a town and a postcode close it
+            if not _street_words(text[w.end() : end]):
+                continue  # "Gave 2 Paracetamol, Leeds LS1 3EX", "Bus 36 Harrogate, ..."
         start = w.start()
         before = _ADDRESS_BEFORE.search(text[max(0, start - 60) : start])
         if before:
@@ -721,7 +777,7 @@ def _labelled_addresses(text: str) -> Iterator[Entity]:
         if not any(re.search(r"\d", p.group(0)) for p in parts):
             if not code:
                 continue  # no house number and no postcode: left to the other recognisers
-            if parts[0].group(0).split()[-1].lower() in _ADDRESS_WORDS["not_house"]:
+            if any(w.lower() in _ADDRESS_WORDS["not_house"] for w in parts[0].group(0).split()):
                 continue  # "Address: Oakwood Nursing Home, Leeds LS12 4NF": a home, no house
             numbered = 0  # "Address: Quoyness, Sandwick, Orkney KW16 3JQ": a house name and
             parts = parts[:2]  # its lane or township before the town and the postcode

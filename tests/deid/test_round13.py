@@ -18,10 +18,11 @@ def rooms(text: str, units: frozenset[str] = frozenset()) -> set[str]:
 
 
 def test_a_unit_the_batch_named_makes_its_number_a_room() -> None:
-    units = frozenset(unit_names("Room 21, Shimna Suite. Later moved to Cedar Unit."))
-    assert units == {"shimna", "cedar"}
+    units = frozenset(unit_names("Room 21, Shimna Suite. Later moved to Rivelin Unit."))
+    assert units == {"shimna", "rivelin"}
     assert rooms("End of life care. Shimna 5.", units) == {"5"}  # the unit's name stays
-    assert rooms("Allocated CEDAR 8 on arrival.", units) == {"8"}
+    assert rooms("Allocated RIVELIN 8 on arrival.", units) == {"8"}
+    assert unit_names("Moved to the Cedar Unit, the Pain Unit.") == set()  # English words
     assert rooms("End of life care. Shimna 5.") == set()  # not without the batch
 
 
@@ -161,3 +162,79 @@ def test_a_house_number_and_the_paddocks() -> None:
 def test_counties_and_council_areas_stay(pseudonymise) -> None:
     text = "Placing authority: Flintshire. Moving to the Denbighshire leaving care team."
     assert pseudonymise(text)[0] == text
+
+
+# -- the review's findings ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("Visited by son, Mark Whiteside LA4 4AF.", "Whiteside"),
+        ("Letter to daughter, Jean Sutton, SK14 2ND re visit", "Sutton"),
+        ("Forwarded to, Mr R. Whiteside LA4 4AF", "Whiteside"),
+    ],
+)
+def test_review_a_person_before_a_postcode_is_no_town(pseudonymise, text: str, person: str):
+    assert person not in pseudonymise(text)[0]
+
+
+def test_review_measures_and_sections_are_no_unit_rooms(pseudonymise) -> None:
+    texts = (
+        "Moved to Rose Wing, then the Pain Unit. Transferred to Section 3. Moved to Band 6.",
+        "HR rose 20 bpm. Pain 7 out of 10. Remains on section 2. band 5 nurse.",
+    )
+    first, second = pseudonymise(*texts)
+    assert "Section 3" in first and "Band 6" in first, first
+    assert second == texts[1], second
+
+
+def test_review_a_learned_unit_is_matched_as_written_and_not_before_a_measure() -> None:
+    units = frozenset(unit_names("Room 21, Shimna Suite."))
+    assert rooms("shimna 5 too. Shimna 5 days later. SHIMNA 5.", units) == {"5"}
+    text = "SHIMNA 5."
+    assert rooms(text, units) == {"5"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dr Amir Khan (FY2) reviewed.",
+        "Nurse Lisa Oldroyd (B6) on shift.",
+        "Lucy (B12) injection due.",
+        "Priya Shah (ST3) saw him.",
+        "Anand Rao (S12) and Bronwen Sowerby (S12) signed.",
+    ],
+)
+def test_review_grades_bands_and_sections_in_brackets_are_no_rooms(text: str) -> None:
+    assert rooms(text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pain scale 0 1 2 3 4 5 6 7 8 9 10 explained",
+        "NEWS2 by round: 0 1 1 2 0 0 1 0 2 1 1",
+        "Weights 10 12 2000 and Scores: 3 4 2019",
+        "Gave 2 Paracetamol, Leeds LS1 3EX",
+        "Address: HMP Leeds, Armley LS12 2TJ",
+    ],
+)
+def test_review_scales_scores_and_doses_are_no_phone_date_or_address(text: str) -> None:
+    kinds = {e.kind for e in find_patterns(text)}
+    assert not kinds & {"phone", "date", "address"}, kinds
+
+
+def test_review_a_dictated_number_with_a_double_space_is_a_phone() -> None:
+    text = "brother's mobile is 0 7 7 0 0  9 0 0 7 5 7 full stop"
+    assert "phone" in {e.kind for e in find_patterns(text)}
+
+
+def test_review_units_are_learned_per_service(deid_analyzer) -> None:
+    from nlp.deid import Pseudonymiser
+
+    p = Pseudonymiser(deid_analyzer, seed=3)
+    texts = ["Room 8, Ness Wing.", "Ness 11 call bell checked."]
+    p.learn(texts, services=["Elm Court", "Oak House"])
+    assert p.pseudonymise(texts[1], service="Oak House").text.startswith("Ness 11")
+    assert "11" not in p.pseudonymise(texts[1], service="Elm Court").text

@@ -507,10 +507,6 @@ _UNIT_NUMBER = (
     r"(?!\s?(?:am|pm|hrs?|mins?|mg|ml|x|bpm|kg|lbs?|%|points?|degrees?|out\s+of|times|days?"
     r"|weeks?|months?|years?|units?|beds?|people|residents?|staff)\b)"
 )
-# "bed Rowan 3", "ROOM: Lomond 9": a wing's name written between a room word and a number
-_ROOM_WING = re.compile(
-    r"\b(?i:room|rm|bed|bedroom)\.?(?:\s?[:-])?\s+(?P<wing>[A-Z][a-z]+|[A-Z]{3,})\s+\d"
-)
 
 
 def unit_names(text: str) -> set[str]:
@@ -522,7 +518,11 @@ def unit_names(text: str) -> set[str]:
 
     lex = load()
     found = {m.group("name").lower() for m in UNIT_NAME.finditer(text)}
-    found |= {m.group("wing").lower() for m in _ROOM_WING.finditer(text)}
+    found |= {  # "bed Rowan 3", "ROOM: Lomond 9"; not "moved to Band 6"
+        m.group("wing").lower()
+        for m in ROOM_IN_WING.finditer(text)
+        if m.group("wing") and not re.match(r"(?i:mov|trans)", m.group(0))
+    }
     return {
         u
         for u in found

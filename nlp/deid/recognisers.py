@@ -348,9 +348,10 @@ def _ids(text: str) -> Iterator[Entity]:
 
 # a handover by room code: "Handover: F2 BENNY - ok. F4 OLLY - timer" (a code opening an entry,
 # a person's name after it, two codes at least of one series in the note)
+# (round 13: also after a log's clock time, "09:35 F7 – Thelma says", and with a dash between)
 ROOM_CODE = re.compile(
-    r"(?:^|(?<=\n)|(?<=[:.;•*-]\s)|(?<=[:.;]\s\s))(?P<code>(?P<series>[A-Z]{1,2})\d{1,3})"
-    r"\s+(?P<next>[A-ZÀ-Ý][\w'’-]*)"
+    r"(?:^|(?<=\n)|(?<=[:.;•*-]\s)|(?<=[:.;]\s\s)|(?<=\d[:.]\d\d\s))"
+    r"(?P<code>(?P<series>[A-Z]{1,2})\d{1,3})\s+(?:[-–]\s+)?(?P<next>[A-ZÀ-Ý][\w'’-]*)"
 )
 
 
@@ -371,9 +372,13 @@ def _room_codes(text: str) -> Iterator[Entity]:
 
     lex = load()
     series: dict[str, list[re.Match[str]]] = {}
+    from nlp.deid import context as cx
+
     for m in ROOM_CODE.finditer(text):
         nxt = m.group("next").lower()
-        if lex.is_name_word(nxt) or (not lex.is_common(nxt) and nxt not in lex.not_names):
+        titled = nxt in cx.TITLES or nxt == "sister"  # "SC1 Sister Bonaventure", "F4 Mrs Ali"
+        named = lex.is_name_word(nxt) or (not lex.is_common(nxt) and nxt not in lex.not_names)
+        if titled or named:
             series.setdefault(m.group("series"), []).append(m)
     bracketed: dict[str, list[re.Match[str]]] = {}
     for m in ROOM_CODE_AFTER.finditer(text):  # any word before, one at least a listed name

@@ -238,3 +238,11 @@ def test_review_units_are_learned_per_service(deid_analyzer) -> None:
     p.learn(texts, services=["Elm Court", "Oak House"])
     assert p.pseudonymise(texts[1], service="Oak House").text.startswith("Ness 11")
     assert "11" not in p.pseudonymise(texts[1], service="Elm Court").text
+
+
+def test_room_codes_after_a_logs_clock_time_or_before_a_title() -> None:
+    log = "03/07 09:35 F7 – Thelma says her daughter coming.\n03/07 09:50 F12 – Mavis asked."
+    assert {"F7", "F12"} <= rooms(log)
+    handover = "Handover 14:00\nSC1 Sister Bonaventure – settled.\nSC4 Sister Perpetua – bell."
+    assert {"SC1", "SC4"} <= rooms(handover)
+    assert rooms("09:35 A1 – Amlodipine given. 10:00 A2 – Atorvastatin given.") == set()

@@ -53,8 +53,7 @@ def find_dates(text: str) -> Iterator[tuple[int, int]]:
                 continue
             if kind in ("d_month", "month_d") and not _month_is_date(m):
                 continue
-            before = text[max(0, m.start() - 30) : m.start()]
-            if kind == "dmy_spaced" and not _DATE_CUE.search(before):
+            if kind == "dmy_spaced" and not _date_cued(text, m.start()):
                 continue  # "Weights 10 12 2000", "Scores: 3 4 2019": numbers, not a date
             spans.append((m.start(), m.end()))
     taken: list[tuple[int, int]] = []
@@ -62,6 +61,11 @@ def find_dates(text: str) -> Iterator[tuple[int, int]]:
         if all(hi <= a or lo >= b for a, b in taken):
             taken.append((lo, hi))
     yield from sorted(taken)
+
+
+def _date_cued(text: str, start: int) -> bool:
+    """A date word in the 30 characters before ``start`` on its line (``DOB``, ``born``)."""
+    return _DATE_CUE.search(text[max(0, start - 30) : start]) is not None
 
 
 def _month_is_date(m: re.Match[str]) -> bool:

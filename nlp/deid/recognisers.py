@@ -403,16 +403,9 @@ def _room_codes(text: str) -> Iterator[Entity]:
 
 
 def _surname_shaped(word: str, lex: object) -> bool:
-    """A capitalised word that no list knows as a common word, a thing or a place: an
-    unlisted surname before a room code (``Mrs Haxby (F15)``, ``Keith Storr (B2)``)."""
-    key = word.lower()
-    return (
-        word[:1].isupper()
-        and not word.isupper()
-        and not lex.is_common(key)
-        and key not in lex.not_names
-        and key not in lex.places
-    )
+    """A capitalised :func:`_proper_word` (no common word, thing or place): an unlisted
+    surname before a room code (``Mrs Haxby (F15)``, ``Keith Storr (B2)``)."""
+    return word[:1].isupper() and not word.isupper() and _proper_word(word, lex)
 
 
 _NOT_WINGS = frozenset(
@@ -718,14 +711,13 @@ _TOWN_AND_POSTCODE = re.compile(
 
 
 def _street_words(words: str) -> bool:
-    """Words that can name a street with no street type: no English word, thing or town."""
+    """Words that can name a street with no street type: each a :func:`_proper_word` (no
+    English word, thing or town), a direction aside (``Pontmorlais West``)."""
     from nlp.deid.lexicons import load
 
     lex = load()
-    keys = [w.lower() for w in words.split() if w.lower() not in DIRECTIONS]  # "... West"
-    return bool(keys) and not any(
-        lex.is_common(k) or k in lex.not_names or k in lex.places for k in keys
-    )
+    named = [w for w in words.split() if w.lower() not in DIRECTIONS]
+    return bool(named) and all(_proper_word(w, lex) for w in named)
 
 
 def _addresses(text: str) -> Iterator[Entity]:

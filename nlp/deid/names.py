@@ -82,6 +82,8 @@ _POSSESSIVE_MARKS = frozenset(["'s", "’s", "'", "’"])
 # words before a town that make it a place, not a person: "photos of Skegness", "Hereford
 # FC v Kidderminster", "a quine fae Riga"
 _PLACE_BEFORE = frozenset(["of", "v", "vs", "fae"])
+# skipped between a motion word and "to" before a town ("take him to Blyth", "went back to")
+_BETWEEN_MOTION_AND_TO = frozenset(["him", "her", "them", "me", "us", "back"])
 # nouns a town may modify and still be a person's name: "the Whitby family"
 _PERSON_HEADS = frozenset(["family", "household", "children", "kids", "twins", "brothers"])
 # short words that close a note as words, not initials
@@ -2032,7 +2034,21 @@ class NameFinder:
         if head.dep_ == "compound" and noun.i > last and noun.pos_ in ("NOUN", "PROPN"):
             return noun.is_alpha and noun.lower_ not in _PERSON_HEADS  # not "Radcliffe x1"
         prev = cx.prev_word(doc, first, skip="")
-        return prev is not None and prev.lower_ in _PLACE_BEFORE
+        if prev is None:
+            return False
+        if prev.lower_ in _PLACE_BEFORE:
+            return True
+        before = cx.prev_word(doc, prev.i, skip="")
+        if prev.lower_ == "from":  # "coming from Croydon"; not "the message was from Hastings"
+            return before is None or (before.pos_ != "AUX" and before.lower_ not in cx.SENT)
+        if prev.lower_ in ("lives", "living") and prev.i == first - 1:  # "lives Leeds"
+            return True
+        if prev.lower_ == "to":  # "went back to Leeds", "off to Lourdes", "take him to Blyth"
+            while before is not None and before.lower_ in _BETWEEN_MOTION_AND_TO:
+                before = cx.prev_word(doc, before.i, skip="")  # not "handed back to Lincoln"
+            return before is not None and before.lower_ in cx.TOWN_MOTION
+        # "Son Colin on the mainland (Penzance)", "(Golders Green, 020 ...)"
+        return prev.text == "(" and nxt is not None and nxt.text in (")", ",")
 
     def _spans(
         self,

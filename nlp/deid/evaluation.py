@@ -161,6 +161,10 @@ class Score:
     other_kept: int = 0
     notes_leaking_names: int = 0
     notes: int = 0
+    # room spans' tokens holding a digit (Room 8, F7, 2.14): the room numbers themselves,
+    # apart from the unit names some writers include in the span (Seaview 3, Abbey Wing)
+    room_number_tokens: int = 0
+    room_numbers_caught: int = 0
 
     def recall(self, kind: str | None = None) -> float:
         kinds = [kind] if kind else list(self.counted)
@@ -185,6 +189,10 @@ class Score:
             "precision_other_tokens": round(self.token_precision, 4),
             "non_pii_spans": self.non_pii_spans,
             "notes_leaking_a_name": self.notes_leaking_names,
+            "recall_room_numbers": round(self.room_numbers_caught / self.room_number_tokens, 4)
+            if self.room_number_tokens
+            else None,
+            "room_number_tokens": self.room_number_tokens,
         }
 
 
@@ -219,6 +227,10 @@ def score(
             leaked_name |= kind == "name" and caught < len(counted)
             result.counted[kind] = result.counted.get(kind, 0) + len(counted)
             result.caught[kind] = result.caught.get(kind, 0) + caught
+            if kind == "room":
+                digits = [i for i in counted if any(c.isdigit() for c in toks[i][2])]
+                result.room_number_tokens += len(digits)
+                result.room_numbers_caught += sum(not kept[i] for i in digits)
         for span in record.get("non_pii", []):
             idx = [i for i, (a, b, _) in enumerate(toks) if a < span["end"] and span["start"] < b]
             result.non_pii_spans += 1

@@ -1,0 +1,63 @@
+"""Round 14: a listed town stays where its position makes it a place though no town cue
+or travel word stands before it: after a bare ``from``, right after a travel word, after
+``to`` that follows a motion word, in brackets of its own. Only behind the guard of
+``_placed_by_position``: no word of it a listed name word or tagged by the name tagger,
+no possessive, no comma and name after it."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    ("text", "town"),
+    [
+        ("My brother Kwabena comes from Croydon on Saturdays.", "Croydon"),
+        ("Her granddaughter Skye facetimed from Leeds and translated.", "Leeds"),
+        ("Daughter Marcia present, lives Leeds, mobile given.", "Leeds"),
+        ("We are off to Lourdes with the parish in May.", "Lourdes"),
+        ("He wants Darren to take him to Blyth on Saturday.", "Blyth"),
+        ("Her brother drove her to Dover for the ferry.", "Dover"),
+        ("Her son rang; he is coming from Southampton on the ferry.", "Southampton"),
+    ],
+)
+def test_a_listed_town_placed_by_its_position_stays(pseudonymise, text: str, town: str) -> None:
+    (out,) = pseudonymise(text)
+    assert town in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Bradford rang about the visit.", "Bradford"),  # a verb's subject
+        ("Spoke to Blyth about the rota.", "Blyth"),  # "to" after no motion word
+        ("Had a call from Chelsea this morning.", "Chelsea"),  # a name word: the guard
+        ("Mam (Sofia) visited.", "Sofia"),
+        ("Card from Lincoln's wife.", "Lincoln"),  # a possessive follows
+    ],
+)
+def test_a_town_word_that_may_be_a_person_is_still_replaced(
+    pseudonymise, text: str, name: str
+) -> None:
+    (out,) = pseudonymise(text)
+    assert name not in out, out
+
+
+def test_room_numbers_are_scored_apart_from_unit_names() -> None:
+    from nlp.deid.evaluation import score
+
+    text = "Settled in Seaview 3 after tea. Room 8 quiet."
+    record = {
+        "note_id": "1",
+        "text": text,
+        "pii": [
+            {"start": 11, "end": 20, "type": "room", "text": "Seaview 3"},
+            {"start": 32, "end": 38, "type": "room", "text": "Room 8"},
+        ],
+        "non_pii": [],
+    }
+    result = score([record], ["Settled in Seaview 14 after tea. Room 8 quiet."])
+    assert result.recall("room") == 1 / 3  # 'Room' is generic: Seaview, 3, 8 counted
+    summary = result.to_dict()
+    assert summary["room_number_tokens"] == 2
+    assert summary["recall_room_numbers"] == 0.5  # 3 replaced, 8 kept

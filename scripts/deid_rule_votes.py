@@ -20,6 +20,11 @@ before the round that read it), run on the set as ``careaudit deidentify`` runs:
   person stands, ``care lead LP``, ``DS and RC``).
 - ``pii_dev12.jsonl``: the round-10 rules of a7bdc63 (round 11 read it: staff initials,
   rooms, dashed sign-offs).
+- ``pii_dev13.jsonl``: the rules of a4e5ab7 (round 11's, with round 12's author-column
+  reading, which came before dev13 was scored), the last commit before round 12 read
+  its misses (f920522: bare possessives, tables' sign columns, spoken dates).
+- ``pii_dev14.jsonl``: the rules of 27e58d0 (the commit that added it: round 12's, with
+  round 13's first rooms and addresses), before round 13 read its misses (5efe28e).
 
 ``pii_dev.jsonl`` has no such commit (the rules were written from it) and a set newer
 than the rules needs none: both use today's votes (``pii_dev4.jsonl``, and since round 5
@@ -47,6 +52,8 @@ BEFORE = {
     "dev9": "dce4f9b",
     "dev11": "dda7576",
     "dev12": "a7bdc63",
+    "dev13": "a4e5ab7",
+    "dev14": "27e58d0",
 }
 
 # run inside the old tree: record the status list around NameFinder._grow per note text

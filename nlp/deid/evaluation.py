@@ -138,7 +138,20 @@ def _tokens(text: str) -> list[tuple[int, int, str]]:
 
 
 def kept_tokens(original: str, output: str) -> list[bool]:
-    """Per word token of ``original``: left unchanged in ``output``."""
+    """Per word token of ``original``: left unchanged in ``output``.
+
+    Aligned line by line when both texts have the same lines (no system here adds or
+    removes a line break): aligned as a whole, a replaced number could be matched to the
+    same number written elsewhere by a replacement (``Room 12`` -> ``Room 17`` beside a
+    shifted date ``27/12/1935``) and scored as kept, and the words around the date as
+    changed."""
+    lines, out_lines = original.split("\n"), output.split("\n")
+    if len(lines) > 1 and len(lines) == len(out_lines):
+        return [k for line, out in zip(lines, out_lines, strict=True) for k in _kept(line, out)]
+    return _kept(original, output)
+
+
+def _kept(original: str, output: str) -> list[bool]:
     a = _tokens(original)
     b = [t[2] for t in _tokens(output)]
     kept = [False] * len(a)

@@ -61,3 +61,14 @@ def test_room_numbers_are_scored_apart_from_unit_names() -> None:
     summary = result.to_dict()
     assert summary["room_number_tokens"] == 2
     assert summary["recall_room_numbers"] == 0.5  # 3 replaced, 8 kept
+
+
+def test_a_replaced_number_is_not_matched_to_the_same_number_on_another_line() -> None:
+    from nlp.deid.evaluation import kept_tokens
+
+    original = "Resident: BAKER   Room: Room 12\nDOB: 19/02/1936"
+    output = "Resident: HEYWOOD   Room: Room 17\nDOB: 27/12/1935"
+    kept = kept_tokens(original, output)
+    assert kept == [True, False, True, True, False, True, False, False, False]
+    # a text whose lines changed in number is still aligned as a whole
+    assert kept_tokens("Room 12 today", "Room\n12 today") == [True, True, True]

@@ -116,9 +116,7 @@ MOTION = frozenset(  # "went to Victoria Park" (but "spoke to Mary Hall")
         "returned",
     ]
 )
-# a listed town after "to" that follows one of these (came back to Leeds; names.py guards it)
-TOWN_MOTION = (TRAVEL | MOTION | _words("town_motion")) - {"back"}
-SENT = _words("sent")  # a message from X: X may be a person (a town after a bare "from" stays)
+FROM_TOWN = _words("from_town")  # coming from Croydon: a listed town after "from" (guarded)
 # titles that are no English word, so a name may follow them in lower case (mrs lam, dr hill)
 ABBREVIATED_TITLES = frozenset(["mr", "mrs", "ms", "mx", "dr", "prof", "rev", "revd", "fr", "cllr"])
 LINE_BREAKERS = frozenset('.!?:;-–—•*|/("“')

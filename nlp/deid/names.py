@@ -82,8 +82,8 @@ _POSSESSIVE_MARKS = frozenset(["'s", "’s", "'", "’"])
 # words before a town that make it a place, not a person: "photos of Skegness", "Hereford
 # FC v Kidderminster", "a quine fae Riga"
 _PLACE_BEFORE = frozenset(["of", "v", "vs", "fae"])
-# skipped between a motion word and "to" before a town ("take him to Blyth", "went back to")
-_BETWEEN_MOTION_AND_TO = frozenset(["him", "her", "them", "me", "us", "back"])
+# before which another mention of a kept town is still a place (``_only_as_a_place``)
+_PLACE_PREPOSITIONS = frozenset(["in", "into", "from", "to", "at", "near", "of", "via", "lives"])
 # nouns a town may modify and still be a person's name: "the Whitby family"
 _PERSON_HEADS = frozenset(["family", "household", "children", "kids", "twins", "brothers"])
 # short words that close a note as words, not initials
@@ -2038,17 +2038,28 @@ class NameFinder:
             return False
         if prev.lower_ in _PLACE_BEFORE:
             return True
-        before = cx.prev_word(doc, prev.i, skip="")
-        if prev.lower_ == "from":  # "coming from Croydon"; not "the message was from Hastings"
-            return before is None or (before.pos_ != "AUX" and before.lower_ not in cx.SENT)
-        if prev.lower_ in ("lives", "living") and prev.i == first - 1:  # "lives Leeds"
-            return True
-        if prev.lower_ == "to":  # "went back to Leeds", "off to Lourdes", "take him to Blyth"
-            while before is not None and before.lower_ in _BETWEEN_MOTION_AND_TO:
-                before = cx.prev_word(doc, before.i, skip="")  # not "handed back to Lincoln"
-            return before is not None and before.lower_ in cx.TOWN_MOTION
-        # "Son Colin on the mainland (Penzance)", "(Golders Green, 020 ...)"
-        return prev.text == "(" and nxt is not None and nxt.text in (")", ",")
+        if prev.i != first - 1 or not self._only_as_a_place(doc, members):
+            return False
+        if prev.lower_ == "from":  # "coming from Croydon", "daughter from Dublin"
+            before = doc[prev.i - 1] if prev.i > 0 else None  # on the same line, next to it
+            return before is not None and before.lower_ in cx.FROM_TOWN
+        if prev.lower_ in ("lives", "living"):  # "lives Leeds"; not "Lives Carlisle and Mary"
+            return nxt is None or nxt.lower_ not in ("and", "&", "with")
+        return False
+
+    @staticmethod
+    def _only_as_a_place(doc: Any, members: list[int]) -> bool:
+        """No other mention of the town's words in the note stands where a person could:
+        each comes right after a place preposition (``SN Crewe on nights ... from Crewe``
+        would tie the kept town to the replaced surname)."""
+        words = {doc[j].lower_ for j in members}
+        for tok in doc:
+            if tok.i in members or tok.lower_ not in words:
+                continue
+            prev = doc[tok.i - 1] if tok.i > 0 else None
+            if prev is None or prev.lower_ not in _PLACE_PREPOSITIONS:
+                return False
+        return True
 
     def _spans(
         self,

@@ -84,3 +84,8 @@ def test_a_replaced_number_is_not_matched_to_the_same_number_on_another_line() -
     assert kept == [True, False, True, True, False, True, False, False, False]
     # a text whose lines changed in number is still aligned as a whole
     assert kept_tokens("Room 12 today", "Room\n12 today") == [True, True, True]
+
+
+def test_a_town_after_came_from_stays_a_possible_person(pseudonymise) -> None:
+    (out,) = pseudonymise("The card came from Hastings today.")  # round 6's case
+    assert "Hastings" not in out, out

@@ -45,10 +45,7 @@ def table(results: dict[str, Score]) -> str:
             cells = "".join(f"{results[n].recall(kind):>12.3f}" for n in names)
             lines.append(f"recall {kind:<14} ({first.counted[kind]:>3})" + cells)
     if first.room_number_tokens:  # the numbers of room spans, apart from unit names
-        cells = "".join(
-            f"{results[n].room_numbers_caught / results[n].room_number_tokens:>12.3f}"
-            for n in names
-        )
+        cells = "".join(f"{results[n].room_number_recall or 0.0:>12.3f}" for n in names)
         lines.append(f"{'recall room numbers':21}({first.room_number_tokens:>3})" + cells)
     lines.append(
         f"{'recall, all PII tokens':28}" + "".join(f"{results[n].recall():>12.3f}" for n in names)

@@ -192,6 +192,13 @@ class Score:
     def token_precision(self) -> float:
         return self.other_kept / self.other_tokens if self.other_tokens else 1.0
 
+    @property
+    def room_number_recall(self) -> float | None:
+        """Room-span tokens holding a digit that were replaced; None when there are none."""
+        if not self.room_number_tokens:
+            return None
+        return self.room_numbers_caught / self.room_number_tokens
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "notes": self.notes,
@@ -202,9 +209,9 @@ class Score:
             "precision_other_tokens": round(self.token_precision, 4),
             "non_pii_spans": self.non_pii_spans,
             "notes_leaking_a_name": self.notes_leaking_names,
-            "recall_room_numbers": round(self.room_numbers_caught / self.room_number_tokens, 4)
-            if self.room_number_tokens
-            else None,
+            "recall_room_numbers": None
+            if self.room_number_recall is None
+            else round(self.room_number_recall, 4),
             "room_number_tokens": self.room_number_tokens,
         }
 

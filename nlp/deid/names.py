@@ -2074,6 +2074,7 @@ class NameFinder:
         as a place is no PII (annotations/pii/README.md) and stays (:meth:`_located`)."""
         entities: list[Entity] = []
         votes: list[tuple[str, str, int]] = []
+        kept_towns: list[tuple[list[int], Entity]] = []  # decided once every mention is seen
         i = 0
         while i < len(doc):
             if status[i] < NAME and status[i] != PLACE:
@@ -2097,13 +2098,32 @@ class NameFinder:
                 placed = placed or self._placed_by_position(doc, members, status)
                 if not (kept and placed):
                     entities.append(Entity(start, end, "place"))
+                else:
+                    kept_towns.append((members, Entity(start, end, "place")))
             else:
                 entity = self._name_entity(doc, members, initials)
                 entity.tentative = len(members) == 1 and members[0] in guesses
                 entities.append(entity)
                 votes += self._gender_votes(doc, members, entity.gender_key, status)
             i = members[-1] + 1
+        entities += self._replaced_elsewhere(doc, status, kept_towns, entities)
         return NameFindings(entities, votes)
+
+    @staticmethod
+    def _replaced_elsewhere(
+        doc: Any, status: list[int], kept: list[tuple[list[int], Entity]], found: list[Entity]
+    ) -> list[Entity]:
+        """The kept towns to replace after all: a word replaced anywhere else in the note,
+        as a name or as a town no position put as a place, is replaced everywhere (``SN
+        Crewe on nights ... went to Crewe``: keeping the second would name the nurse)."""
+        replaced = {doc[j].lower_ for j, s in enumerate(status) if s in (NAME, STRONG)}
+        replaced |= {
+            tok.lower_
+            for e in found
+            if e.kind == "place"
+            for tok in doc.char_span(e.start, e.end, alignment_mode="expand") or ()
+        }
+        return [e for members, e in kept if any(doc[j].lower_ in replaced for j in members)]
 
     def _name_entity(
         self, doc: Any, members: list[int], initials: set[int] = frozenset()

@@ -84,6 +84,8 @@ _POSSESSIVE_MARKS = frozenset(["'s", "’s", "'", "’"])
 _PLACE_BEFORE = frozenset(["of", "v", "vs", "fae"])
 # before which another mention of a kept town is still a place (``_only_as_a_place``)
 _PLACE_PREPOSITIONS = frozenset(["in", "into", "from", "to", "at", "near", "of", "via", "lives"])
+# what may close a rota or visit-log entry after a name's initial ("dorota k –", "elaine h |")
+_ENTRY_CLOSERS = frozenset([",", ".", ";", ":", "|", "-", "–", "—", ")", "/"])
 # nouns a town may modify and still be a person's name: "the Whitby family"
 _PERSON_HEADS = frozenset(["family", "household", "children", "kids", "twins", "brothers"])
 # short words that close a note as words, not initials
@@ -2101,6 +2103,10 @@ class NameFinder:
                 else:
                     kept_towns.append((members, Entity(start, end, "place")))
             else:
+                letter = self._trailing_letter(doc, members[-1], status)
+                if letter is not None:  # "carer: lynsey k |", "Jeanie L, Rocky"
+                    members.append(letter)
+                    initials = {*initials, letter}
                 entity = self._name_entity(doc, members, initials)
                 entity.tentative = len(members) == 1 and members[0] in guesses
                 entities.append(entity)
@@ -2108,6 +2114,22 @@ class NameFinder:
             i = members[-1] + 1
         entities += self._replaced_elsewhere(doc, status, kept_towns, entities)
         return NameFindings(entities, votes)
+
+    def _trailing_letter(self, doc: Any, last: int, status: list[int]) -> int | None:
+        """A single letter right after a name, closing its entry (``12:30 dorota k –``,
+        ``carer: elaine h |``, ``with mhairi and joe v, good banter``): the surname's
+        initial, as rotas and care apps write it; not ``a`` or ``i`` (``told jo i would``)
+        nor a kiss (``Thanks, Julie x``)."""
+        j = self._neighbour(doc, last, +1)
+        if j is None or j != last + 1 or status[j] != NONE:
+            return None
+        text = doc[j].text
+        if len(text) != 1 or not text.isalpha() or text in ("a", "i", "I", "x", "X"):
+            return None
+        if j + 1 == len(doc) or "\n" in doc[j].whitespace_:
+            return j
+        nxt = doc[j + 1]
+        return j if nxt.is_space or nxt.text in _ENTRY_CLOSERS else None
 
     @staticmethod
     def _replaced_elsewhere(

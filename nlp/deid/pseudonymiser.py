@@ -33,6 +33,7 @@ from nlp.deid.recognisers import (
     ROOM_NUMBER_WORDS,
     STREET_TYPES,
     WELSH_STREET_PREFIXES,
+    room_codes,
     unit_names,
 )
 from nlp.deid.replacements import Pseudonymised, Replacement, strip_span
@@ -177,6 +178,7 @@ class Pseudonymiser:
         self._services: dict[str, str] = {}  # folded variant -> service
         self._staff: dict[str, set[str]] = {}  # folded service -> its authors' initials
         self._units: dict[str, set[str]] = {}  # folded service -> its wings' and units' names
+        self._codes: dict[str, set[str]] = {}  # folded service -> its rooms' codes ("g4")
         self._note_numbers: set[str] = set()  # numbers of the note being rewritten
         self.counts: dict[str, int] = {}
         for name in extra_names:
@@ -290,8 +292,11 @@ class Pseudonymiser:
                 self._phrases(),
                 doc=doc,
                 units=self._units.get(_service_key(service), ()),
+                codes=self._codes.get(_service_key(service), ()),
             )
             self._absorb(text, analysis.entities, analysis.votes, person)
+            codes = room_codes(text, analysis.entities)
+            self._codes.setdefault(_service_key(service), set()).update(codes)
 
     # -- finding -------------------------------------------------------------------------
     def _phrases(self, extra_terms: dict[str, Sequence[str]] | None = None) -> dict[str, list[str]]:
@@ -317,8 +322,14 @@ class Pseudonymiser:
         phrases = self._phrases(extra_terms)
         doc = doc if doc is not None else self.analyzer.parse([text])[0]
         units = self._units.get(_service_key(service), ())
+        codes = self._codes.get(_service_key(service), ())
         first = self.analyzer.analyze(
-            text, self._known_for(person, service=service), phrases, doc=doc, units=units
+            text,
+            self._known_for(person, service=service),
+            phrases,
+            doc=doc,
+            units=units,
+            codes=codes,
         )
         note = Known()
         self._absorb(text, first.entities, [], person, note=note)
@@ -326,7 +337,7 @@ class Pseudonymiser:
             self._absorb(text, [], first.votes, person)
             return first.entities
         second = self.analyzer.analyze(
-            text, self._known_for(person, note, service), phrases, doc=doc, units=units
+            text, self._known_for(person, note, service), phrases, doc=doc, units=units, codes=codes
         )
         self._absorb(text, [], second.votes, person)
         # the second reading only adds names: what the first found stays found
@@ -425,9 +436,11 @@ class Pseudonymiser:
             return text[: words.start()] + keep_case(new.title(), old) + text[words.end() :]
         old = m.group(0)
         digits = re.sub(r"\D", "", old)
-        number = self.pool.remember("room", cx.fold(text), lambda: self._other_number(digits))
         code = re.search(r"(?<![A-Za-z])(?P<l>[A-Za-z]{1,2})(?P<h>-?)\d+\b", text)
-        if code and code.group("l").lower() not in ("rm", "no"):  # "K-14", "F2": new letters too
+        coded = code is not None and code.group("l").lower() not in ("rm", "no")
+        key = cx.fold(code.group(0) if coded else text)  # "Room A2" and "A2": one room
+        number = self.pool.remember("room", key, lambda: self._other_number(digits))
+        if coded:  # "K-14", "F2": new letters too
             new = self._initials(code.group("l")) + code.group("h") + number
             return text[: code.start()] + new + text[code.end() :]
         new = number if old[0].isdigit() else old[0] + number

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from nlp.deid.dates import MONTHS, find_dates
 from nlp.deid.entities import Entity
@@ -505,6 +505,43 @@ _UNIT_NUMBER = (
     r"(?!\s?(?:am|pm|hrs?|mins?|mg|ml|x|bpm|kg|lbs?|%|points?|degrees?|out\s+of|times|days?"
     r"|weeks?|months?|years?|units?|beds?|people|residents?|staff)\b)"
 )
+
+
+# a room's code, letters then a number: "G4", "sr6", "G.07", "A/17", "F12b" (the end of a room
+# entity, "Room G4", or a mention elsewhere); not a time or decimal after it, nor a longer token
+_CODE = r"(?P<letters>[A-Za-z]{1,3})[./-]?(?P<digits>\d{1,3})(?P<suffix>[A-Za-z]?)"
+_CODE_AT_END = re.compile(rf"(?:^|(?<=[\s:#(-])){_CODE}\)?$")
+_CODE_MENTION = re.compile(rf"(?<![\w/.£$-]){_CODE}(?![\w/]|[:.,]\d|-\w)")
+
+
+def _code_key(m: re.Match[str]) -> str:
+    return (m.group("letters") + m.group("digits").lstrip("0") + m.group("suffix")).lower()
+
+
+def room_codes(text: str, found: Iterable[Entity]) -> set[str]:
+    """The codes of the rooms found in ``text`` (``g4`` of ``Room G4``, ``sr1`` of ``SR1 –
+    Mrs Ali``): every other mention of the code, in this note or another note of the same
+    service, names the same room (:func:`coded_rooms`). Not grades and vitamins (``FY2``,
+    ``B12``)."""
+    codes = set()
+    for e in found:
+        if e.kind != "room":
+            continue
+        m = _CODE_AT_END.search(text[e.start : e.end])
+        if m and not _GRADE_CODE.fullmatch(m.group(0).rstrip(")")):
+            codes.add(_code_key(m))
+    return codes
+
+
+def coded_rooms(text: str, codes: Iterable[str]) -> Iterator[Entity]:
+    """Every mention of a learned room code (:func:`room_codes`), in any case and with or
+    without its dot (``G.07`` and ``g07``): ``moved from a3 to A2``, ``Time | B1 | B2 |``."""
+    codes = frozenset(codes)
+    if not codes:
+        return
+    for m in _CODE_MENTION.finditer(text):
+        if _code_key(m) in codes:
+            yield Entity(m.start(), m.end(), "room")
 
 
 def unit_names(text: str) -> set[str]:

@@ -1,9 +1,14 @@
 """Round 15: a town word replaced anywhere in a note, as a name or as a town no position
 put as a place, is replaced everywhere in that note, also where a cue or travel word
 would have kept it (``SN Crewe on nights ... went to Crewe``): a word left as written in
-one sentence would tell a reader the word replaced in another."""
+one sentence would tell a reader the word replaced in another. A single letter closing a
+rota entry after a name is the surname's initial. A room code found as a room (``Room
+G4``, ``F2 – Mrs Ali``) is a room at every mention in the service's notes (``moved to
+g4``), with one pseudonym."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -62,5 +67,34 @@ def test_a_surname_initial_closing_an_entry_is_replaced(
     ],
 )
 def test_a_word_or_kiss_after_a_name_is_no_initial(pseudonymise, text: str, kept: str) -> None:
+    (out,) = pseudonymise(text)
+    assert kept in out, out
+
+
+def test_a_room_code_found_once_is_a_room_at_every_mention(pseudonymise) -> None:
+    text = "Asked to move to a window bed – moved to A2 at 16:00. Room A2 is by the window."
+    (out,) = pseudonymise(text)
+    assert "A2" not in out, out
+    new = re.search(r"Room (\S+) is", out).group(1)  # one room, one pseudonym
+    assert f"moved to {new} at" in out, out
+
+
+def test_a_room_code_is_learned_across_the_notes_of_a_service(pseudonymise) -> None:
+    first, second = pseudonymise(
+        "Admitted to Room G4 from hospital, settled.",
+        "Repositioning chart – g4 – turned 02:00 and 04:00.",
+    )
+    assert "G4" not in first and "g4" not in second, (first, second)
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Room S3 is free. Printed the plan on A4 paper.", "A4 paper"),
+        ("Moved to Room B12 today. Takes vitamin B12 daily.", "vitamin B12"),
+        ("Room F2 checked. Special rules (SR1) form sent.", "(SR1)"),
+    ],
+)
+def test_codes_never_named_a_room_stay(pseudonymise, text: str, kept: str) -> None:
     (out,) = pseudonymise(text)
     assert kept in out, out

@@ -159,7 +159,8 @@ ROOM = re.compile(
     r"\b(?!fl\.?(?:\s?[:-])?\s?\d{3})"  # "fl 250 taken": a fluid amount, not flat 250
     r"(?:room|rm|bedroom|bed|flat|apartment|apt|bay|bungalow|cottage|suite|unit|chalet"
     r"|ystafell|stafell|yst|fflat|fl|seòmar|seomar|bedspace|bed\s+space|pod|cubicle|studio"
-    r"|cell|dorm|dormitory|pokój|pokoju|pokoj|berth|mooring|pitch|plot)"
+    r"|cell|dorm|dormitory|pokój|pokoju|pokoj|berth|mooring|pitch|plot|bdrm|b/r|rhif|side\s+room"
+    r"|(?:br|sr)(?=\s\d))"  # "BR 7", "SR 6" spaced (not "SR1", the benefits form)
     r"\.?(?:\s?[:-])?\s?(?:no\.?\s?|number\s|#\s?)?"
     r"(?P<num>\d{1,2}[.-]\d{2,3}|\d{1,4}[a-z]?|[a-z]{1,2}-?\d{1,3})\b(?![:.]\d)"
     r"(?!\s?(?:am|pm|hrs?|hours?|mins?|times|x|mls?|mg|oz|cc|litres?|units?)\b)",
@@ -199,7 +200,8 @@ ROOM_NUMBER_WORDS = re.compile(
     rf"\b(?i:{_TENS}|{'|'.join(NUMBER_WORDS)}|(?<=ystafell\s){_WELSH_NUMBERS})\b"
 )
 ROOM_IN_WORDS = re.compile(
-    r"\b(?:room|rm|bedroom|ystafell|seòmar|seomar)\.?\s(?:no\.?\s|number\s)?"
+    r"\b(?:room|rm|bedroom|ystafell|seòmar|seomar|(?<!\ba\s)(?<!\bthe\s)(?i:flat))\.?\s"
+    r"(?:no\.?\s|number\s)?"
     rf"(?P<num>{_TENS}|{'|'.join(NUMBER_WORDS)}|(?<=ystafell\s){_WELSH_NUMBERS})\b"
     r"(?!\s(?:of|or|more|doors?|floors?|nights?|days?|weeks?|hours?|minutes?|mins?|times|people"
     r"|carers?|staff|residents?|members?|visitors?|hundred|thousand|o'clock|and\s+a)\b)"
@@ -216,7 +218,7 @@ ROOM_IN_WING = re.compile(
 # several rooms after one plural word: "Rooms 4 and 6", "rms 12, 14 & 16", "beds 3/4"
 ROOM_LIST = re.compile(
     r"\b(?P<word>rooms|rms|bedrooms|beds|flats|bays)\.?\s(?P<first>\d{1,4}[a-z]?)"
-    r"(?P<rest>(?:\s?(?:,|&|/|\+|and)\s?\d{1,4}[a-z]?\b)+)(?![:.]\d)",
+    r"(?P<rest>(?:\s?(?:,|&|/|\+|and|-|–|to)\s?\d{1,4}[a-z]?\b)+)(?![:.]\d)",
     re.IGNORECASE,
 )
 _ADDRESS_WORDS = address_words()

@@ -98,3 +98,32 @@ def test_a_room_code_is_learned_across_the_notes_of_a_service(pseudonymise) -> N
 def test_codes_never_named_a_room_stay(pseudonymise, text: str, kept: str) -> None:
     (out,) = pseudonymise(text)
     assert kept in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("Mabli Skyrme (BR 7) upset at tea.", "7"),
+        ("Incident: Kris Hebble (B/R 9) knocked on doors.", "9"),
+        ("ruairi bdrm 3 – awake 22:00", "3"),
+        ("Carole moved from bed 5 to the side room SR 6 overnight.", "6"),
+        ("Rhif 4 – Emlyn – turned 2-hrly", "4"),
+        ("Rooms 8-10 deep cleaned after the outbreak.", "10"),
+        ("Connor lives in flat five with two others.", "five"),
+    ],
+)
+def test_more_room_forms_are_replaced(pseudonymise, text: str, number: str) -> None:
+    (out,) = pseudonymise(text)
+    assert f" {number} " not in f" {out.replace(')', ' ').replace('-', ' ')} ", out
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Special rules (SR1) form sent to the DWP.", "(SR1)"),
+        ("She said it was a flat one, not a hill.", "a flat one"),
+    ],
+)
+def test_near_room_forms_that_are_not_rooms_stay(pseudonymise, text: str, kept: str) -> None:
+    (out,) = pseudonymise(text)
+    assert kept in out, out

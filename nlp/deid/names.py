@@ -85,7 +85,8 @@ _PLACE_BEFORE = frozenset(["of", "v", "vs", "fae"])
 # before which another mention of a kept town is still a place (``_only_as_a_place``)
 _PLACE_PREPOSITIONS = frozenset(["in", "into", "from", "to", "at", "near", "of", "via", "lives"])
 # what may close a rota or visit-log entry after a name's initial ("dorota k –", "elaine h |")
-_ENTRY_CLOSERS = frozenset([",", ".", ";", ":", "|", "-", "–", "—", ")", "/"])
+# (not "/": "Mary c/o headache", "Ann w/c to lounge" are shorthand, not initials)
+_ENTRY_CLOSERS = frozenset([",", ".", ";", ":", "|", "-", "–", "—", ")"])
 # nouns a town may modify and still be a person's name: "the Whitby family"
 _PERSON_HEADS = frozenset(["family", "household", "children", "kids", "twins", "brothers"])
 # short words that close a note as words, not initials

@@ -438,7 +438,10 @@ class Pseudonymiser:
         digits = re.sub(r"\D", "", old)
         code = re.search(r"(?<![A-Za-z])(?P<l>[A-Za-z]{1,2})(?P<h>-?)\d+\b", text)
         coded = code is not None and code.group("l").lower() not in ("rm", "no")
-        key = cx.fold(code.group(0) if coded else text)  # "Room A2" and "A2": one room
+        # one room, one pseudonym: "Room A2" and "A2", "Room: 22", "RM 22" and "in 22"
+        key = cx.fold(  # "F2", "F-2" and "Room f2" one room; "G7" and "G.07" too
+            code.group("l") + digits.lstrip("0") if coded else f"#{digits}{text[m.end() :]}"
+        )
         number = self.pool.remember("room", key, lambda: self._other_number(digits))
         if coded:  # "K-14", "F2": new letters too
             new = self._initials(code.group("l")) + code.group("h") + number

@@ -159,10 +159,12 @@ ROOM = re.compile(
     r"\b(?!fl\.?(?:\s?[:-])?\s?\d{3})"  # "fl 250 taken": a fluid amount, not flat 250
     r"(?:room|rm|bedroom|bed|flat|apartment|apt|bay|bungalow|cottage|suite|unit|chalet"
     r"|ystafell|stafell|yst|fflat|fl|seòmar|seomar|bedspace|bed\s+space|pod|cubicle|studio"
-    r"|cell|dorm|dormitory|pokój|pokoju|pokoj|berth|mooring|pitch|plot|bdrm|b/r|rhif|side\s+room"
-    r"|(?:br|sr)(?=\s\d))"  # "BR 7", "SR 6" spaced (not "SR1", the benefits form)
+    r"|cell|dorm|dormitory|pokój|pokoju|pokoj|berth|mooring|pitch|plot|bdrm|b/r|side\s+room"
+    r"|(?<!\w[ \t])rhif"  # "Rhif 4 – Emlyn" opening an entry; not "Bws rhif 42", a bus
+    # "BR 7", "SR 6" spaced (not "SR1", the benefits form, nor "SR 1 form" or "BR 18, HR 88")
+    r"|(?:br|sr)(?=\s\d{1,2}\b(?![,;]?\s*(?:form|hr|bp|rr|p|spo2|sats|temp|t)\b)))"
     r"\.?(?:\s?[:-])?\s?(?:no\.?\s?|number\s|#\s?)?"
-    r"(?P<num>\d{1,2}[.-]\d{2,3}|\d{1,4}[a-z]?|[a-z]{1,2}-?\d{1,3})\b(?![:.]\d)"
+    r"(?P<num>\d{1,2}[.-]\d{2,3}|\d{1,4}[a-z]?|(?!x\d)[a-z]{1,2}[.-]?\d{1,3})\b(?![:.]\d)"
     r"(?!\s?(?:am|pm|hrs?|hours?|mins?|times|x|mls?|mg|oz|cc|litres?|units?)\b)",
     re.IGNORECASE,
 )
@@ -204,6 +206,7 @@ ROOM_IN_WORDS = re.compile(
     r"(?:no\.?\s|number\s)?"
     rf"(?P<num>{_TENS}|{'|'.join(NUMBER_WORDS)}|(?<=ystafell\s){_WELSH_NUMBERS})\b"
     r"(?!\s(?:of|or|more|doors?|floors?|nights?|days?|weeks?|hours?|minutes?|mins?|times|people"
+    r"|visits?|calls?|sessions?|shifts?"
     r"|carers?|staff|residents?|members?|visitors?|hundred|thousand|o'clock|and\s+a)\b)"
     r"(?![-'’]\w)",
     re.IGNORECASE,
@@ -218,7 +221,8 @@ ROOM_IN_WING = re.compile(
 # several rooms after one plural word: "Rooms 4 and 6", "rms 12, 14 & 16", "beds 3/4"
 ROOM_LIST = re.compile(
     r"\b(?P<word>rooms|rms|bedrooms|beds|flats|bays)\.?\s(?P<first>\d{1,4}[a-z]?)"
-    r"(?P<rest>(?:\s?(?:,|&|/|\+|and|-|–|to)\s?\d{1,4}[a-z]?\b)+)(?![:.]\d)",
+    r"(?P<rest>(?:\s?(?:,|&|/|\+|and|-|–|to)\s?\d{1,4}[a-z]?\b)+)(?![:.]\d)"
+    r"(?!\s?(?:hourly|hrly|hrs?|hours?|times|x|days?|weeks?|mins?))",  # "Beds 2-3 hourly turns"
     re.IGNORECASE,
 )
 _ADDRESS_WORDS = address_words()
@@ -371,13 +375,44 @@ _GRADE_CODE = re.compile(r"(?i:FY|ST|CT|SHO|SPR)\d|B12")
 
 # a code standing as a whole field of a dashed header or log line: "Muriel – b2 – pressure
 # areas", "Physio – SR2 – Norrie", "Wellbeing check – Thirza GEDNEY – A/17", "G7 – dell –";
-# not a discharge pathway ("P1", "D2A") nor a grade
+# a name or title in a field beside it (not "O2 – 2L via cannula", "Falls – x2 –", "Q1 – How
+# is your mood?", "Road – A30 –"); not a pathway ("P1", "D2A"), a grade, oxygen or a count
 ROOM_CODE_FIELD = re.compile(
     r"(?:^|(?<=\n)|(?<=\s[–—-]\s))"
-    r"(?P<code>(?![Pp]\d)[A-Za-z]{1,2}[./]?\d{1,2})"
+    r"(?P<code>(?![PpXxQq]\d|[Oo]2\b)[A-Za-z]{1,2}[./]?\d{1,2})"
     r"(?=\s[–—-]\s|[ \t]*(?:\n|$))",
     re.MULTILINE,
 )
+_FIELD_SPLIT = re.compile(r"\s[–—-]\s")
+
+
+def _named_field_beside(text: str, start: int, end: int) -> bool:
+    """Whether the dashed field before or after ``text[start:end]`` on its line holds a
+    name: a listed name word or a title among its first two words, or, after the code, a
+    first word shaped like a surname, before it two or three such words (``Muriel – b2``,
+    ``b2 – Mrs Ali``, ``SR2 – Norrie``, ``Thirza GEDNEY – A/17``; not ``Vit – D3 – given``)."""
+    from nlp.deid import context as cx
+    from nlp.deid.lexicons import load
+
+    lex = load()
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    before = _FIELD_SPLIT.split(text[line_start:start])
+    after = _FIELD_SPLIT.split(text[end : len(text) if line_end < 0 else line_end])
+    fields = [before[-2] if len(before) > 1 else "", after[1] if len(after) > 1 else ""]
+    for n, field in enumerate(fields):
+        words = re.findall(r"[^\W\d_][\w'’-]*", field)
+        if n == 1 and words and _surname_shaped(words[0], lex):  # "SR2 – Norrie –"
+            return True
+        proper = [w for w in words if _surname_shaped(w, lex) or (w.isupper() and len(w) > 2)]
+        if n == 0 and 2 <= len(words) <= 3 and len(proper) == len(words):
+            return True  # "Wellbeing check – Thirza GEDNEY – A/17"
+        for word in words[:2]:
+            key = word.lower().rstrip(".")
+            listed = lex.is_name_word(key) and (word[:1].isupper() or not lex.is_common(key))
+            if key in cx.TITLES or listed:
+                return True
+    return False
 
 
 def _room_codes(text: str) -> Iterator[Entity]:
@@ -469,9 +504,11 @@ def _rooms(text: str, units: frozenset[str] = frozenset()) -> Iterator[Entity]:
 
 def _room_mentions(text: str) -> Iterator[Entity]:
     yield from _room_codes(text)
-    for m in ROOM_CODE_FIELD.finditer(text):
-        if not _GRADE_CODE.fullmatch(m.group("code")):
-            yield Entity(m.start("code"), m.end("code"), "room")
+    for m in ROOM_CODE_FIELD.finditer(text):  # found here, but taught to no other note
+        if not _GRADE_CODE.fullmatch(m.group("code")) and _named_field_beside(
+            text, m.start("code"), m.end("code")
+        ):
+            yield Entity(m.start("code"), m.end("code"), "room", tentative=True)
     for m in BEDROOM_CODE.finditer(text):
         yield Entity(m.start(), m.end(), "room")
     for m in ROOM.finditer(text):
@@ -528,21 +565,33 @@ _UNIT_NUMBER = (
 _CODE = r"(?P<letters>[A-Za-z]{1,3})[./-]?(?P<digits>\d{1,3})(?P<suffix>[A-Za-z]?)"
 _CODE_AT_END = re.compile(rf"(?:^|(?<=[\s:#(-])){_CODE}\)?$")
 _CODE_MENTION = re.compile(rf"(?<![\w/.£$-]){_CODE}(?![\w/]|[:.,]\d|-\w)")
+# where a room code stands: opening a line or a field ("| B1 |", "– a3 –", "(S4)"), or after
+# a word of place or a list ("moved to A2", "from a3", "door of F5", "S4 and S5"); not "the
+# A30", "Vitamin D3", "(band B6)", "E45 cream", "T2 diabetes", "A4 paper", "C1 bus"
+_CODE_PLACE_BEFORE = re.compile(
+    r"(?:^|[|–—(:,;/\n.-]|\b(?i:in|into|to|from|outside|opposite|by|near|at|of|between"
+    r"|room|rm|moved|back)|(?P<joined>\b(?i:and|or)|&))\s*$"
+)
+_CODE_NOT_BEFORE = re.compile(
+    r"\s*(?i:paper|cream|ointment|diabetes|diabetic|vertebrae?|fracture|bus|form|forms|road"
+    r"|motorway|visa|envelope|sheet|tablets?|tabs|mg|mcg|vitamin|deficiency|level|sounds?)\b"
+)
 
 
 def _code_key(m: re.Match[str]) -> str:
     return (m.group("letters") + m.group("digits").lstrip("0") + m.group("suffix")).lower()
 
 
-def room_codes(text: str, found: Iterable[Entity]) -> set[str]:
+def room_codes(text: str, found: Iterable[Entity], own_note: bool = False) -> set[str]:
     """The codes of the rooms found in ``text`` (``g4`` of ``Room G4``, ``sr1`` of ``SR1 –
     Mrs Ali``): every other mention of the code, in this note or another note of the same
     service, names the same room (:func:`coded_rooms`). Not grades and vitamins (``FY2``,
-    ``B12``)."""
+    ``B12``). A room found only as a dashed field or as a mention teaches its ``own_note``
+    alone, never the service's other notes."""
     codes = set()
     for e in found:
-        if e.kind != "room":
-            continue
+        if e.kind != "room" or (e.tentative and not own_note):
+            continue  # a dashed field or a mention teaches its own note, not the service
         m = _CODE_AT_END.search(text[e.start : e.end])
         if m and not _GRADE_CODE.fullmatch(m.group(0).rstrip(")")):
             codes.add(_code_key(m))
@@ -563,14 +612,56 @@ def coded_rooms(text: str, codes: Iterable[str]) -> Iterator[Entity]:
         if series is not None:
             per_series[series.group(0)] = per_series.get(series.group(0), 0) + 1
     established = {series for series, n in per_series.items() if n >= 2}
+    last_end = -1  # "into F5 and F7": a code after "and" only where a room code went before it
     for m in _CODE_MENTION.finditer(text):
+        before = text[max(0, m.start() - 12) : m.start()]
+        placed = _CODE_PLACE_BEFORE.search(before)
+        if placed is None or _CODE_NOT_BEFORE.match(text, m.end()):
+            continue
+        if placed.group("joined") and text[last_end : m.start()].strip() not in ("and", "or", "&"):
+            continue
+        if m.group("letters").lower() == "x":
+            continue  # "x2": twice
         if _code_key(m) in codes or (
             m.group("letters").lower() in established
             and not m.group("suffix")
             and len(m.group("digits")) <= 2
             and not _GRADE_CODE.fullmatch(m.group(0))
         ):
-            yield Entity(m.start(), m.end(), "room")
+            last_end = m.end()
+            yield Entity(m.start(), m.end(), "room", tentative=True)
+
+
+# a room entity's own number at its end ("Room: 22", "RM 22", "bed 5"), and a bare mention of it
+# elsewhere in the note where a place goes: "sensor mat in 22", "walked back to 22", "checked on
+# 22", "04:00 22 calling out"; not a time, decimal or amount ("in 22 minutes", "on 2 litres")
+_NUMBER_AT_END = re.compile(r"(?<=[\s:#])(?P<num>\d{1,3}[A-Za-z]?)$")  # not the 2 of "A2"
+_NUMBER_AFTER_PLACE = re.compile(
+    r"(?:(?<=\d\d:\d\d\s)|\b(?:in|into|outside|opposite|on|at)\s"  # "04:00 14 calling out"
+    r"|\b(?:moved|went|walked|back|taken|returned|wheeled|transferred|move|moving|came|gone)"
+    r"\s(?:in)?to\s|\b(?:moved|move|moving|transferred)\sfrom\s)"
+    r"(?P<num>\d{1,3}[A-Za-z]?)\b"
+    r"(?![:.,/]\d|\s?(?:am|pm|hrs?|hours?|mins?|minutes|mg|mls?|kg|units?|times|x|%|days?"
+    r"|weeks?|months?|years?|people|residents?|staff|degrees?|points?|occasions?|hourly|hrly"
+    r"|litres?|l|tablets?|tabs|sachets?|puffs?|drops?|supervision|carers?|to|of|out)\b)",
+    re.IGNORECASE,
+)
+
+
+def numbered_rooms(text: str, found: Iterable[Entity]) -> Iterator[Entity]:
+    """Bare mentions of the numbers of the note's rooms where a place goes: a number named
+    as ``Room: 22`` is the same room in ``sensor mat in 22``."""
+    numbers = set()
+    for e in found:
+        if e.kind == "room":
+            m = _NUMBER_AT_END.search(text[e.start : e.end])
+            if m is not None:
+                numbers.add(m.group("num").lower())
+    if not numbers:
+        return
+    for m in _NUMBER_AFTER_PLACE.finditer(text):
+        if m.group("num").lower() in numbers:
+            yield Entity(m.start("num"), m.end("num"), "room")
 
 
 def unit_names(text: str) -> set[str]:

@@ -3,8 +3,10 @@ put as a place, is replaced everywhere in that note, also where a cue or travel 
 would have kept it (``SN Crewe on nights ... went to Crewe``): a word left as written in
 one sentence would tell a reader the word replaced in another. A single letter closing a
 rota entry after a name is the surname's initial. A room code found as a room (``Room
-G4``, ``F2 – Mrs Ali``) is a room at every mention in the service's notes (``moved to
-g4``), with one pseudonym."""
+G4``, ``F2 – Mrs Ali``) is a room at every mention in the service's notes where a room
+fits (``moved to g4``), with one pseudonym; a room's number is a room after a word of place
+in its note (``sensor mat in 22``). The fresh-eyes review's probes of everyday numbers,
+codes and shorthand the first version took are tests here too."""
 
 from __future__ import annotations
 
@@ -142,8 +144,8 @@ def test_codes_of_a_learned_series_are_rooms(pseudonymise) -> None:
     [
         ("Muriel – b2 – pressure areas intact, turned 2-hrly.", "b2"),
         ("Physio – SR2 – Norrie – alert today.", "SR2"),
-        ("Wellbeing check – Thirza – A/17\nNot collected her paper.", "A/17"),
-        ("G7 – dell – morning call 08:00, meds given.", "G7"),
+        ("Wellbeing check – Thirza GEDNEY – A/17\nNot collected her paper.", "A/17"),
+        ("G7 – Della – morning call 08:00, meds given.", "G7"),
     ],
 )
 def test_a_code_standing_as_a_dashed_field_is_a_room(pseudonymise, text: str, code: str) -> None:
@@ -158,3 +160,69 @@ def test_a_pathway_or_grade_in_a_dashed_field_stays(pseudonymise, text: str) -> 
     (out,) = pseudonymise(text)
     assert re.search(r"– (P1|FY2) –", out), out
 
+
+# the fresh-eyes review's probes: everyday numbers and codes the room rules took
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Room 2 – Mrs Hale. Hoisted with assistance of 2.", "assistance of 2"),
+        ("Room 4 – Mr Pike. Reduced from 4 to 2 tablets.", "from 4 to 2 tablets"),
+        ("Room 8 – Mrs Lowe. Pain score 8 out of 10.", "score 8 out of 10"),
+        ("Room 7 – Mr Orme. Pain went up to 7 after lunch.", "up to 7"),
+        ("Room 1 – Mrs Kay. Needs 1 to 1 supervision.", "1 to 1 supervision"),
+        ("A2 – Mrs Hale. Needs assist of 2, changed to 2 hourly.", "assist of 2, changed to 2"),
+        ("Mary c/o headache, Jean h/o falls, Ann w/c to lounge.", "c/o headache"),
+        ("Obs: BR 18, HR 88, BP 120/80.", "BR 18"),
+        ("SR 1 form completed for the DWP.", "SR 1 form"),
+        ("Beds 2-3 hourly turns done.", "2-3 hourly"),
+        ("Aeth ar y bws rhif 42 i'r dref.", "rhif 42"),
+        ("Mood flat two visits running.", "flat two visits"),
+    ],
+)
+def test_everyday_numbers_beside_rooms_stay(pseudonymise, text: str, kept: str) -> None:
+    (out,) = pseudonymise(text)
+    assert kept in out, out
+
+
+def test_codes_learned_in_a_service_stay_where_no_room_fits(pseudonymise) -> None:
+    *_, falls, last, vitamins = pseudonymise(
+        "Room E1 – Mrs Ferris settled after tea.",
+        "Room E2 – Mr Gould up early.",
+        "Room A1 – Mrs Tandy. Room A2 – Mr Pike.",
+        "Falls – x2 – both unwitnessed. Assisted to bed x2 overnight.",
+        "E45 cream applied. Son drove down the A30. Printed on A4 paper.",
+        "Vitamin B6 and B1 started.",
+    )
+    assert "– x2 –" in falls and "bed x2" in falls, falls
+    for kept in ("E45 cream", "the A30", "A4 paper"):
+        assert kept in last, last
+    assert "B6 and B1" in vitamins, vitamins
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "O2 – 2L via nasal cannula – sats 94%.",
+        "Q1 – How is your mood? – better.",
+        "Road – A30 – closed at Chiverton.",
+    ],
+)
+def test_a_dashed_field_with_no_name_beside_it_stays(pseudonymise, text: str) -> None:
+    (out,) = pseudonymise(text)
+    assert text.split(" – ")[1].split()[0] in out, out
+
+
+def test_a_room_number_is_a_room_where_a_place_goes_in_the_same_note(pseudonymise) -> None:
+    (out,) = pseudonymise(
+        "Resident: Mr Packwood   Room: 22\nFound on floor in RM 22. Sensor mat in 22 was off."
+        "\n04:00 22 calling out, checked on 22. Walked 22 metres. Back in 22 minutes."
+    )
+    new = re.search(r"Room: (\d+)", out).group(1)
+    assert f"RM {new}." in out and f"mat in {new} was" in out, out  # one room, one number
+    assert f"04:00 {new} calling" in out and f"checked on {new}." in out, out
+    assert "Walked 22 metres" in out and "in 22 minutes" in out, out
+
+
+def test_a_room_number_gives_way_to_an_address(pseudonymise) -> None:
+    (out,) = pseudonymise("Room 22 – Mrs Hale. Moved from 22 Oak Road last year.")
+    assert "Oak Road" not in out, out

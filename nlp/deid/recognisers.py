@@ -374,8 +374,8 @@ _GRADE_CODE = re.compile(r"(?i:FY|ST|CT|SHO|SPR)\d|B12")
 
 
 # a code standing as a whole field of a dashed header or log line: "Muriel – b2 – pressure
-# areas", "Physio – SR2 – Norrie", "Wellbeing check – Thirza GEDNEY – A/17", "G7 – dell –";
-# a name or title in a field beside it (not "O2 – 2L via cannula", "Falls – x2 –", "Q1 – How
+# areas", "Physio – SR2 – Norrie", "Wellbeing check – Thirza GEDNEY – A/17", "G7 – Della –",
+# with a name or title in a field beside it (not "O2 – 2L via cannula", "Falls – x2 –", "Q1 – How
 # is your mood?", "Road – A30 –"); not a pathway ("P1", "D2A"), a grade, oxygen or a count
 ROOM_CODE_FIELD = re.compile(
     r"(?:^|(?<=\n)|(?<=\s[–—-]\s))"

@@ -27,6 +27,7 @@ from nlp.deid.recognisers import (
     find_patterns,
     numbered_rooms,
     room_codes,
+    rooms_beside_names,
     unit_names,
 )
 from nlp.prediction.store import UnsafeModel
@@ -117,7 +118,11 @@ class DeidAnalyzer:
         taken = [(e.start, e.end) for e in resolve(found)]
         doc = doc if doc is not None else self.parse([text])[0]
         names = self.names.find(doc, known, taken)
-        return Analysis(resolve(found + names.entities), names.votes)
+        entities = resolve(found + names.entities)
+        beside = [*rooms_beside_names(text, names.entities)]  # "Thia – W3 –": once names are found
+        beside += coded_rooms(text, room_codes(text, beside, own_note=True))
+        added = [e for e in beside if not any(e.overlaps(f) for f in entities)]
+        return Analysis(resolve(entities + added) if added else entities, names.votes)
 
 
 def _literal(text: str, kind: str, values: Sequence[str]) -> list[Entity]:

@@ -98,6 +98,12 @@ GENERIC = (
     # not). Figures scored before this line are reported beside those after it.
     | frozenset(["fl", "cell", "dorm", "dormitory", "berth", "mooring", "pokój", "pokoju"])
     | frozenset(["wing"])
+    # round 16: more room words kept as "Room" is (the number or letter after them is what
+    # locates the person): Welsh "stafell" (soft-mutated "ystafell") and "rhif" ("number", as
+    # "no" is), the bedroom and side-room short forms, a studio, and the plural room words
+    # before a list ("Rooms 8-10", "Flats 3 and 4")
+    | frozenset(["stafell", "rhif", "bdrm", "bedrm", "br", "sr", "studio", "studios"])
+    | frozenset(["rooms", "rms", "bedrooms", "flats", "apartments", "beds", "bays"])
 )
 _TOKEN = re.compile(r"[^\W_]+")
 

@@ -414,18 +414,22 @@ class Pseudonymiser:
 
         return re.sub(r"[^\W\d_][\w'’]*|\d+[A-Za-z]?", sub, text)
 
-    def _other_number(self, old: str) -> str:
+    def _other_number(self, old: str, taken: Iterable[str] = ()) -> str:
         """A house or room number other than ``old`` and, where one is left, other than
         every number of the note being rewritten (``Flat 2, 58 Heol Hir`` never becomes
-        ``Flat 43, 2 Heol Alder``: a reader would take the 2 for the real flat)."""
+        ``Flat 43, 2 Heol Alder``: a reader would take the 2 for the real flat) and than the
+        ``taken`` numbers (other rooms' pseudonyms: two rooms never become one)."""
+        avoid = self._note_numbers | set(taken)
         for tries in range(200):
             new = str(self._rng.randint(1, 60))
-            if new != old.lstrip("0") and (new not in self._note_numbers or tries >= 100):
+            if new != old.lstrip("0") and (new not in avoid or tries >= 100):
                 return new
         return str(61 + self._rng.randint(0, 38))
 
     def _room(self, text: str) -> str:
         m = re.search(r"\d+|[A-Za-z]\d+", text)
+        if m is None and re.search(r"\s[A-Za-z]$", text):  # "Studio B", "bay a": a letter
+            return text[:-1] + self._initials(text[-1])
         if m is None:  # "room eight": another number, in words and in the original's case
             words = ROOM_NUMBER_WORDS.search(text)
             if words is None:
@@ -436,14 +440,15 @@ class Pseudonymiser:
             return text[: words.start()] + keep_case(new.title(), old) + text[words.end() :]
         old = m.group(0)
         digits = re.sub(r"\D", "", old)
-        code = re.search(r"(?<![A-Za-z])(?P<l>[A-Za-z]{1,2})(?P<h>-?)\d+\b", text)
+        code = re.search(r"(?<![A-Za-z])(?P<l>[A-Za-z]{1,2})(?P<h>[.-]?)\d+\b", text)
         coded = code is not None and code.group("l").lower() not in ("rm", "no")
         # one room, one pseudonym: "Room A2" and "A2", "Room: 22", "RM 22" and "in 22"
         key = cx.fold(  # "F2", "F-2" and "Room f2" one room; "G7" and "G.07" too
             code.group("l") + digits.lstrip("0") if coded else f"#{digits}{text[m.end() :]}"
         )
-        number = self.pool.remember("room", key, lambda: self._other_number(digits))
-        if coded:  # "K-14", "F2": new letters too
+        rooms = self.pool.table("room").values()
+        number = self.pool.remember("room", key, lambda: self._other_number(digits, rooms))
+        if coded:  # "K-14", "F2", "R.3": new letters too
             new = self._initials(code.group("l")) + code.group("h") + number
             return text[: code.start()] + new + text[code.end() :]
         new = number if old[0].isdigit() else old[0] + number

@@ -225,6 +225,15 @@ ROOM_LIST = re.compile(
     r"(?!\s?(?:hourly|hrly|hrs?|hours?|times|x|days?|weeks?|mins?))",  # "Beds 2-3 hourly turns"
     re.IGNORECASE,
 )
+# round 16: a room named by a letter: a bay with a bed ("Bay B Bed 3", "bay a, bed 2", "Bed 2
+# bay A"), a studio, flat or apartment ("Studio B", "Flat C"; not "the flat I share"); the room
+# word and its letter are the entity, the pseudonym another letter
+ROOM_LETTER = re.compile(
+    r"\b(?i:bay)\s(?P<bay>[A-Za-z])\b(?=,?\s(?i:bed)\b)"
+    r"|\b(?i:bed)\s\d{1,2}\s(?P<after>(?i:bay)\s[A-Za-z])\b(?![.'’&-]?\w)"
+    r"|\b(?P<unit>(?i:studio|flat|apartment|apt)\s(?!I\b)[A-Z])\b(?![.'’&/-]?\w)"
+    r"|(?<=[–—-]\s)(?P<dashed>(?i:studio|flat)\s[b-hj-z])(?=\s[–—-]\s)"
+)
 _ADDRESS_WORDS = address_words()
 STREET_TYPES = _ADDRESS_WORDS["street_type"]
 LOWER_STREET_TYPES = _ADDRESS_WORDS["street_type_plain"]
@@ -354,10 +363,11 @@ def _ids(text: str) -> Iterator[Entity]:
 
 # a handover by room code: "Handover: F2 BENNY - ok. F4 OLLY - timer" (a code opening an entry,
 # a person's name after it, two codes at least of one series in the note)
-# (round 13: also after a log's clock time, "09:35 F7 – Thelma says", and with a dash between)
+# (round 13: also after a log's clock time, "09:35 F7 – Thelma says", and with a dash between;
+# round 16: dotted, "R.3 Nonie – SW visit", "R.14 Ferdie – temp")
 ROOM_CODE = re.compile(
     r"(?:^|(?<=\n)|(?<=[:.;•*-]\s)|(?<=[:.;]\s\s)|(?<=\d[:.]\d\d\s))"
-    r"(?P<code>(?P<series>[A-Z]{1,2})\d{1,3})\s+(?:[-–]\s+)?(?P<next>[A-ZÀ-Ý][\w'’-]*)"
+    r"(?P<code>(?P<series>[A-Z]{1,2})\.?\d{1,3})\s+(?:[-–]\s+)?(?P<next>[A-ZÀ-Ý][\w'’-]*)"
 )
 
 
@@ -542,6 +552,12 @@ def _room_mentions(text: str) -> Iterator[Entity]:
             continue  # "moved to Band 6", "transferred to Section 3": no wing
         else:
             yield Entity(m.start("num"), m.end("num"), "room")
+    for m in ROOM_LETTER.finditer(text):
+        if m.group("bay"):
+            yield Entity(m.start(), m.end(), "room")
+        else:
+            group = next(g for g in ("after", "unit", "dashed") if m.group(g))
+            yield Entity(m.start(group), m.end(group), "room")
     for m in ROOM_LIST.finditer(text):
         yield Entity(m.start(), m.end("first"), "room")
         for n in re.finditer(r"\d{1,4}[a-z]?", m.group("rest"), re.IGNORECASE):
@@ -662,6 +678,42 @@ def numbered_rooms(text: str, found: Iterable[Entity]) -> Iterator[Entity]:
     for m in _NUMBER_AFTER_PLACE.finditer(text):
         if m.group("num").lower() in numbers:
             yield Entity(m.start("num"), m.end("num"), "room")
+
+
+# round 16: a room's code or bare number as a whole dashed field of a line's first two fields
+# ("LLEUCU – 9 – sats", "6 – Sabina – trip", "Thia – W3 – up at 7"), or a code between a
+# line's opening word and a dash ("FELICITY G11 – happy", "courtney r11 – hard day")
+_FIELD_ROOM = re.compile(
+    r"(?:^|(?<=\n))(?:(?P<lead>[^\W\d_][\w'’-]*)\s(?=[A-Za-z]{1,2}\d)"
+    r"|[^\n–—]*?\s[–—-]\s)?"
+    r"(?P<code>(?![PpXxQq]\d|[Oo]2\b)[A-Za-z]{0,2}\d{1,3})(?=\s[–—-]\s)"
+)
+
+
+def rooms_beside_names(text: str, names: Iterable[Entity]) -> Iterator[Entity]:
+    """Rooms known by the person beside them, once names are found: a code or bare number
+    that is a whole dashed field next to a field holding a name (``LLEUCU – 9 – sats``,
+    ``6 – Sabina –``), or a code right after a line's opening name (``FELICITY G11 –``).
+    Tentative: they teach their own note only."""
+    spans = [(e.start, e.end) for e in names if e.kind == "name"]
+    if not spans:
+        return
+    for m in _FIELD_ROOM.finditer(text):
+        code = m.group("code")
+        if _GRADE_CODE.fullmatch(code) or (m.group("lead") and not code[0].isalpha()):
+            continue
+        line_end = text.find("\n", m.end())
+        line_end = len(text) if line_end < 0 else line_end
+        if m.group("lead"):  # the opening word must be a name the finder found
+            beside = [(m.start("lead"), m.end("lead"))]
+        else:
+            after = _FIELD_SPLIT.search(text, m.end("code"), line_end)
+            nxt = _FIELD_SPLIT.search(text, after.end(), line_end) if after else None
+            beside = [(m.start(), m.start("code"))]  # the field before (none at a line's start)
+            if after is not None:
+                beside.append((after.end(), nxt.start() if nxt else line_end))
+        if any(a < hi and lo < b for a, b in spans for lo, hi in beside if lo < hi):
+            yield Entity(m.start("code"), m.end("code"), "room", tentative=True)
 
 
 def unit_names(text: str) -> set[str]:
@@ -1157,7 +1209,13 @@ def _day_month(text: str) -> Iterator[Entity]:
 
 # a pasted table (cells between "|" or tabs): the header names the columns whose cells are
 # rooms ("| Rm | Resident | Night | Sign |") or staff initials
-_ROOM_HEADERS = frozenset(["rm", "room", "rm no", "room no", "room number", "bed", "bedroom"])
+_ROOM_HEADERS = frozenset(
+    [
+        "rm", "room", "rm no", "room no", "room number", "bed", "bedroom",
+        # round 16: a flat or apartment column ("Flat | Tenant |", "Time | Apt | Tenant |")
+        "flat", "flat no", "apt", "apartment", "ystafell", "stafell",
+    ]
+)  # fmt: skip
 _SIGN_HEADERS = frozenset(
     [
         "sign", "signed", "signature", "sig", "initials", "initial", "init", "staff initials",
@@ -1166,7 +1224,14 @@ _SIGN_HEADERS = frozenset(
 )  # fmt: skip
 # capitals in a sign column that are an answer or an abbreviation, not a person's initials
 _NOT_INITIALS = frozenset(["OK", "NA", "NR", "REF", "DNA", "PRN", "NIL", "YES", "NO", "N/A"])
-_ROOM_CELL = re.compile(r"[A-Za-z]{0,2}\d{1,4}[A-Za-z]?")
+# "22", "1A", "B3", and a floor and room ("2.14", "G.07", "A/17")
+_ROOM_CELL = re.compile(r"[A-Za-z]{0,2}\d{1,4}[A-Za-z]?|(?:\d|[A-Za-z]{1,2})[./-]\d{2}")
+# a header cell that is a clock time: a night-check grid's columns ("Rm | 22:00 | 00:00 |")
+_CLOCK_CELL = re.compile(r"(?:[01]?\d|2[0-3])[:.][0-5]\d")
+# a night-check grid with a room per column: "Time | B1 | B2 | B3 |"; the first cell a time
+# or check word, at least two cells a room's code (not a pathway, quarter, week, dose or day)
+_GRID_FIRST = frozenset(["time", "times", "check", "checks", "hour", "round", "rounds", "night"])
+_GRID_CODE = re.compile(r"(?![PpQqXxTtWwDdOo]\d)[A-Za-z]{1,2}\d{1,3}")
 _INITIALS_CELL = re.compile(r"[A-Z]{2,3}|[A-Z][a-z]?[A-Z]{1,2}[a-z]?[A-Z]?")  # RM, JD, WMcK
 
 
@@ -1206,11 +1271,17 @@ def _table_columns(text: str) -> Iterator[Entity]:
                 if (h in _ROOM_HEADERS or h in _SIGN_HEADERS) and cells[k][2] != "RM"
             }
             filled = [c for c in cells if c[2]]
+            if not columns:
+                yield from _grid_codes(cells)
             is_header = (
                 not columns
                 and bool(header)
                 and len(filled) >= 3
-                and not any(c[2].endswith(":") or any(ch.isdigit() for ch in c[2]) for c in cells)
+                and not any(
+                    c[2].endswith(":")
+                    or (any(ch.isdigit() for ch in c[2]) and not _CLOCK_CELL.fullmatch(c[2]))
+                    for c in cells
+                )
             )
             if is_header:
                 columns = header
@@ -1223,6 +1294,17 @@ def _table_columns(text: str) -> Iterator[Entity]:
                 elif kind == "sign" and _INITIALS_CELL.fullmatch(cell) and _initials_cell(cell):
                     yield Entity(a, b, "name", parts=((a, b, "initial"),))
         at += len(line) + 1
+
+
+def _grid_codes(cells: list[tuple[int, int, str]]) -> Iterator[Entity]:
+    """The room codes heading a night-check grid's columns (``Time | B1 | B2 | B5 |``);
+    tentative: they teach their own note only (``B3 awake at 02:00`` below the grid)."""
+    if len(cells) < 3 or cells[0][2].lower() not in _GRID_FIRST:
+        return
+    codes = [c for c in cells[1:] if _GRID_CODE.fullmatch(c[2]) and not _GRADE_CODE.fullmatch(c[2])]
+    if len(codes) >= 2:
+        for a, b, _ in codes:
+            yield Entity(a, b, "room", tentative=True)
 
 
 _ORDINALS = (

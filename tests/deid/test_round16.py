@@ -1,0 +1,155 @@
+"""Round 16: rooms in pasted tables (a flat or apartment column, a night-check grid's
+clock-time header, floor-and-room cells such as ``2.14``, a grid with a room code per
+column), rooms named by a letter (``Bay B Bed 3``, ``Studio B``), dotted handover codes
+(``R.3 Nonie –``), and a code or bare number standing as a dashed field beside a name the
+finder found (``LLEUCU – 9 – sats``, ``FELICITY G11 – happy``). Two rooms never share a
+pseudonym."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+
+def test_a_room_column_of_a_night_grid_with_clock_times_in_its_header(pseudonymise) -> None:
+    text = (
+        "Night checks – 16/01/26\nRm | 22:00 | 00:00 | 02:00\n"
+        "17 | asleep | asleep | awake, drink\n23 | EMPTY | – | –\n"
+    )
+    (out,) = pseudonymise(text)
+    rows = out.split("\n")[2:4]
+    assert not rows[0].startswith("17 ") and not rows[1].startswith("23 "), out
+    assert "| 22:00 | 00:00 | 02:00" in out, out  # the header's times stay
+
+
+@pytest.mark.parametrize(
+    ("text", "cells", "kept"),
+    [
+        (
+            "Time | Apt | Tenant | Reason\n23:12 | 2.14 | Gotobed | fall\n"
+            "03:05 | G.07 | Sharman | chest pain\n",
+            ["2.14", "G.07"],
+            ["23:12 |", "03:05 |"],  # the times stay
+        ),
+        (
+            "Flat | Tenant | Support hrs\n1A | T. Breese | 35\n9A | I. Bebb | 56\n",
+            ["1A", "9A"],
+            ["| 35", "| 56"],  # the hours stay
+        ),
+    ],
+)
+def test_a_flat_or_apartment_column_is_rooms(
+    pseudonymise, text: str, cells: list[str], kept: list[str]
+) -> None:
+    (out,) = pseudonymise(text)
+    for cell in cells:
+        assert not re.search(rf"(?<![\w.]){re.escape(cell)}(?![\w.])", out), out
+    for value in kept:
+        assert value in out, out
+
+
+def test_room_codes_heading_a_grid_are_rooms_in_their_note(pseudonymise) -> None:
+    text = "Time | B1 | B2 | B5\n22:00 | asleep | awake | asleep\nB2 awake at 02:00, given a drink."
+    (out,) = pseudonymise(text)
+    assert not re.search(r"\bB[125]\b", out), out
+    header = out.split("\n")[0].split(" | ")[1:]
+    assert len(set(header)) == 3, out  # three rooms, three pseudonyms
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Date | W1 | W2 | W3\nWeight | 60 | 61 | 60",  # weeks
+        "Time | P1 | P2\n10:00 | done | done",  # pathways
+        "Time | BP | HR | Sats\n08:00 | 120/80 | 72 | 97",  # no codes
+    ],
+)
+def test_grids_of_weeks_pathways_or_observations_stay(pseudonymise, text: str) -> None:
+    (out,) = pseudonymise(text)
+    assert out.split("\n")[0] == text.split("\n")[0], out
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("MEDICATION NOTE – Bay B Bed 3 – given at 08:00.", "Bay B"),
+        ("Transfer note – left bay B bed 1 at 11:05.", "bay B"),
+        ("Bed 2 bay A – home today after OT.", "bay A"),
+        ("Move-in – Studio B – keys handed over.", "Studio B"),
+        ("tara – studio b – depot given by CPN.", "studio b"),
+        ("Has asked to move from Studio B to Flat 7.", "Studio B"),
+    ],
+)
+def test_a_room_named_by_a_letter_is_replaced(pseudonymise, text: str, gone: str) -> None:
+    (out,) = pseudonymise(text)
+    assert gone not in out, out
+    word = gone.split()[0]
+    assert re.search(rf"\b{word} [A-Za-z]\b", out), out  # the room word stays, another letter
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("She loves the flat I found for her.", "flat I found"),
+        ("Went to the bay a few times this week.", "bay a few"),
+        ("Bay B: quiet shift, no admissions.", "Bay B:"),
+    ],
+)
+def test_letters_that_name_no_room_stay(pseudonymise, text: str, kept: str) -> None:
+    (out,) = pseudonymise(text)
+    assert kept in out, out
+
+
+def test_dotted_handover_codes_are_rooms(pseudonymise) -> None:
+    text = (
+        "HANDOVER\nR.1 – quiet day, ate well\nR.3 Nonie – SW visit tomorrow\n"
+        "R.14 Ferdie – temp 37.9\nR.24 – new admission"
+    )
+    (out,) = pseudonymise(text)
+    assert not re.search(r"\bR\.(?:1|3|14|24)\b", out), out
+    assert "temp 37.9" in out, out
+
+
+def test_a_dotted_code_and_its_plain_form_share_a_pseudonym(pseudonymise) -> None:
+    (out,) = pseudonymise("Follow-up call – Apt G.07. Moved from G7 to the lounge.")
+    new = re.search(r"Apt (\w)\.(\d+)", out)
+    assert new and new.group(0) != "Apt G.07", out
+    assert f"from {new.group(1)}{new.group(2)} to" in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "room"),
+    [
+        ("LLEUCU – 9 – sats 91% on 2L at 08:00", "9"),
+        ("6 – Sabina – beach wheelchair trip", "6"),
+        ("FELICITY G11 – happy today", "G11"),
+        ("courtney r11 – hard day (anniversary).", "r11"),
+        ("Thia – W3 – up at 7, washed", "W3"),
+    ],
+)
+def test_a_room_field_beside_a_found_name_is_replaced(pseudonymise, text: str, room: str) -> None:
+    (out,) = pseudonymise(text)
+    assert not re.search(rf"(?<!\w){room}(?!\w)", out), out
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Falls – 2 – no injury, obs fine", "– 2 –"),
+        ("O2 – 2L via cannula – Mrs Ali settled", "O2"),
+        ("Vit – D3 – given with breakfast", "D3"),
+        ("Night log – x2 – Mary turned", "x2"),
+    ],
+)
+def test_a_field_with_no_found_name_beside_it_stays(pseudonymise, text: str, kept: str) -> None:
+    (out,) = pseudonymise(text)
+    assert kept in out, out
+
+
+def test_two_rooms_never_share_a_pseudonym(pseudonymise) -> None:
+    text = "Time | B1 | B2 | B3 | B5 | B6\n22:00 | asleep | asleep | awake | asleep | asleep"
+    for seed in range(5):
+        (out,) = pseudonymise(text, seed=seed)
+        header = out.split("\n")[0].split(" | ")[1:]
+        assert len(set(header)) == 5, out

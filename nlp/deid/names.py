@@ -165,6 +165,10 @@ def _verb_follows(doc: Any, nxt: Any | None, fixed: set[int]) -> bool:
     if nxt.lower_ == "to" or nxt.tag_ == "MD":  # TZ to clean, WZ will ring
         return after is not None and after.tag_ == "VB"
     labels = after is not None and after.i in fixed
+    if nxt.tag_ == "VBN" and nxt.dep_ == "ROOT" and nxt.head.i == nxt.i:
+        # "KM assisted with wheelchairs": a past tense the tagger took for a participle,
+        # the sentence's own verb (no auxiliary before it: the initials come right before)
+        return not labels
     return nxt.tag_ in ("VBD", "VBZ") and nxt.pos_ in ("VERB", "AUX") and not labels
 
 
@@ -717,11 +721,18 @@ class NameFinder:
         return key in cx.TITLES or key in cx.RELATIONS or key in self.lex.first_names
 
     def _after_shouted_name(self, doc: Any, i: int) -> bool:
-        """The word follows a first name in capitals: ``ALBERT KING``, ``IVY HILL``."""
+        """The word follows a first name in capitals (``ALBERT KING``, ``IVY HILL``) or, if
+        an English word or surname and no listed abbreviation or thing, in title case
+        (``Stuart LAW``; not ``Ivy TLC``: round 16)."""
         j = self._neighbour(doc, i, -1)
-        return (
-            j is not None and doc[j].text.isupper() and cx.fold(doc[j].text) in self.lex.first_names
-        )
+        if j is None or cx.fold(doc[j].text) not in self.lex.first_names:
+            return False
+        if doc[j].text.isupper():
+            return True
+        key = cx.fold(doc[i].text)
+        plain = key in cx.ABBREVIATIONS or key in self.lex.not_names or len(key) < 3
+        worded = key in self.lex.common_words or key in self.lex.surnames  # not "TLC", "PEG"
+        return doc[j].text.istitle() and worded and not plain
 
     def _month_person(self, doc: Any, i: int) -> bool:
         """A month that is a first name, where no date stands: the subject of a past-tense
@@ -1174,20 +1185,33 @@ class NameFinder:
         EDT``); and, but for a possessive, not right before a noun (``informed MK
         safeguarding team``, ``with DC Gemma Whitehouse``). Returns them."""
 
-        def initials(i: int) -> bool:
+        def initials(i: int, cued: bool = False) -> bool:
             text = doc[i].text
             return (
                 2 <= len(text) <= 3
                 and text.isupper()
                 and i not in fixed
                 and text.lower() not in cx.ABBREVIATIONS
-                and self._initials_word(text)
+                and self._initials_word(text, cued)
             )
+
+        def cued(i: int) -> bool:
+            """Letters a not-name list holds (``RC``, ``AF``, ``LD``) after a role word,
+            listed with initials or named so earlier in the note (round 16: ``nurse AF``,
+            ``DS and RC. RC timed it``, ``KM and LD``)."""
+            if caps[i] or not initials(i, cued=True):
+                return False
+            if any(doc[k].text == doc[i].text for k in out):
+                return True
+            prev = cx.prev_word(doc, i, skip="")
+            if prev is not None and prev.lower_ in cx.ROLES:
+                return True
+            return self._listed_with(doc, i, status, initials) is not None
 
         out: set[int] = set()
         for tok in doc:
             i = tok.i
-            if status[i] in (NAME, STRONG) or not initials(i):
+            if status[i] in (NAME, STRONG) or not (initials(i) or cued(i)):
                 continue
             prev = cx.prev_word(doc, i, skip="")
             nxt = cx.next_word(doc, i)
@@ -1204,8 +1228,8 @@ class NameFinder:
                 or (not caps[i] and cx.line_initial(doc, i) and _verb_follows(doc, nxt, fixed))
             )
             last = i  # the noun test reads the word after the initials ...
-            if not slot:
-                partner = self._listed_with(doc, i, status, initials)
+            if not slot:  # listed with initials, also ones a list holds ("KM and LD")
+                partner = self._listed_with(doc, i, status, lambda j: initials(j, cued=True))
                 if partner is None:
                     continue
                 if partner > i and initials(partner):
@@ -1499,6 +1523,8 @@ class NameFinder:
                 continue
             if any(self._person_word(doc[j].text) for j in words):
                 continue  # "Grandmother Bridget Ward": a relation says person
+            if self._styled_as_person(doc, run, words, caps):
+                continue  # "Stuart LAW", "Craig Law (son)": a person's name
             if self._titled_run(doc, words, known):  # a name known before is no title's word
                 out.update(
                     j for j in run if status[j] != NONE and cx.fold(doc[j].text) not in known.strong
@@ -1512,6 +1538,24 @@ class NameFinder:
                     run = run[ofs[0] + 1 :]  # "Tom Reed of Carfax Law LLP": the body only
                 out.update(j for j in run if status[j] != NONE)
         return out
+
+    def _styled_as_person(
+        self, doc: Any, run: list[int], words: list[int], caps: list[bool]
+    ) -> bool:
+        """A run written as a person's name (round 16): listed forenames then the last word
+        in capitals, the records' SURNAME style (``Stuart LAW``, not on a line in capitals),
+        or forenames then one word with a relation word after them (``Craig Law (son)``)."""
+        *fore, last = words
+        if not fore or not all(cx.fold(doc[j].text) in self.lex.first_names for j in fore):
+            return False
+        if any(not doc[j].text.istitle() for j in fore):
+            return False
+        if doc[last].text.isupper() and len(doc[last].text) > 1 and not caps[last]:
+            return True
+        nxt = cx.next_word(doc, run[-1])
+        if nxt is not None and nxt.text == "(":
+            nxt = cx.next_word(doc, nxt.i)
+        return len(words) == 2 and nxt is not None and cx.fold(nxt.text) in cx.RELATIONS
 
     def _person_word(self, text: str) -> bool:
         key = cx.fold(text).rstrip(".")

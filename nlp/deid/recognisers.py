@@ -512,8 +512,24 @@ def _rooms(text: str, units: frozenset[str] = frozenset()) -> Iterator[Entity]:
     yield from _unit_rooms(text, units)
 
 
+# round 16: a room's code where a person moves or is placed, learned or not: "DM went to F7",
+# "Back in R6", "knocked on doors of R8 and R10", "moved from R4 into"; only the letters rooms
+# go by here (R, F, G, S, W, SR, BR), in capitals, and not a postcode ("moved to W4 5AB")
+MOVED_CODE = re.compile(
+    r"\b(?i:(?:moved|move|moving|went|walked|wheeled|taken|returned|transferred|gone|came|back)"
+    r"\s(?:in(?:to)?|to|from|back\sto)|doors?\sof|patient\sin)\s"
+    r"(?P<code>(?:SR|BR|[RFGSW])\d{1,2})(?P<more>\s(?:and|&)\s(?:SR|BR|[RFGSW])\d{1,2})?\b"
+    r"(?![:.,/]\d|\w|\s\d[A-Z]{2}\b)"
+)
+
+
 def _room_mentions(text: str) -> Iterator[Entity]:
     yield from _room_codes(text)
+    for m in MOVED_CODE.finditer(text):
+        yield Entity(m.start("code"), m.end("code"), "room", tentative=True)
+        if m.group("more"):  # "R8 and R10"
+            more = m.end() - len(m.group("more").split()[-1])
+            yield Entity(more, m.end(), "room", tentative=True)
     for m in ROOM_CODE_FIELD.finditer(text):  # found here, but taught to no other note
         if not _GRADE_CODE.fullmatch(m.group("code")) and _named_field_beside(
             text, m.start("code"), m.end("code")
@@ -651,12 +667,13 @@ def coded_rooms(text: str, codes: Iterable[str]) -> Iterator[Entity]:
 # a room entity's own number at its end ("Room: 22", "RM 22", "bed 5"), and a bare mention of it
 # elsewhere in the note where a place goes: "sensor mat in 22", "walked back to 22", "checked on
 # 22", "04:00 22 calling out"; not a time, decimal or amount ("in 22 minutes", "on 2 litres")
-_NUMBER_AT_END = re.compile(r"(?<=[\s:#])(?P<num>\d{1,3}[A-Za-z]?)$")  # not the 2 of "A2"
+# not the 2 of "A2"; a floor and room "Apt 3.02" (round 16)
+_NUMBER_AT_END = re.compile(r"(?<=[\s:#])(?P<num>\d{1,3}[A-Za-z]?|\d\.\d\d)$")
 _NUMBER_AFTER_PLACE = re.compile(
     r"(?:(?<=\d\d:\d\d\s)|\b(?:in|into|outside|opposite|on|at)\s"  # "04:00 14 calling out"
     r"|\b(?:moved|went|walked|back|taken|returned|wheeled|transferred|move|moving|came|gone)"
     r"\s(?:in)?to\s|\b(?:moved|move|moving|transferred)\sfrom\s)"
-    r"(?P<num>\d{1,3}[A-Za-z]?)\b"
+    r"(?P<num>\d\.\d\d|\d{1,3}[A-Za-z]?)\b"
     r"(?![:.,/]\d|\s?(?:am|pm|hrs?|hours?|mins?|minutes|mg|mls?|kg|units?|times|x|%|days?"
     r"|weeks?|months?|years?|people|residents?|staff|degrees?|points?|occasions?|hourly|hrly"
     r"|litres?|l|tablets?|tabs|sachets?|puffs?|drops?|supervision|carers?|to|of|out)\b)",
@@ -681,12 +698,13 @@ def numbered_rooms(text: str, found: Iterable[Entity]) -> Iterator[Entity]:
 
 
 # round 16: a room's code or bare number as a whole dashed field of a line's first two fields
-# ("LLEUCU – 9 – sats", "6 – Sabina – trip", "Thia – W3 – up at 7"), or a code between a
+# ("LLEUCU – 9 – sats", "6 – Sabina – trip", "Thia – W3 – up at 7", "Tom – 1a –", a floor and
+# room "care visits – 2.14 – sep gotobed"; not "2L", litres), or a code between a
 # line's opening word and a dash ("FELICITY G11 – happy", "courtney r11 – hard day")
 _FIELD_ROOM = re.compile(
     r"(?:^|(?<=\n))(?:(?P<lead>[^\W\d_][\w'’-]*)\s(?=[A-Za-z]{1,2}\d)"
     r"|[^\n–—]*?\s[–—-]\s)?"
-    r"(?P<code>(?![PpXxQq]\d|[Oo]2\b)[A-Za-z]{0,2}\d{1,3})(?=\s[–—-]\s)"
+    r"(?P<code>(?![PpXxQq]\d|[Oo]2\b)[A-Za-z]{0,2}\d{1,3}[A-Ha-h]?|\d\.\d\d)(?=\s[–—-]\s)"
 )
 
 

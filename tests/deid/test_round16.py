@@ -153,3 +153,77 @@ def test_two_rooms_never_share_a_pseudonym(pseudonymise) -> None:
         (out,) = pseudonymise(text, seed=seed)
         header = out.split("\n")[0].split(" | ")[1:]
         assert len(set(header)) == 5, out
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("Spoke to Stuart LAW on the phone.", ["Stuart", "LAW"]),
+        ("Craig Law (son) rang about the visit.", ["Craig", "Law"]),
+        ("KM assisted with wheelchairs on the day.", ["KM"]),
+        ("Thanks to everyone. KM and LD assisted with wheelchairs.", ["KM", "LD"]),
+        ("Witness: DS and RC. RC timed it.", ["DS", "RC"]),
+        ("Handed to nurse AF + GH in the morning.", ["AF", "GH"]),
+    ],
+)
+def test_surnames_that_are_words_and_initials_a_list_holds(
+    pseudonymise, text: str, gone: list[str]
+) -> None:
+    (out,) = pseudonymise(text)
+    for word in gone:
+        assert not re.search(rf"\b{word}\b", out), out
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Gave Ivy TLC after the fall.", "TLC"),
+        ("Patient has AF and LD.", "AF and LD"),
+        ("BP and LD reviewed at clinic.", "BP and LD"),
+        ("Seen at the nurse AF clinic.", "AF clinic"),
+        ("Went to Victoria Park with staff.", "Victoria Park"),
+        ("Listened to Radio Leeds all afternoon.", "Radio Leeds"),
+        ("Vit – D3 – given with breakfast", "Vit"),
+    ],
+)
+def test_acronyms_conditions_and_bodies_beside_names_stay(
+    pseudonymise, text: str, kept: str
+) -> None:
+    (out,) = pseudonymise(text)
+    assert kept in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("DM went to F7 at 19:20 – kettle fuse replaced.", ["F7"]),
+        ("Skin check ok. Back in R6 for rest.", ["R6"]),
+        ("Kris knocked on doors of R8 and R10 asking for cigarettes.", ["R8", "R10"]),
+        ("Liam moved from R4 into the training flat.", ["R4"]),
+        ("Tom – 1a – bowling at the leisure centre", ["1a"]),
+        ("care visits – 2.14 – Sep Gotobed\n07:45 shower, shave.", ["2.14"]),
+    ],
+)
+def test_a_room_code_where_a_person_moves_is_replaced(
+    pseudonymise, text: str, codes: list[str]
+) -> None:
+    (out,) = pseudonymise(text)
+    for code in codes:
+        assert not re.search(rf"(?<![\w.]){re.escape(code)}(?![\w.])", out), out
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Mary – 2L – via nasal cannula", "2L"),
+        ("Went to the A30 services with staff.", "A30"),
+    ],
+)
+def test_litres_and_roads_near_moves_stay(pseudonymise, text: str, kept: str) -> None:
+    (out,) = pseudonymise(text)
+    assert kept in out, out
+
+
+def test_a_postcode_after_a_move_is_a_postcode_not_a_room(pseudonymise) -> None:
+    (out,) = pseudonymise("Her son moved to W4 5AB last year.")
+    assert "W4" not in out and re.search(r"to [A-Z]{1,2}\d{1,2} \d[A-Z]{2} last", out), out

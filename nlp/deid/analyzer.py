@@ -121,6 +121,7 @@ class DeidAnalyzer:
         entities = resolve(found + names.entities)
         beside = [*rooms_beside_names(text, names.entities)]  # "Thia – W3 –": once names are found
         beside += coded_rooms(text, room_codes(text, beside, own_note=True))
+        beside += numbered_rooms(text, beside)  # "Tom – 1a – ... the TV in 1A"
         added = [e for e in beside if not any(e.overlaps(f) for f in entities)]
         return Analysis(resolve(entities + added) if added else entities, names.votes)
 

@@ -602,7 +602,7 @@ _CODE_MENTION = re.compile(rf"(?<![\w/.£$-]){_CODE}(?![\w/]|[:.,]\d|-\w)")
 # A30", "Vitamin D3", "(band B6)", "E45 cream", "T2 diabetes", "A4 paper", "C1 bus"
 _CODE_PLACE_BEFORE = re.compile(
     r"(?:^|[|–—(:,;/\n.-]|\b(?i:in|into|to|from|outside|opposite|by|near|at|of|between"
-    r"|room|rm|moved|back)|(?P<joined>\b(?i:and|or)|&))\s*$"
+    r"|room|rm|moved|back|walked|wheeled)|(?P<joined>\b(?i:and|or)|&))\s*$"
 )
 _CODE_NOT_BEFORE = re.compile(
     r"\s*(?i:paper|cream|ointment|diabetes|diabetic|vertebrae?|fracture|bus|form|forms|road"
@@ -668,7 +668,8 @@ def coded_rooms(text: str, codes: Iterable[str]) -> Iterator[Entity]:
 # elsewhere in the note where a place goes: "sensor mat in 22", "walked back to 22", "checked on
 # 22", "04:00 22 calling out"; not a time, decimal or amount ("in 22 minutes", "on 2 litres")
 # not the 2 of "A2"; a floor and room "Apt 3.02" (round 16)
-_NUMBER_AT_END = re.compile(r"(?<=[\s:#])(?P<num>\d{1,3}[A-Za-z]?|\d\.\d\d)$")
+# (and a bare number found alone: a table's cell, a dashed field "Tom – 1a –")
+_NUMBER_AT_END = re.compile(r"(?:^|(?<=[\s:#]))(?P<num>\d{1,3}[A-Za-z]?|\d\.\d\d)$")
 _NUMBER_AFTER_PLACE = re.compile(
     r"(?:(?<=\d\d:\d\d\s)|\b(?:in|into|outside|opposite|on|at)\s"  # "04:00 14 calling out"
     r"|\b(?:moved|went|walked|back|taken|returned|wheeled|transferred|move|moving|came|gone)"

@@ -227,3 +227,18 @@ def test_litres_and_roads_near_moves_stay(pseudonymise, text: str, kept: str) ->
 def test_a_postcode_after_a_move_is_a_postcode_not_a_room(pseudonymise) -> None:
     (out,) = pseudonymise("Her son moved to W4 5AB last year.")
     assert "W4" not in out and re.search(r"to [A-Z]{1,2}\d{1,2} \d[A-Z]{2} last", out), out
+
+
+@pytest.mark.parametrize(
+    ("text", "room"),
+    [
+        ("Tom – 1a – bowling. Spoke to him, it was the TV in 1A, turned down.", "1A"),
+        ("Physio – SR2 – Norrie – alert today. Walked SR2 → day room with frame.", "SR2"),
+        ("Rm | 22:00 | 00:00\n7 | asleep | awake\nChecked again at 03:00, sensor mat in 7.", "7"),
+    ],
+)
+def test_a_room_found_in_a_field_or_cell_is_a_room_at_its_other_mentions(
+    pseudonymise, text: str, room: str
+) -> None:
+    (out,) = pseudonymise(text)
+    assert not re.search(rf"(?<![\w.:]){room}(?![\w.:])", out), out

@@ -1544,7 +1544,8 @@ class NameFinder:
     ) -> bool:
         """A run written as a person's name (round 16): listed forenames then the last word
         in capitals, the records' SURNAME style (``Stuart LAW``, not on a line in capitals),
-        or forenames then one word with a relation word after them (``Craig Law (son)``)."""
+        or a forename and one word with a relation word before or after them (``his brother
+        Craig Law``, ``Craig Law (son)``)."""
         *fore, last = words
         if not fore or not all(cx.fold(doc[j].text) in self.lex.first_names for j in fore):
             return False
@@ -1552,10 +1553,15 @@ class NameFinder:
             return False
         if doc[last].text.isupper() and len(doc[last].text) > 1 and not caps[last]:
             return True
+        if len(words) != 2:
+            return False
+        prev = cx.prev_word(doc, run[0], skip="")  # "his brother Craig Law at Spoons"
+        if prev is not None and cx.fold(prev.text) in cx.RELATIONS:
+            return True
         nxt = cx.next_word(doc, run[-1])
         if nxt is not None and nxt.text == "(":
             nxt = cx.next_word(doc, nxt.i)
-        return len(words) == 2 and nxt is not None and cx.fold(nxt.text) in cx.RELATIONS
+        return nxt is not None and cx.fold(nxt.text) in cx.RELATIONS
 
     def _person_word(self, text: str) -> bool:
         key = cx.fold(text).rstrip(".")

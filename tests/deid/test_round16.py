@@ -160,6 +160,7 @@ def test_two_rooms_never_share_a_pseudonym(pseudonymise) -> None:
     [
         ("Spoke to Stuart LAW on the phone.", ["Stuart", "LAW"]),
         ("Craig Law (son) rang about the visit.", ["Craig", "Law"]),
+        ("Said he'd met his brother Craig Law at the pub.", ["Craig", "Law"]),
         ("KM assisted with wheelchairs on the day.", ["KM"]),
         ("Thanks to everyone. KM and LD assisted with wheelchairs.", ["KM", "LD"]),
         ("Witness: DS and RC. RC timed it.", ["DS", "RC"]),

@@ -90,6 +90,8 @@ _ENTRY_CLOSERS = frozenset([",", ".", ";", ":", "|", "-", "–", "—", ")"])
 # nouns a town may modify and still be a person's name: "the Whitby family"
 _PERSON_HEADS = frozenset(["family", "household", "children", "kids", "twins", "brothers"])
 # short words that close a note as words, not initials
+# punctuation that closes a field of a log line or header ("– cuthbert bousfield, bay a")
+_FIELD_ENDS = frozenset(["–", "—", "-", ",", "(", "|", ":", ";", "."])
 _PLAIN_SHORT = frozenset(
     [
         "ok",
@@ -936,6 +938,7 @@ class NameFinder:
                 )
             }
             self._decide(doc, status, view, fixed)
+        self._lower_surnames(doc, status, fixed | blocked | things)
         listed = place_marks | {t.i for t in doc if cx.fold(t.text) in self.lex.places}
         return self._spans(doc, status, guesses, initials, listed)
 
@@ -1538,6 +1541,29 @@ class NameFinder:
                     run = run[ofs[0] + 1 :]  # "Tom Reed of Carfax Law LLP": the body only
                 out.update(j for j in run if status[j] != NONE)
         return out
+
+    def _lower_surnames(self, doc: Any, status: list[int], fixed: set[int]) -> None:
+        """An unlisted lower-case word right after a lower-case name, closing a field
+        (``– cuthbert bousfield, bay a``, ``edwin wickenby – G9``): the surname (round 16).
+        Not an English, rare or listed word, a stop word, or a closing, relation, role or
+        state word (``hamish settled``, ``stan restless``)."""
+        for tok in doc:
+            i = tok.i
+            if i in fixed or status[i] >= NAME or not re.fullmatch(r"[a-zà-ÿ'’-]{3,}", tok.text):
+                continue
+            left = self._neighbour(doc, i, -1)
+            if left != i - 1 or not self._is_name(status, left) or not doc[left].text.islower():
+                continue
+            key = cx.fold(tok.text)
+            if tok.is_stop or self.lex.is_common(key) or key in self.lex.not_names:
+                continue
+            if key in cx.CLOSING_WORDS or self._person_word(tok.text) or key in cx.MONTHS_DAYS:
+                continue
+            if key in cx.STATES:
+                continue
+            nxt = doc[i + 1] if i + 1 < len(doc) else None
+            if nxt is None or "\n" in tok.whitespace_ or nxt.text in _FIELD_ENDS:
+                status[i] = NAME
 
     def _styled_as_person(
         self, doc: Any, run: list[int], words: list[int], caps: list[bool]

@@ -243,3 +243,32 @@ def test_a_room_found_in_a_field_or_cell_is_a_room_at_its_other_mentions(
 ) -> None:
     (out,) = pseudonymise(text)
     assert not re.search(rf"(?<![\w.:]){room}(?![\w.:])", out), out
+
+
+@pytest.mark.parametrize(
+    ("text", "surname"),
+    [
+        ("Benefits check – cuthbert bousfield, bay a bed 2", "bousfield"),
+        ("care app – edwin wickenby – G9/1\n08:10 wash in bed", "wickenby"),
+    ],
+)
+def test_a_lower_case_surname_after_a_lower_case_name_is_replaced(
+    pseudonymise, text: str, surname: str
+) -> None:
+    (out,) = pseudonymise(text)
+    assert surname not in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("hamish restless – up at 3", "restless"),
+        ("took betty shopping, bought crisps", "shopping"),
+        ("helped margaret wash – she enjoyed it", "wash"),
+    ],
+)
+def test_a_lower_case_word_after_a_name_that_is_a_word_stays(
+    pseudonymise, text: str, kept: str
+) -> None:
+    (out,) = pseudonymise(text)
+    assert kept in out, out

@@ -724,8 +724,9 @@ class NameFinder:
 
     def _after_shouted_name(self, doc: Any, i: int) -> bool:
         """The word follows a first name in capitals (``ALBERT KING``, ``IVY HILL``) or, if
-        an English word or surname and no listed abbreviation or thing, in title case
-        (``Stuart LAW``; not ``Ivy TLC``: round 16)."""
+        an English word or surname and no listed abbreviation or thing, in title case after a
+        forename that is no English word or place (``Stuart LAW``; not ``Ivy TLC``, ``Jack
+        WARD round``, ``Victoria PARK trip``: round 16)."""
         j = self._neighbour(doc, i, -1)
         if j is None or cx.fold(doc[j].text) not in self.lex.first_names:
             return False
@@ -734,7 +735,11 @@ class NameFinder:
         key = cx.fold(doc[i].text)
         plain = key in cx.ABBREVIATIONS or key in self.lex.not_names or len(key) < 3
         worded = key in self.lex.common_words or key in self.lex.surnames  # not "TLC", "PEG"
-        return doc[j].text.istitle() and worded and not plain
+        first = cx.fold(doc[j].text)  # not "Jack WARD round", "Ivy BELL", "Victoria PARK"
+        plain_first = self.lex.is_common(first) or first in self.lex.places
+        nxt = cx.next_word(doc, i)  # "Victoria PARK trip": a compound's head, not a surname
+        compound = nxt is not None and nxt.text.islower() and nxt.pos_ in ("NOUN", "ADJ")
+        return doc[j].text.istitle() and worded and not (plain or plain_first or compound)
 
     def _month_person(self, doc: Any, i: int) -> bool:
         """A month that is a first name, where no date stands: the subject of a past-tense
@@ -1585,9 +1590,12 @@ class NameFinder:
         if prev is not None and cx.fold(prev.text) in cx.RELATIONS:
             return True
         nxt = cx.next_word(doc, run[-1])
-        if nxt is not None and nxt.text == "(":
-            nxt = cx.next_word(doc, nxt.i)
-        return nxt is not None and cx.fold(nxt.text) in cx.RELATIONS
+        if nxt is None or nxt.text != "(":
+            return False
+        nxt = cx.next_word(doc, nxt.i)  # "(son)" alone, not "Grace Church (son attends)"
+        close = cx.next_word(doc, nxt.i) if nxt is not None else None
+        related = nxt is not None and cx.fold(nxt.text) in cx.RELATIONS
+        return related and close is not None and close.text == ")"
 
     def _person_word(self, text: str) -> bool:
         key = cx.fold(text).rstrip(".")

@@ -152,6 +152,9 @@ def service_variants(service: str) -> list[str]:
     return out
 
 
+_ROOM_LETTERS = "abcdefghjkmnpqrstuvwxyz"  # not i, l, o: read as 1, 1, 0
+
+
 class Pseudonymiser:
     """Pseudonyms for one batch (see the module docstring).
 
@@ -180,6 +183,7 @@ class Pseudonymiser:
         self._units: dict[str, set[str]] = {}  # folded service -> its wings' and units' names
         self._codes: dict[str, set[str]] = {}  # folded service -> its rooms' codes ("g4")
         self._note_numbers: set[str] = set()  # numbers of the note being rewritten
+        self._note_letters: set[str] = set()  # its rooms' letters
         self.counts: dict[str, int] = {}
         for name in extra_names:
             self.add_name(name)
@@ -407,29 +411,43 @@ class Pseudonymiser:
                 return number + (word[-1] if word[-1].isalpha() else "")
             if word.lower().rstrip(".") in keep:
                 return word
-            if len(word) == 1:  # "Flat C": another letter
-                return self._initials(word)
+            if len(word) == 1:  # "Flat C": another letter, as the room "Flat C" gets
+                return self._room_letter(word)
             new = self.pool.street(cx.fold(word)) if street else self.pool.place(word)
             return keep_case(new, word)
 
         return re.sub(r"[^\W\d_][\w'’]*|\d+[A-Za-z]?", sub, text)
+
+    def _room_letter(self, old: str) -> str:
+        """Another letter for a room named by one (``Bay B``, ``Flat C``), the same for every
+        mention in the batch, never a letter another room was given nor one the note names a
+        room by (``Bay D`` never becomes the note's real ``Bay C``)."""
+        table = self.pool.table("room_letter")
+        key = old.lower()
+        if key not in table:
+            used = set(table.values()) | self._note_letters | {key}
+            free = [c for c in _ROOM_LETTERS if c not in used]
+            table[key] = self._rng.choice(free or [c for c in _ROOM_LETTERS if c != key])
+        return table[key].upper() if old.isupper() else table[key]
 
     def _other_number(self, old: str, taken: Iterable[str] = ()) -> str:
         """A house or room number other than ``old`` and, where one is left, other than
         every number of the note being rewritten (``Flat 2, 58 Heol Hir`` never becomes
         ``Flat 43, 2 Heol Alder``: a reader would take the 2 for the real flat) and than the
         ``taken`` numbers (other rooms' pseudonyms: two rooms never become one)."""
-        avoid = self._note_numbers | set(taken)
+        taken = set(taken)
+        avoid = self._note_numbers | taken
         for tries in range(200):
             new = str(self._rng.randint(1, 60))
-            if new != old.lstrip("0") and (new not in avoid or tries >= 100):
+            if new != old.lstrip("0") and (new not in avoid or (tries >= 100 and new not in taken)):
                 return new
-        return str(61 + self._rng.randint(0, 38))
+        wider = [str(n) for n in range(61, 1000) if str(n) not in avoid]  # a large grid
+        return self._rng.choice(wider) if wider else str(61 + self._rng.randint(0, 38))
 
     def _room(self, text: str) -> str:
         m = re.search(r"\d+|[A-Za-z]\d+", text)
-        if m is None and re.search(r"\s[A-Za-z]$", text):  # "Studio B", "bay a": a letter
-            return text[:-1] + self._initials(text[-1])
+        if m is None and re.search(r"(?:^|\s)[A-Za-z]$", text):  # "Studio B", "bay a", "C"
+            return text[:-1] + self._room_letter(text[-1])
         if m is None:  # "room eight": another number, in words and in the original's case
             words = ROOM_NUMBER_WORDS.search(text)
             if words is None:
@@ -560,6 +578,10 @@ class Pseudonymiser:
         replacements: list[Replacement] = []
         pos = 0
         self._note_numbers = {n.lstrip("0") for n in re.findall(r"\d+", text)}
+        self._note_letters = {  # the letters of the note's rooms ("Bay C", "Flat d")
+            m.group(1).lower()
+            for m in re.finditer(r"\b(?i:bay|studio|flat|apartment|apt)\s([A-Za-z])\b", text)
+        }
         for e in self.find(text, extra_terms, person, doc, service):
             edges = [e.start, *(c for c in cuts if e.start < c < e.end), e.end]
             for a, b in itertools.pairwise(edges):

@@ -226,12 +226,14 @@ ROOM_LIST = re.compile(
     re.IGNORECASE,
 )
 # round 16: a room named by a letter: a bay with a bed ("Bay B Bed 3", "bay a, bed 2", "Bed 2
-# bay A"), a studio, flat or apartment ("Studio B", "Flat C"; not "the flat I share"); the room
+# bay A"), a studio, flat or apartment ("Studio B", "Flat C"; not "the flat I share", "mood flat
+# A bit teary": an A only before punctuation or a line's end); the room
 # word and its letter are the entity, the pseudonym another letter
 ROOM_LETTER = re.compile(
     r"\b(?i:bay)\s(?P<bay>[A-Za-z])\b(?=,?\s(?i:bed)\b)"
     r"|\b(?i:bed)\s\d{1,2}\s(?P<after>(?i:bay)\s[A-Za-z])\b(?![.'’&-]?\w)"
-    r"|\b(?P<unit>(?i:studio|flat|apartment|apt)\s(?!I\b)[A-Z])\b(?![.'’&/-]?\w)"
+    r"|\b(?P<unit>(?i:studio|flat|apartment|apt)\s(?!I\b|A\b(?![ \t]*(?:[,.;:)–—\n-]|$)))[A-Z])"
+    r"\b(?![.'’&/-]?\w)"
     r"|(?<=[–—-]\s)(?P<dashed>(?i:studio|flat)\s[b-hj-z])(?=\s[–—-]\s)"
 )
 _ADDRESS_WORDS = address_words()
@@ -513,12 +515,13 @@ def _rooms(text: str, units: frozenset[str] = frozenset()) -> Iterator[Entity]:
 
 
 # round 16: a room's code where a person moves or is placed, learned or not: "DM went to F7",
-# "Back in R6", "knocked on doors of R8 and R10", "moved from R4 into"; only the letters rooms
-# go by here (R, F, G, S, W, SR, BR), in capitals, and not a postcode ("moved to W4 5AB")
+# "Back in R6", "knocked on doors of R8 and R10", "moved from R4 into"; only R, SR, BR and F
+# (not F1, F2: racing, doctors), in capitals: G, S and W codes are postcodes and school years
+# ("moved to W4", "Taken to G1", "went back to S4"), and not a postcode ("moved to R4 5AB")
 MOVED_CODE = re.compile(
     r"\b(?i:(?:moved|move|moving|went|walked|wheeled|taken|returned|transferred|gone|came|back)"
     r"\s(?:in(?:to)?|to|from|back\sto)|doors?\sof|patient\sin)\s"
-    r"(?P<code>(?:SR|BR|[RFGSW])\d{1,2})(?P<more>\s(?:and|&)\s(?:SR|BR|[RFGSW])\d{1,2})?\b"
+    r"(?P<code>(?:SR|BR|R|F(?![12]\b))\d{1,2})(?P<more>\s(?:and|&)\s(?:SR|BR|R|F)\d{1,2})?\b"
     r"(?![:.,/]\d|\w|\s\d[A-Z]{2}\b)"
 )
 
@@ -684,28 +687,47 @@ _NUMBER_AFTER_PLACE = re.compile(
 
 def numbered_rooms(text: str, found: Iterable[Entity]) -> Iterator[Entity]:
     """Bare mentions of the numbers of the note's rooms where a place goes: a number named
-    as ``Room: 22`` is the same room in ``sensor mat in 22``."""
-    numbers = set()
+    as ``Room: 22`` is the same room in ``sensor mat in 22``. A number found alone (a
+    table's cell, a dashed field) is a room again only after ``in``, ``into``, ``outside``,
+    ``opposite`` or a movement, never after ``at``, ``on`` or a clock time (``Ada woke at
+    3``, ``paracetamol at 6``)."""
+    numbers, alone = set(), set()
     for e in found:
         if e.kind == "room":
             m = _NUMBER_AT_END.search(text[e.start : e.end])
             if m is not None:
-                numbers.add(m.group("num").lower())
-    if not numbers:
+                (alone if m.start() == 0 else numbers).add(m.group("num").lower())
+    alone -= numbers
+    if not numbers and not alone:
         return
     for m in _NUMBER_AFTER_PLACE.finditer(text):
-        if m.group("num").lower() in numbers:
+        num = m.group("num").lower()
+        if num in numbers or (num in alone and _PLACED_ALONE.search(m.group(0))):
             yield Entity(m.start("num"), m.end("num"), "room")
 
 
+_PLACED_ALONE = re.compile(
+    r"^(?i:in|into|outside|opposite|moved|went|walked|back|taken|returned|wheeled|transferred"
+    r"|move|moving|came|gone)\s"
+)
+
+
 # round 16: a room's code or bare number as a whole dashed field of a line's first two fields
-# ("LLEUCU – 9 – sats", "6 – Sabina – trip", "Thia – W3 – up at 7", "Tom – 1a –", a floor and
-# room "care visits – 2.14 – sep gotobed"; not "2L", litres), or a code between a
+# ("Mary – 9 – settled", "6 – Sabina – trip", "Thia – W3 – up at 7", "Tom – 1a –"; not "2L",
+# litres, nor a reading, count or dose: "Ivy – 96 – sats"), or a code between a
 # line's opening word and a dash ("FELICITY G11 – happy", "courtney r11 – hard day")
 _FIELD_ROOM = re.compile(
     r"(?:^|(?<=\n))(?:(?P<lead>[^\W\d_][\w'’-]*)\s(?=[A-Za-z]{1,2}\d)"
     r"|[^\n–—]*?\s[–—-]\s)?"
-    r"(?P<code>(?![PpXxQq]\d|[Oo]2\b)[A-Za-z]{0,2}\d{1,3}[A-Ha-h]?|\d\.\d\d)(?=\s[–—-]\s)"
+    r"(?P<code>(?![PpXxQq]\d|[Oo]2\b)[A-Za-z]{0,2}\d{1,3}[A-Ha-h]?)(?=\s[–—-]\s)"
+)
+# the field after a bare number that makes it a reading, a count or a dose, not a room
+# ("Ivy – 96 – sats", "Joan – 10 – mins walk", "Mavis – 2 – staff needed", "– 200 – ml")
+_READING_AFTER = re.compile(
+    r"\s[–—-]\s+(?i:sats|spo2|o2|pulse|hr|bp|rr|resps?|temp|bm|bg|glucose|weight|kg|lbs?|st"
+    r"|mls?|mg|mcg|g|l|litres?|units?|mins?|minutes|hrs?|hours?|days?|weeks?|times|x|staff"
+    r"|carers?|pain|score|points?|out|%|tabs?|tablets?|sachets?|puffs?|cups?|glasses|steps"
+    r"|metres|m|beats|breaths|degrees|people|visits?|calls?|£)\b"
 )
 
 
@@ -721,6 +743,8 @@ def rooms_beside_names(text: str, names: Iterable[Entity]) -> Iterator[Entity]:
         code = m.group("code")
         if _GRADE_CODE.fullmatch(code) or (m.group("lead") and not code[0].isalpha()):
             continue
+        if code[0].isdigit() and _READING_AFTER.match(text, m.end("code")):
+            continue  # "Ivy – 96 – sats", "Gladys – 8 – hours sleep"
         line_end = text.find("\n", m.end())
         line_end = len(text) if line_end < 0 else line_end
         if m.group("lead"):  # the opening word must be a name the finder found
@@ -1249,8 +1273,9 @@ _ROOM_CELL = re.compile(r"[A-Za-z]{0,2}\d{1,4}[A-Za-z]?|(?:\d|[A-Za-z]{1,2})[./-
 _CLOCK_CELL = re.compile(r"(?:[01]?\d|2[0-3])[:.][0-5]\d")
 # a night-check grid with a room per column: "Time | B1 | B2 | B3 |"; the first cell a time
 # or check word, at least two cells a room's code (not a pathway, quarter, week, dose or day)
-_GRID_FIRST = frozenset(["time", "times", "check", "checks", "hour", "round", "rounds", "night"])
-_GRID_CODE = re.compile(r"(?![PpQqXxTtWwDdOo]\d)[A-Za-z]{1,2}\d{1,3}")
+_GRID_FIRST = frozenset(["time", "times", "check", "checks", "night"])
+# (not calls, visits, nights, rounds, hours, meds, levels: C1, V1, N1, R1 under "Round", H1, M1, L1)
+_GRID_CODE = re.compile(r"(?P<series>[ABEFGKRU]|SR|BR)\d{1,3}", re.IGNORECASE)
 _INITIALS_CELL = re.compile(r"[A-Z]{2,3}|[A-Z][a-z]?[A-Z]{1,2}[a-z]?[A-Z]?")  # RM, JD, WMcK
 
 
@@ -1279,15 +1304,21 @@ def _table_columns(text: str) -> Iterator[Entity]:
     columns: dict[int, str] = {}
     at = 0
     for line in text.split("\n"):
-        if line.count("|") < 2 and "\t" not in line:
+        pipes = 0 if "\t" in line else line.count("|")
+        if pipes == 0 and "\t" not in line:
             columns = {}
+        elif pipes == 1 and not (columns or _two_columns(line)):
+            columns = {}  # a lone "|": a table only after a two-column header
         else:
             cells = _cells(line, at)
             heads = [c[2].lower() for c in cells]
+            people = any(h in _PEOPLE_HEADERS for h in heads)
             header = {
                 k: "room" if h in _ROOM_HEADERS else "sign"
                 for k, h in enumerate(heads)
-                if (h in _ROOM_HEADERS or h in _SIGN_HEADERS) and cells[k][2] != "RM"
+                if (h in _ROOM_HEADERS or h in _SIGN_HEADERS)
+                and cells[k][2] != "RM"
+                and (h != "apt" or people)  # "Date | Apt | Outcome": an appointment
             }
             filled = [c for c in cells if c[2]]
             if not columns:
@@ -1295,7 +1326,7 @@ def _table_columns(text: str) -> Iterator[Entity]:
             is_header = (
                 not columns
                 and bool(header)
-                and len(filled) >= 3
+                and (len(filled) >= 3 or (len(filled) == 2 and people))
                 and not any(
                     c[2].endswith(":")
                     or (any(ch.isdigit() for ch in c[2]) and not _CLOCK_CELL.fullmatch(c[2]))
@@ -1308,11 +1339,31 @@ def _table_columns(text: str) -> Iterator[Entity]:
                 if k >= len(cells) or is_header:
                     continue
                 a, b, cell = cells[k]
-                if kind == "room" and _ROOM_CELL.fullmatch(cell):
-                    yield Entity(a, b, "room")
+                if kind == "room" and (_ROOM_CELL.fullmatch(cell) or re.fullmatch("[A-Z]", cell)):
+                    yield Entity(a, b, "room")  # "22", "2.14", "C" (Flat C)
                 elif kind == "sign" and _INITIALS_CELL.fullmatch(cell) and _initials_cell(cell):
                     yield Entity(a, b, "name", parts=((a, b, "initial"),))
         at += len(line) + 1
+
+
+# a column of people beside a room column: a two-column table ("Flat No | Tenant") is read,
+# and an "Apt" column is a flat, not an appointment
+_PEOPLE_HEADERS = frozenset(
+    [
+        "tenant", "tenants", "name", "names", "resident", "residents", "patient", "client",
+        "person", "guest", "child", "young person", "yp", "service user", "resident name",
+    ]
+)  # fmt: skip
+
+
+def _two_columns(line: str) -> bool:
+    """A two-column header naming a room column and a people column (``Flat No | Tenant``)."""
+    heads = [h.strip().lower() for h in line.strip().strip("|").split("|")]
+    return (
+        len(heads) == 2
+        and any(h in _ROOM_HEADERS for h in heads)
+        and any(h in _PEOPLE_HEADERS for h in heads)
+    )
 
 
 def _grid_codes(cells: list[tuple[int, int, str]]) -> Iterator[Entity]:
@@ -1321,7 +1372,8 @@ def _grid_codes(cells: list[tuple[int, int, str]]) -> Iterator[Entity]:
     if len(cells) < 3 or cells[0][2].lower() not in _GRID_FIRST:
         return
     codes = [c for c in cells[1:] if _GRID_CODE.fullmatch(c[2]) and not _GRADE_CODE.fullmatch(c[2])]
-    if len(codes) >= 2:
+    series = {_GRID_CODE.fullmatch(c[2]).group("series").lower() for c in codes}  # type: ignore[union-attr]
+    if len(codes) >= 3 and len(series) == 1:
         for a, b, _ in codes:
             yield Entity(a, b, "room", tentative=True)
 

@@ -98,13 +98,24 @@ GENERIC = (
     # not). Figures scored before this line are reported beside those after it.
     | frozenset(["fl", "cell", "dorm", "dormitory", "berth", "mooring", "pokój", "pokoju"])
     | frozenset(["wing"])
-    # round 16: more room words kept as "Room" is (the number or letter after them is what
-    # locates the person): Welsh "stafell" (soft-mutated "ystafell") and "rhif" ("number", as
-    # "no" is), the bedroom and side-room short forms, a studio, and the plural room words
-    # before a list ("Rooms 8-10", "Flats 3 and 4")
-    | frozenset(["stafell", "rhif", "bdrm", "bedrm", "br", "sr", "studio", "studios"])
-    | frozenset(["rooms", "rms", "bedrooms", "flats", "apartments", "beds", "bays"])
 )
+# round 16: more room words kept as "Room" is, in room spans only (the number or letter after
+# them is what locates the person): Welsh "stafell" (soft-mutated "ystafell") and "rhif"
+# ("number", as "no" is), the bedroom and side-room short forms, a studio, and the plural room
+# words before a list ("Rooms 8-10", "Flats 3 and 4"); an id's "SR" still counts
+ROOM_GENERIC = GENERIC | frozenset(
+    [
+        "stafell", "rhif", "bdrm", "bedrm", "br", "sr", "studio", "studios",
+        "rooms", "rms", "bedrooms", "flats", "apartments", "beds", "bays",
+    ]
+)  # fmt: skip
+
+
+def _generic(kind: str, word: str) -> bool:
+    """A word of a PII span that is not counted: a street type, a room word, ``the``."""
+    return word.lower() in (ROOM_GENERIC if kind == "room" else GENERIC)
+
+
 _TOKEN = re.compile(r"[^\W_]+")
 
 
@@ -245,7 +256,7 @@ def score(
             for i in idx:
                 in_pii[i] = True
             kind = span["type"]
-            counted = [i for i in idx if kind == "name" or toks[i][2].lower() not in GENERIC]
+            counted = [i for i in idx if kind == "name" or not _generic(kind, toks[i][2])]
             if kind in ATOMIC_TYPES:
                 caught = len(counted) if _removed(span, idx, kept, output) else 0
             else:
@@ -289,7 +300,7 @@ def misses(records: Sequence[dict[str, Any]], outputs: Iterable[str]) -> list[st
                 if a < span["end"]
                 and span["start"] < b
                 and kept[i]
-                and (span["type"] == "name" or w.lower() not in GENERIC)
+                and (span["type"] == "name" or not _generic(span["type"], w))
             ]
             atomic = span["type"] in ATOMIC_TYPES
             if atomic and not _removed(

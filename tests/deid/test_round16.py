@@ -336,3 +336,19 @@ def test_a_two_column_table_of_flats_and_tenants(pseudonymise) -> None:
     (out,) = pseudonymise("Flat No | Tenant\n4 | Ada Quist\nC | Bo Lindqvist")
     rows = out.split("\n")[1:]
     assert not rows[0].startswith("4 ") and not rows[1].startswith("C "), out
+
+
+def test_room_words_are_generic_in_room_spans_only() -> None:
+    from nlp.deid.evaluation import score
+
+    text = "Stafell 4 – settled. Ref SR 2231."
+    record = {
+        "text": text,
+        "pii": [
+            {"start": 0, "end": 9, "type": "room"},
+            {"start": 25, "end": 32, "type": "id"},
+        ],
+    }
+    result = score([record], ["Stafell 17 – settled. Ref SR 2231."])
+    assert result.caught["room"] == result.counted["room"] == 1  # the number, not the word
+    assert result.counted["id"] == 2 and result.caught["id"] == 0  # an id's "SR" counts

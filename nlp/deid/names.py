@@ -167,9 +167,10 @@ def _verb_follows(doc: Any, nxt: Any | None, fixed: set[int]) -> bool:
     if nxt.lower_ == "to" or nxt.tag_ == "MD":  # TZ to clean, WZ will ring
         return after is not None and after.tag_ == "VB"
     labels = after is not None and after.i in fixed
-    if nxt.tag_ == "VBN" and nxt.dep_ == "ROOT" and nxt.head.i == nxt.i:
-        # "KM assisted with wheelchairs": a past tense the tagger took for a participle,
-        # the sentence's own verb (no auxiliary before it: the initials come right before)
+    if nxt.tag_ == "VBN" and nxt.dep_ == "ROOT" and any(c.dep_ == "dobj" for c in nxt.children):
+        # "KM assisted Mary to the toilet": a past tense the tagger took for a participle,
+        # the sentence's own verb with an object (not "WC cleaned after incident", a thing
+        # done to the letters)
         return not labels
     return nxt.tag_ in ("VBD", "VBZ") and nxt.pos_ in ("VERB", "AUX") and not labels
 

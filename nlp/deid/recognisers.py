@@ -713,13 +713,14 @@ _PLACED_ALONE = re.compile(
 
 
 # round 16: a room's code or bare number as a whole dashed field of a line's first two fields
-# ("Mary – 9 – settled", "6 – Sabina – trip", "Thia – W3 – up at 7", "Tom – 1a –"; not "2L",
-# litres, nor a reading, count or dose: "Ivy – 96 – sats"), or a code between a
+# ("6 – Sabina – trip", "Thia – W3 – up at 7", "Tom – 1a –"; a bare number only opening the
+# line, not "Linnea – 4 – falls", "Ivy – 96 – sats"; only the letters rooms go by, not "Marnie
+# D3 –", "T2 –", "C2 – call missed", nor "2L", litres), or a code between a
 # line's opening word and a dash ("FELICITY G11 – happy", "courtney r11 – hard day")
 _FIELD_ROOM = re.compile(
     r"(?:^|(?<=\n))(?:(?P<lead>[^\W\d_][\w'’-]*)\s(?=[A-Za-z]{1,2}\d)"
     r"|[^\n–—]*?\s[–—-]\s)?"
-    r"(?P<code>(?![PpXxQq]\d|[Oo]2\b)[A-Za-z]{0,2}\d{1,3}[A-Ha-h]?)(?=\s[–—-]\s)"
+    r"(?P<code>(?:[ABEFGKRUWabefgkruw]|[SsBb][Rr])?\d{1,3}[A-Ha-h]?)(?=\s[–—-]\s)"
 )
 # the field after a bare number that makes it a reading, a count or a dose, not a room
 # ("Ivy – 96 – sats", "Joan – 10 – mins walk", "Mavis – 2 – staff needed", "– 200 – ml")
@@ -744,7 +745,9 @@ def rooms_beside_names(text: str, names: Iterable[Entity]) -> Iterator[Entity]:
         if _GRADE_CODE.fullmatch(code) or (m.group("lead") and not code[0].isalpha()):
             continue
         if code[0].isdigit() and _READING_AFTER.match(text, m.end("code")):
-            continue  # "Ivy – 96 – sats", "Gladys – 8 – hours sleep"
+            continue  # "6 – sats", "8 – hours sleep"
+        if code.isdigit() and m.start("code") != m.start():
+            continue  # a bare number after a field: a count or score ("Linnea – 4 – falls")
         line_end = text.find("\n", m.end())
         line_end = len(text) if line_end < 0 else line_end
         if m.group("lead"):  # the opening word must be a name the finder found

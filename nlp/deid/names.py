@@ -1215,7 +1215,8 @@ class NameFinder:
             prev = cx.prev_word(doc, i, skip="")
             if prev is not None and prev.lower_ in cx.ROLES:
                 return True
-            return self._listed_with(doc, i, status, initials) is not None
+            partner = self._listed_with(doc, i, status, initials)  # initials, not a name:
+            return partner is not None and initials(partner)  # "Reported to Femi and DN"
 
         out: set[int] = set()
         for tok in doc:

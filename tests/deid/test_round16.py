@@ -302,6 +302,7 @@ def test_a_lower_case_word_after_a_name_that_is_a_word_stays(
         ("Family moved to W4 last year. Taken to G1 area of Glasgow.", ["W4", "G1"]),
         ("Mood flat A bit teary later.", ["flat A bit"]),
         ("WC cleaned after incident.", ["WC"]),
+        ("Ankles puffy. Reported to Femi and DN.", ["DN"]),
         ("Marnie D3 – given with breakfast", ["D3"]),
         ("Delphine T2 – diet controlled, BM 7.2", ["T2"]),
         ("Fern C2 – call missed by agency", ["C2"]),

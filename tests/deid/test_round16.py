@@ -1,9 +1,12 @@
 """Round 16: rooms in pasted tables (a flat or apartment column, a night-check grid's
-clock-time header, floor-and-room cells such as ``2.14``, a grid with a room code per
-column), rooms named by a letter (``Bay B Bed 3``, ``Studio B``), dotted handover codes
-(``R.3 Nonie –``), and a code or bare number standing as a dashed field beside a name the
-finder found (``LLEUCU – 9 – sats``, ``FELICITY G11 – happy``). Two rooms never share a
-pseudonym."""
+clock-time header, floor-and-room and letter cells, a two-column flat/tenant table, a grid
+with a room code per column), rooms named by a letter (``Bay B Bed 3``, ``Studio B``), dotted
+handover codes (``R.3 Nonie –``), a code or number standing as a dashed field beside a name
+the finder found (``FELICITY G11 – happy``), codes where a person moves (``went to F7``); two
+rooms never share a pseudonym. Names: a forename's SURNAME in capitals, a relation beside a
+forename and a word, initials a not-name list holds, a lower-case surname after a lower-case
+name. The fresh-eyes review's probes of readings, counts, times and codes the first version
+replaced are tests here too."""
 
 from __future__ import annotations
 

@@ -89,9 +89,9 @@ _PLACE_PREPOSITIONS = frozenset(["in", "into", "from", "to", "at", "near", "of",
 _ENTRY_CLOSERS = frozenset([",", ".", ";", ":", "|", "-", "–", "—", ")"])
 # nouns a town may modify and still be a person's name: "the Whitby family"
 _PERSON_HEADS = frozenset(["family", "household", "children", "kids", "twins", "brothers"])
-# short words that close a note as words, not initials
 # punctuation that closes a field of a log line or header ("– cuthbert bousfield, bay a")
 _FIELD_ENDS = frozenset(["–", "—", "-", ",", "(", "|", ":", ";", "."])
+# short words that close a note as words, not initials
 _PLAIN_SHORT = frozenset(
     [
         "ok",

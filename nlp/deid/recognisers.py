@@ -227,8 +227,8 @@ ROOM_LIST = re.compile(
 )
 # round 16: a room named by a letter: a bay with a bed ("Bay B Bed 3", "bay a, bed 2", "Bed 2
 # bay A"), a studio, flat or apartment ("Studio B", "Flat C"; not "the flat I share", "mood flat
-# A bit teary": an A only before punctuation or a line's end); the room
-# word and its letter are the entity, the pseudonym another letter
+# A bit teary": an A only before punctuation or a line's end); the room word and its letter
+# are the entity, the pseudonym another letter
 ROOM_LETTER = re.compile(
     r"\b(?i:bay)\s(?P<bay>[A-Za-z])\b(?=,?\s(?i:bed)\b)"
     r"|\b(?i:bed)\s\d{1,2}\s(?P<after>(?i:bay)\s[A-Za-z])\b(?![.'’&-]?\w)"
@@ -733,10 +733,11 @@ _READING_AFTER = re.compile(
 
 
 def rooms_beside_names(text: str, names: Iterable[Entity]) -> Iterator[Entity]:
-    """Rooms known by the person beside them, once names are found: a code or bare number
-    that is a whole dashed field next to a field holding a name (``LLEUCU – 9 – sats``,
-    ``6 – Sabina –``), or a code right after a line's opening name (``FELICITY G11 –``).
-    Tentative: they teach their own note only."""
+    """Rooms known by the person beside them, once names are found: a code or a number
+    with a letter that is a whole dashed field next to a field holding a name (``Thia – W3
+    –``, ``Tom – 1a –``), a bare number opening the line (``6 – Sabina –``), or a code right
+    after a line's opening name (``FELICITY G11 –``). Tentative: they teach their own note
+    only."""
     spans = [(e.start, e.end) for e in names if e.kind == "name"]
     if not spans:
         return
@@ -1275,9 +1276,10 @@ _ROOM_CELL = re.compile(r"[A-Za-z]{0,2}\d{1,4}[A-Za-z]?|(?:\d|[A-Za-z]{1,2})[./-
 # a header cell that is a clock time: a night-check grid's columns ("Rm | 22:00 | 00:00 |")
 _CLOCK_CELL = re.compile(r"(?:[01]?\d|2[0-3])[:.][0-5]\d")
 # a night-check grid with a room per column: "Time | B1 | B2 | B3 |"; the first cell a time
-# or check word, at least two cells a room's code (not a pathway, quarter, week, dose or day)
+# or check word, three cells at least a room's code of one series, of the letters rooms go by
+# (not calls, visits, nights, hours, meds, levels, pathways, weeks: C1, V1, N1, H1, M1, L1, P1,
+# W1; nor "Round | R1 | R2", rounds)
 _GRID_FIRST = frozenset(["time", "times", "check", "checks", "night"])
-# (not calls, visits, nights, rounds, hours, meds, levels: C1, V1, N1, R1 under "Round", H1, M1, L1)
 _GRID_CODE = re.compile(r"(?P<series>[ABEFGKRU]|SR|BR)\d{1,3}", re.IGNORECASE)
 _INITIALS_CELL = re.compile(r"[A-Z]{2,3}|[A-Z][a-z]?[A-Z]{1,2}[a-z]?[A-Z]?")  # RM, JD, WMcK
 
@@ -1307,11 +1309,9 @@ def _table_columns(text: str) -> Iterator[Entity]:
     columns: dict[int, str] = {}
     at = 0
     for line in text.split("\n"):
-        pipes = 0 if "\t" in line else line.count("|")
-        if pipes == 0 and "\t" not in line:
-            columns = {}
-        elif pipes == 1 and not (columns or _two_columns(line)):
-            columns = {}  # a lone "|": a table only after a two-column header
+        tabbed, pipes = "\t" in line, line.count("|")
+        if not tabbed and (pipes == 0 or (pipes == 1 and not (columns or _two_columns(line)))):
+            columns = {}  # no table line (a lone "|" is one only after a two-column header)
         else:
             cells = _cells(line, at)
             heads = [c[2].lower() for c in cells]

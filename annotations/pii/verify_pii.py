@@ -183,6 +183,7 @@ HOLDOUT11_MINS = HOLDOUT6_MINS
 HOLDOUT12_MINS = HOLDOUT6_MINS
 DEV14_MINS = DEV4_MINS
 DEV15_MINS = DEV4_MINS
+DEV16_MINS = DEV4_MINS
 
 # name (pii_<name>.jsonl), minimum notes, id prefix, minima: checked when present, in order
 OPTIONAL_SETS = (
@@ -212,6 +213,7 @@ OPTIONAL_SETS = (
     ("dev14", 200, "PII-W", DEV14_MINS),
     ("holdout12", 240, "PII-H12", HOLDOUT12_MINS),
     ("dev15", 200, "PII-X", DEV15_MINS),
+    ("dev16", 160, "PII-Y", DEV16_MINS),
 )
 
 

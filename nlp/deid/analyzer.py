@@ -110,8 +110,7 @@ class DeidAnalyzer:
         found = find_patterns(text, frozenset(units) | unit_names(text))
         # a room found only by its code or number elsewhere gives way to any other pattern
         # ("moved to 22 Oak Road": the house number of an address)
-        mentions = [*coded_rooms(text, {*codes, *room_codes(text, found, own_note=True)})]
-        mentions += numbered_rooms(text, found)
+        mentions = _mentions_of_rooms(text, found, codes)
         found += [e for e in mentions if not any(e.overlaps(f) for f in found)]
         for kind, values in (phrases or {}).items():
             found += _literal(text, kind, values)
@@ -120,10 +119,17 @@ class DeidAnalyzer:
         names = self.names.find(doc, known, taken)
         entities = resolve(found + names.entities)
         beside = [*rooms_beside_names(text, names.entities)]  # "Thia – W3 –": once names are found
-        beside += coded_rooms(text, room_codes(text, beside, own_note=True))
-        beside += numbered_rooms(text, beside)  # "Tom – 1a – ... the TV in 1A"
+        beside += _mentions_of_rooms(text, beside)  # "Tom – 1a – ... the TV in 1A"
         added = [e for e in beside if not any(e.overlaps(f) for f in entities)]
         return Analysis(resolve(entities + added) if added else entities, names.votes)
+
+
+def _mentions_of_rooms(text: str, found: list[Entity], codes: Iterable[str] = ()) -> list[Entity]:
+    """Other mentions in ``text`` of the rooms ``found`` there (their codes and numbers) and
+    of the service's learned room ``codes``."""
+    mentions = [*coded_rooms(text, {*codes, *room_codes(text, found, own_note=True)})]
+    mentions += numbered_rooms(text, found)
+    return mentions
 
 
 def _literal(text: str, kind: str, values: Sequence[str]) -> list[Entity]:

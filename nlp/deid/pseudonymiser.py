@@ -29,6 +29,7 @@ from nlp.deid.recognisers import (
     CONNECTORS,
     DIRECTIONS,
     GP_TYPE_WORDS,
+    LETTER_ROOM_WORDS,
     NUMBER_WORDS,
     ROOM_NUMBER_WORDS,
     STREET_TYPES,
@@ -580,7 +581,7 @@ class Pseudonymiser:
         self._note_numbers = {n.lstrip("0") for n in re.findall(r"\d+", text)}
         self._note_letters = {  # the letters of the note's rooms ("Bay C", "Flat d")
             m.group(1).lower()
-            for m in re.finditer(r"\b(?i:bay|studio|flat|apartment|apt)\s([A-Za-z])\b", text)
+            for m in re.finditer(rf"\b(?i:bay|{LETTER_ROOM_WORDS})\s([A-Za-z])\b", text)
         }
         for e in self.find(text, extra_terms, person, doc, service):
             edges = [e.start, *(c for c in cuts if e.start < c < e.end), e.end]

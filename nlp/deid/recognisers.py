@@ -229,10 +229,11 @@ ROOM_LIST = re.compile(
 # bay A"), a studio, flat or apartment ("Studio B", "Flat C"; not "the flat I share", "mood flat
 # A bit teary": an A only before punctuation or a line's end); the room word and its letter
 # are the entity, the pseudonym another letter
+LETTER_ROOM_WORDS = "studio|flat|apartment|apt"  # and "bay", with a bed: the room's letter after
 ROOM_LETTER = re.compile(
     r"\b(?i:bay)\s(?P<bay>[A-Za-z])\b(?=,?\s(?i:bed)\b)"
     r"|\b(?i:bed)\s\d{1,2}\s(?P<after>(?i:bay)\s[A-Za-z])\b(?![.'’&-]?\w)"
-    r"|\b(?P<unit>(?i:studio|flat|apartment|apt)\s(?!I\b|A\b(?![ \t]*(?:[,.;:)–—\n-]|$)))[A-Z])"
+    rf"|\b(?P<unit>(?i:{LETTER_ROOM_WORDS})\s(?!I\b|A\b(?![ \t]*(?:[,.;:)–—\n-]|$)))[A-Z])"
     r"\b(?![.'’&/-]?\w)"
     r"|(?<=[–—-]\s)(?P<dashed>(?i:studio|flat)\s[b-hj-z])(?=\s[–—-]\s)"
 )
@@ -514,12 +515,14 @@ def _rooms(text: str, units: frozenset[str] = frozenset()) -> Iterator[Entity]:
     yield from _unit_rooms(text, units)
 
 
+# the words of a movement before "to"/"from" and a room: "walked back to 22", "moved from R4"
+_MOVES = "moved|went|walked|back|taken|returned|wheeled|transferred|move|moving|came|gone"
 # round 16: a room's code where a person moves or is placed, learned or not: "DM went to F7",
 # "Back in R6", "knocked on doors of R8 and R10", "moved from R4 into"; only R, SR, BR and F
 # (not F1, F2: racing, doctors), in capitals: G, S and W codes are postcodes and school years
 # ("moved to W4", "Taken to G1", "went back to S4"), and not a postcode ("moved to R4 5AB")
 MOVED_CODE = re.compile(
-    r"\b(?i:(?:moved|move|moving|went|walked|wheeled|taken|returned|transferred|gone|came|back)"
+    rf"\b(?i:(?:{_MOVES})"
     r"\s(?:in(?:to)?|to|from|back\sto)|doors?\sof|patient\sin)\s"
     r"(?P<code>(?:SR|BR|R|F(?![12]\b))\d{1,2})(?P<more>\s(?:and|&)\s(?:SR|BR|R|F)\d{1,2})?\b"
     r"(?![:.,/]\d|\w|\s\d[A-Z]{2}\b)"
@@ -674,8 +677,8 @@ def coded_rooms(text: str, codes: Iterable[str]) -> Iterator[Entity]:
 # (and a bare number found alone: a table's cell, a dashed field "Tom – 1a –")
 _NUMBER_AT_END = re.compile(r"(?:^|(?<=[\s:#]))(?P<num>\d{1,3}[A-Za-z]?|\d\.\d\d)$")
 _NUMBER_AFTER_PLACE = re.compile(
-    r"(?:(?<=\d\d:\d\d\s)|\b(?:in|into|outside|opposite|on|at)\s"  # "04:00 14 calling out"
-    r"|\b(?:moved|went|walked|back|taken|returned|wheeled|transferred|move|moving|came|gone)"
+    r"(?:(?<=\d\d:\d\d\s)|\b(?:in|into|outside|opposite|(?P<weak>on|at))\s"  # "04:00 14 calling"
+    rf"|\b(?:{_MOVES})"
     r"\s(?:in)?to\s|\b(?:moved|move|moving|transferred)\sfrom\s)"
     r"(?P<num>\d\.\d\d|\d{1,3}[A-Za-z]?)\b"
     r"(?![:.,/]\d|\s?(?:am|pm|hrs?|hours?|mins?|minutes|mg|mls?|kg|units?|times|x|%|days?"
@@ -702,14 +705,9 @@ def numbered_rooms(text: str, found: Iterable[Entity]) -> Iterator[Entity]:
         return
     for m in _NUMBER_AFTER_PLACE.finditer(text):
         num = m.group("num").lower()
-        if num in numbers or (num in alone and _PLACED_ALONE.search(m.group(0))):
+        placed = m.group("weak") is None and m.start() < m.start("num")  # no at/on/clock
+        if num in numbers or (num in alone and placed):
             yield Entity(m.start("num"), m.end("num"), "room")
-
-
-_PLACED_ALONE = re.compile(
-    r"^(?i:in|into|outside|opposite|moved|went|walked|back|taken|returned|wheeled|transferred"
-    r"|move|moving|came|gone)\s"
-)
 
 
 # round 16: a room's code or bare number as a whole dashed field of a line's first two fields
@@ -1361,7 +1359,7 @@ _PEOPLE_HEADERS = frozenset(
 
 def _two_columns(line: str) -> bool:
     """A two-column header naming a room column and a people column (``Flat No | Tenant``)."""
-    heads = [h.strip().lower() for h in line.strip().strip("|").split("|")]
+    heads = [cell.lower() for _, _, cell in _cells(line, 0)]
     return (
         len(heads) == 2
         and any(h in _ROOM_HEADERS for h in heads)
@@ -1374,10 +1372,13 @@ def _grid_codes(cells: list[tuple[int, int, str]]) -> Iterator[Entity]:
     tentative: they teach their own note only (``B3 awake at 02:00`` below the grid)."""
     if len(cells) < 3 or cells[0][2].lower() not in _GRID_FIRST:
         return
-    codes = [c for c in cells[1:] if _GRID_CODE.fullmatch(c[2]) and not _GRADE_CODE.fullmatch(c[2])]
-    series = {_GRID_CODE.fullmatch(c[2]).group("series").lower() for c in codes}  # type: ignore[union-attr]
-    if len(codes) >= 3 and len(series) == 1:
-        for a, b, _ in codes:
+    codes = [
+        (c, m)
+        for c in cells[1:]
+        if (m := _GRID_CODE.fullmatch(c[2])) and not _GRADE_CODE.fullmatch(c[2])
+    ]
+    if len(codes) >= 3 and len({m.group("series").lower() for _, m in codes}) == 1:
+        for (a, b, _), _m in codes:
             yield Entity(a, b, "room", tentative=True)
 
 

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from nlp.deid import beside_names as bn
 from nlp.deid import context as cx
 from nlp.deid import name_encoder, name_tagger
 from nlp.deid.entities import Entity
@@ -586,6 +587,8 @@ class NameFinder:
         prev = cx.prev_word(doc, i, skip=".")
         if key in cx.SAINTS or (prev is not None and cx.fold(prev.text) in cx.SAINTS):
             return NONE  # St Mary's (church), Ysbyty Gwynedd (hospital)
+        if prev is not None and prev.lower_ == "lady" and self._our_lady(doc, prev.i):
+            return NONE  # "Our Lady Immaculate", "Our Lady Star of the Sea": a church
         form = cx.shape(text)
         lex = self.lex
         if self._context(doc, i) == "alias" and not (tok.is_stop and form == "lower"):
@@ -683,6 +686,11 @@ class NameFinder:
         if status == NAME:
             guesses.add(i)
         return status
+
+    @staticmethod
+    def _our_lady(doc: Any, i: int) -> bool:
+        before = cx.prev_word(doc, i, skip="")
+        return before is not None and before.lower_ == "our"
 
     def _bare_possessive(self, doc: Any, i: int, known: Known) -> bool:
         """A learned name with ``s`` before a noun (``Tommys sensor``, ``waynes nephew``):
@@ -945,6 +953,7 @@ class NameFinder:
             }
             self._decide(doc, status, view, fixed)
         self._lower_surnames(doc, status, fixed | blocked | things)
+        initials |= self._beside_found(doc, status, fixed, fixed | blocked | things)
         listed = place_marks | {t.i for t in doc if cx.fold(t.text) in self.lex.places}
         return self._spans(doc, status, guesses, initials, listed)
 
@@ -1571,6 +1580,28 @@ class NameFinder:
             nxt = doc[i + 1] if i + 1 < len(doc) else None
             if nxt is None or "\n" in tok.whitespace_ or nxt.text in _FIELD_ENDS:
                 status[i] = NAME
+
+    def _beside_found(
+        self, doc: Any, status: list[int], fixed: set[int], never: set[int]
+    ) -> set[int]:
+        """Round 17 (:mod:`nlp.deid.beside_names`): names a record's layout places beside
+        names, rooms or initials already found, after the learned decision; returns the
+        initials among them. Initials joined to initials are named even where the list
+        calls them abbreviations (``KC/RC``), so only ``fixed`` bars them."""
+
+        def is_name(j: int) -> bool:
+            return self._is_name(status, j)
+
+        lex = self.lex
+        named = bn.forenames_after_surnames(doc, is_name, lex, never)
+        named |= bn.possessors_of_kin(doc, is_name, lex, never)
+        named |= bn.persons_of_room_lines(
+            doc, is_name, lex, never, fixed, lambda text: self._initials_word(text, cued=True)
+        )
+        letters = bn.initials_beside_initials(doc, is_name, fixed)
+        for j in named | letters:
+            status[j] = NAME
+        return letters | {j for j in named if bn.INITIALS.fullmatch(doc[j].text)}
 
     def _styled_as_person(
         self, doc: Any, run: list[int], words: list[int], caps: list[bool]

@@ -332,15 +332,29 @@ def _postcodes(text: str) -> Iterator[Entity]:
         yield Entity(m.start(), m.end(), "postcode")
 
 
+# a road number after "the" or "via" ("via the A390/B3269", "off the M62"): no identifier
+_ROAD = re.compile(r"(?:[AB]\d{1,4}|M\d{1,3})(?:\(M\))?(?:/(?:[AB]\d{1,4}|M\d{1,3})(?:\(M\))?)*")
+_ROAD_BEFORE = re.compile(r"\b(?:the|via)\s+$", re.IGNORECASE)
+
+
+def _road(text: str, m: re.Match[str]) -> bool:
+    before = text[max(0, m.start() - 8) : m.start()]
+    return bool(_ROAD.fullmatch(m.group(0)) and _ROAD_BEFORE.search(before))
+
+
 def _ids(text: str) -> Iterator[Entity]:
     for m in ID_CODE.finditer(text):
         s = m.group(0)
+        if _road(text, m):
+            continue
         digits = sum(c.isdigit() for c in s)
         parts = len(re.findall(r"[-/]", s))
         if digits >= 4 or (digits >= 3 and parts >= 2):  # "BNH-COMP-026"
             yield Entity(m.start(), m.end(), "id")
     for m in MIXED_ID.finditer(text):
         s = m.group(0)
+        if _road(text, m):
+            continue
         letters = re.findall(r"[A-Za-z]+", s)
         if all(p.lower() in _UNITS for p in letters):
             continue  # "1000ml", "0930hrs", "2x500mg"

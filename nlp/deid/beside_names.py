@@ -1,0 +1,223 @@
+"""Names a record's layout places beside names already found (round 17).
+
+These rules run after the learned decision (:meth:`nlp.deid.names.NameFinder.find`) and
+only add names: a word is named here because the note writes it in a slot that a found
+name, a found room or found initials already mark as a person's:
+
+- ``Hedges, Ces: Rm 3``, ``RESIDENT: PLOWRIGHT, CLEMENCY   ROOM: 4``: the forename after a
+  surname that opens a field, closing that field (:func:`forenames_after_surnames`);
+- ``Rm 3 - Ces - chesty``, ``fl5 Tabby - slept thru``: the person of a handover line that
+  opens with a room (:func:`persons_of_room_lines`);
+- ``KC/RC``, ``BM / JB``: initials standing alone with other initials that sign
+  (:func:`initials_beside_initials`);
+- ``Ugo's sister``: the possessor of a relation word (:func:`possessors_of_kin`).
+
+Each function returns the token indices to name; ``is_name`` says whether a token is
+already a name (or initials) and ``never`` holds tokens no rule may name (identifiers,
+listed not-names, things).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from nlp.deid import context as cx
+from nlp.deid.lexicons import Lexicons
+
+IsName = Callable[[int], bool]
+_FIELD_ENDS = frozenset([":", "|", "(", "-", "–", "—", ";", ",", "/"])
+_DASHES = frozenset(["-", "–", "—", ":"])
+_POSSESSIVE = frozenset(["'s", "’s"])
+_ROOM_START = re.compile(
+    r"(?:room|rm|bed|bedroom|flat|fl|br|sr|r)\.?\s?\d{1,4}[a-z]?", re.IGNORECASE
+)
+INITIALS = re.compile(r"[A-Z]{2,3}")
+
+
+def _plain(key: str) -> bool:
+    """Words that name a slot, a state or a date, never the person in it."""
+    return (
+        key in cx.TITLES
+        or key in cx.RELATIONS
+        or key in cx.ROLES
+        or key in cx.MONTHS_DAYS
+        or key in cx.STATES
+    )
+
+
+def _closes_field(doc: Any, i: int) -> bool:
+    """The token ends its field: the note, the line, a run of spaces or a field mark."""
+    tok = doc[i]
+    if i + 1 >= len(doc) or "\n" in tok.whitespace_:
+        return True
+    nxt = doc[i + 1]
+    return nxt.is_space or nxt.text in _FIELD_ENDS
+
+
+def _name_word(key: str, lex: Lexicons, listed: frozenset[str] | set[str]) -> bool:
+    """A word that may stand for a person on its own: listed, or in no word list."""
+    return key in listed or not (lex.is_common(key) or key in lex.not_names)
+
+
+def forenames_after_surnames(doc: Any, is_name: IsName, lex: Lexicons, never: set[int]) -> set[int]:
+    """``Hedges, Ces:``, ``PLOWRIGHT, CLEMENCY   ROOM: 4``, ``| TASKER, Lyndon |``: a
+    register's ``Surname, Forename``. A capitalised word right after a name and its comma,
+    the name opening a line or a field and the word closing it, is the forename (a common
+    word too: ``Clemency``). Where the finder found neither (``Pritchard, Ysolde:`` reads
+    as a label), both are named when the first is a listed surname or in no word list and
+    the second a listed forename or in no word list. Never a title, relation, role, state,
+    month or day, a listed not-name or a place (``Jones, Manager:``, ``Smith, Leeds |``)."""
+    out: set[int] = set()
+    for tok in doc:
+        i = tok.i
+        if i < 2 or i in never or doc[i - 1].text != ",":
+            continue
+        if not cx.is_alpha_word(tok.text) or not tok.text[:1].isupper() or tok.is_stop:
+            continue
+        surname = i - 2
+        first = doc[surname]
+        if first.whitespace_ or surname in never or not cx.line_initial(doc, surname):
+            continue
+        if not cx.is_alpha_word(first.text) or not first.text[:1].isupper():
+            continue
+        key, sur = cx.fold(tok.text), cx.fold(first.text)
+        if any(_plain(k) or k in lex.places or k in lex.regions for k in (key, sur)):
+            continue
+        if key in lex.not_names or not _closes_field(doc, i):
+            continue
+        if is_name(surname):
+            out.add(i)
+        elif _name_word(sur, lex, lex.surnames) and (
+            is_name(i) or _name_word(key, lex, lex.first_names)
+        ):
+            out.update((surname, i))
+    return {j for j in out if not is_name(j)}
+
+
+def _room_line_persons(doc: Any, fixed: set[int]) -> list[list[int]]:
+    """For each line opening with a found room (``Rm 3 -``, ``fl5``), the one or two
+    capitalised words after it that a dash or colon closes."""
+    lines: list[list[int]] = []
+    for tok in doc:
+        i = tok.i
+        if i not in fixed or not cx.line_initial(doc, i) or (i > 0 and doc[i - 1].i in fixed):
+            continue
+        j = i
+        while j + 1 < len(doc) and j + 1 in fixed:
+            j += 1  # the room's tokens: "Rm", "3"
+        if not _ROOM_START.fullmatch(doc[i : j + 1].text.replace(" ", "")):
+            continue
+        k = j + 1
+        while k < len(doc) and (
+            doc[k].text in _DASHES or (doc[k].is_space and "\n" not in doc[k].text)
+        ):
+            k += 1
+        words: list[int] = []
+        while k < len(doc) and len(words) < 3 and cx.is_alpha_word(doc[k].text):
+            words.append(k)
+            if "\n" in doc[k].whitespace_:
+                break
+            k += 1
+        if not words or not doc[words[0]].text[:1].isupper():
+            continue
+        end = words[-1]
+        nxt = cx.next_word(doc, end)
+        if nxt is not None and nxt.text in _DASHES and "\n" not in doc[end].whitespace_:
+            lines.append(words)
+    return lines
+
+
+def persons_of_room_lines(
+    doc: Any,
+    is_name: IsName,
+    lex: Lexicons,
+    never: set[int],
+    fixed: set[int],
+    initials_word: Callable[[str], bool],
+) -> set[int]:
+    """``Rm 3 - Ces - chesty``, ``fl5 Tabby - slept thru``: a handover line that opens with a
+    found room, then one or two capitalised words closed by a dash, names its person there.
+    A word in no word list is named on that alone; a common word that the tagger reads as a
+    proper noun (``Tabby``) and initials (``DW``) only where another such line of the note
+    already holds a found name. Titles stay (``Rm 21 - Mrs Grabowska -``); states, listed
+    not-names and words the tagger reads as no noun do not become names (``Rm 5 - Vacant
+    -``)."""
+    lines = _room_line_persons(doc, fixed)
+    held = [any(is_name(j) for j in words) for words in lines]
+    out: set[int] = set()
+    for n, words in enumerate(lines):
+        others = any(h for m, h in enumerate(held) if m != n)
+        for j in words:
+            tok = doc[j]
+            key = cx.fold(tok.text)
+            if j in never or is_name(j) or _plain(key) or key in lex.not_names:
+                continue
+            if INITIALS.fullmatch(tok.text):
+                if others and initials_word(tok.text):
+                    out.add(j)
+                continue
+            if not tok.text[:1].isupper() or tok.is_stop:
+                continue
+            listed = key in lex.first_names or key in lex.surnames
+            nominal = tok.pos_ in ("PROPN", "NOUN")  # "Tabby" is tagged a noun; not "Vacant"
+            if not lex.is_common(key) or (others and (listed or nominal)):
+                out.add(j)
+    return out
+
+
+def _segment(doc: Any, i: int) -> list[int]:
+    """The tokens of ``i``'s line or table cell after any label (``Witness:``), spaces
+    left out."""
+    lo = i
+    while lo > 0 and doc[lo - 1].text not in "|:" and "\n" not in doc[lo - 1].text_with_ws:
+        lo -= 1
+    hi = i
+    while hi + 1 < len(doc) and doc[hi + 1].text != "|" and "\n" not in doc[hi].whitespace_:
+        if doc[hi + 1].is_space and "\n" in doc[hi + 1].text:
+            break
+        hi += 1
+    return [k for k in range(lo, hi + 1) if not doc[k].is_space]
+
+
+def initials_beside_initials(doc: Any, is_name: IsName, never: set[int]) -> set[int]:
+    """``KC/RC``, ``BM / JB``: a line or table cell holding only initials joined by ``/``,
+    one of them already a person's, is signed by people: the others are initials too
+    (``RC`` and ``BM`` are abbreviations elsewhere). Titles and roles stay (``JB / RGN``)."""
+    out: set[int] = set()
+    for tok in doc:
+        i = tok.i
+        if i in never or is_name(i) or not INITIALS.fullmatch(tok.text):
+            continue
+        key = tok.text.lower()
+        if key in cx.TITLES or key in cx.ROLES:
+            continue
+        cell = _segment(doc, i)
+        joined = all(doc[k].text == "/" or INITIALS.fullmatch(doc[k].text) for k in cell)
+        if len(cell) < 3 or not joined:
+            continue
+        if any(is_name(k) for k in cell if k != i):
+            out.add(i)
+    return out
+
+
+def possessors_of_kin(doc: Any, is_name: IsName, lex: Lexicons, never: set[int]) -> set[int]:
+    """``Ugo's sister``, ``Dara's son``: a capitalised word in no word list, possessing a
+    relation word, is a person. Not a listed not-name, a place or a title (``Tesco's``,
+    ``Leeds's``, ``Doctor's wife``)."""
+    out: set[int] = set()
+    for tok in doc:
+        i = tok.i
+        if i + 2 >= len(doc) or i in never or is_name(i) or doc[i + 1].text not in _POSSESSIVE:
+            continue
+        if doc[i].whitespace_ or not cx.is_alpha_word(tok.text) or cx.shape(tok.text) != "title":
+            continue
+        kin = cx.next_word(doc, i + 1)
+        if kin is None or cx.fold(kin.text) not in cx.RELATIONS:
+            continue
+        key = cx.fold(tok.text)
+        if _plain(key) or lex.is_common(key) or key in lex.not_names or key in lex.places:
+            continue
+        out.add(i)
+    return out

@@ -1,0 +1,106 @@
+"""Round 17: names a record's layout places beside names already found
+(:mod:`nlp.deid.beside_names`) — a register's ``Surname, Forename``, the person of a
+handover line that opens with a room, initials joined to initials, the possessor of a
+relation word; road numbers, ``Our Lady ...`` churches, taxi firms and a few listed
+products and dishes stay."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    ("text", "forename"),
+    [
+        ("Moves this month\nPellow, Ysolde: Rm 6 -> Rm 2 on 3 March\n", "Ysolde"),
+        ("RESIDENT: TREGUNNA, MERCY   ROOM: 9   DOB: 02/03/1931", "MERCY"),
+        ("| 4 | Bastable, Orrin | fall |\n| 7 | Kettley, Ines | none |", "Orrin"),
+    ],
+)
+def test_the_forename_after_a_found_surname_closing_its_field(
+    pseudonymise, text: str, forename: str
+) -> None:
+    (out,) = pseudonymise(text)
+    assert not re.search(rf"\b{forename}\b", out), out
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Pellow, Manager: on leave until Monday", "Manager"),
+        ("Staffing, Rota: see the folder", "Staffing, Rota"),  # two words, no name
+    ],
+)
+def test_a_word_after_a_surname_that_is_no_forename_stays(
+    pseudonymise, text: str, kept: str
+) -> None:
+    (out,) = pseudonymise(text)
+    assert re.search(rf"\b{kept}\b", out), out
+
+
+def test_the_person_of_a_handover_line_opening_with_a_room(pseudonymise) -> None:
+    text = (
+        "Evening handover\n"
+        "Rm 8 - Mrs Ashworth - settled, fluids encouraged.\n"
+        "Rm 11 - Tamsk - restless, PRN given 21:00.\n"
+        "Rm 12 - Vacant - deep clean booked.\n"
+    )
+    (out,) = pseudonymise(text)
+    assert "Tamsk" not in out and "Ashworth" not in out, out
+    assert "Vacant - deep clean" in out, out  # the tagger reads no noun there
+
+
+def test_a_word_or_initials_on_a_room_line_need_another_named_line(pseudonymise) -> None:
+    text = (
+        "sleep-in notes\n"
+        "fl2 Ramesh - up at 6 for work\n"
+        "fl6 Pebble - slept thru\n"
+        "fl7 KT - out til late, text received\n"
+    )
+    (out,) = pseudonymise(text)
+    assert "Pebble" not in out and not re.search(r"\bKT\b", out), out
+    alone = "sleep-in notes\nfl6 Vacant - deep clean\nfl7 KT - out til late\n"
+    (out,) = pseudonymise(alone)
+    assert re.search(r"\bKT\b", out), out  # initials with no named line beside them
+
+
+def test_initials_joined_to_initials_that_sign(pseudonymise) -> None:
+    text = "Cash log checked, balance right.\nWitness: BM / RA"
+    (out,) = pseudonymise(text)
+    assert not re.search(r"\bBM\b|\bRA\b", out), out
+    assert re.search(r"Witness: [A-Z]{2} / ", out), out  # letters for letters
+
+
+def test_abbreviations_joined_by_a_slash_stay(pseudonymise) -> None:
+    (out,) = pseudonymise("Obs: BP/HR fine. BM / BO normal today.")
+    assert "BP/HR" in out and "BM / BO" in out, out
+
+
+def test_the_possessor_of_a_relation_word_is_a_person(pseudonymise) -> None:
+    text = "Voicemail from Ifeoma Nwosu, Obinze's aunt, asking about Sunday's visit."
+    (out,) = pseudonymise(text)
+    assert "Obinze" not in out and "Nwosu" not in out, out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dad's Fortimel supply is low, reordered.",
+        "Taxi (Wensum Cabs) late again, 15:40.",
+        "Funeral Mass at Our Lady Immaculate on Friday.",
+        "Lunch - Toad in the Hole, all eaten.",
+        "Her first language is Gàidhlig; a phrase sheet is on the wall.",
+        "Pharmacy (Day Lewis) asked to relabel the pack.",
+    ],
+)
+def test_products_churches_firms_and_dishes_stay(pseudonymise, text: str) -> None:
+    (out,) = pseudonymise(text)
+    assert out == text, out
+
+
+def test_road_numbers_stay_but_a_reference_does_not(pseudonymise) -> None:
+    road, ref = pseudonymise("Drive time 40 min via the A390/B3269.", "Complaint ref B3269 logged.")
+    assert "via the A390/B3269" in road, road
+    assert "B3269" not in ref, ref

@@ -8,8 +8,9 @@ name, a found room or found initials already mark as a person's:
   surname that opens a field, closing that field (:func:`forenames_after_surnames`);
 - ``Rm 3 - Ces - chesty``, ``fl5 Tabby - slept thru``: the person of a handover line that
   opens with a room (:func:`persons_of_room_lines`);
-- ``KC/RC``, ``BM / JB``: initials standing alone with other initials that sign
-  (:func:`initials_beside_initials`);
+- ``KC/RC``, ``BM / JB``, ``GE, RhG``: initials standing alone with other initials that
+  sign (:func:`initials_beside_initials`); ``... Reassured. PC RGN``: letters and a job
+  title closing the note (:func:`initials_before_a_role`);
 - ``Ugo's sister``: the possessor of a relation word (:func:`possessors_of_kin`).
 
 Each function returns the token indices to name; ``is_name`` says whether a token is
@@ -34,6 +35,10 @@ _ROOM_START = re.compile(
     r"(?:room|rm|bed|bedroom|flat|fl|br|sr|r)\.?\s?\d{1,4}[a-z]?", re.IGNORECASE
 )
 INITIALS = re.compile(r"[A-Z]{2,3}")
+# initials with a Welsh or Gaelic digraph or a Mc ("RhG", "LlW", "SMcK"), in a list of initials
+_LISTED_INITIALS = re.compile(
+    r"[A-Z]{2,3}|[A-Z]?(?:Rh|Ll|Dd|Ff|Ch|Mc)[A-Z]{1,2}|[A-Z][A-Z]?Mc[A-Z]"
+)
 
 
 def _plain(key: str) -> bool:
@@ -182,24 +187,58 @@ def _segment(doc: Any, i: int) -> list[int]:
 
 
 def initials_beside_initials(doc: Any, is_name: IsName, never: set[int]) -> set[int]:
-    """``KC/RC``, ``BM / JB``: a line or table cell holding only initials joined by ``/``,
-    one of them already a person's, is signed by people: the others are initials too
-    (``RC`` and ``BM`` are abbreviations elsewhere). Titles and roles stay (``JB / RGN``)."""
+    """``KC/RC``, ``BM / JB``, ``speakers on rota: Gwen, RhG.``: a line, table cell or
+    labelled field holding only initials and names joined by ``/`` or commas, one of them
+    already a person's, names people: the initials are a person's too (``RC`` and ``BM`` are
+    abbreviations elsewhere). Titles and roles stay (``JB / RGN``)."""
     out: set[int] = set()
     for tok in doc:
         i = tok.i
-        if i in never or is_name(i) or not INITIALS.fullmatch(tok.text):
-            continue
-        key = tok.text.lower()
-        if key in cx.TITLES or key in cx.ROLES:
+        if i in never or is_name(i) or not _LISTED_INITIALS.fullmatch(tok.text.rstrip(".")):
+            continue  # "RhG." closing a sentence is one token
+        key = tok.text.rstrip(".").lower()
+        if key in cx.TITLES or key in cx.ROLES or key in cx.JOB_WORDS:
             continue
         cell = _segment(doc, i)
-        joined = all(doc[k].text == "/" or INITIALS.fullmatch(doc[k].text) for k in cell)
+        if cell and doc[cell[-1]].text == ".":
+            cell = cell[:-1]  # "GE, RhG ."
+        joined = all(
+            doc[k].text in ("/", ",")
+            or is_name(k)
+            or _LISTED_INITIALS.fullmatch(doc[k].text.rstrip("."))
+            for k in cell
+        )
         if len(cell) < 3 or not joined:
             continue
+        shaped = [k for k in cell if _LISTED_INITIALS.fullmatch(doc[k].text.rstrip("."))]
+        if key in cx.ABBREVIATIONS and any(is_name(k) and k not in shaped for k in cell):
+            continue  # "Obs: BP, HR, Mary.": readings beside a name; initials only with initials
         if any(is_name(k) for k in cell if k != i):
             out.add(i)
     return out
+
+
+def initials_before_a_role(doc: Any, is_name: IsName, never: set[int]) -> set[int]:
+    """``... Reassured. PC RGN``, ``... how to prompt. mm SLT``: two or three letters and a
+    job title closing the note, after a sentence or on a line of their own, sign it (the
+    letters are a person's, though they spell an abbreviation: personal care, millimetres).
+    Not a title, role, relation, closing word or month (``... fine. OT RGN``)."""
+    words = [t for t in doc if not t.is_space and t.text not in ".!"]
+    if len(words) < 2:
+        return set()
+    letters, role = words[-2], words[-1]
+    if role.lower_ not in cx.ROLES and role.lower_ not in cx.JOB_WORDS:
+        return set()
+    i = letters.i
+    if i in never or is_name(i) or not re.fullmatch(r"[A-Z]{2,3}|[a-z]{2}", letters.text):
+        return set()
+    key = letters.lower_
+    if _plain(key) or key in cx.CLOSING_WORDS or key in cx.PARTICLES:
+        return set()
+    before = doc[i - 1] if i > 0 else None
+    if before is not None and not (before.text in ".!?;" or "\n" in before.text_with_ws):
+        return set()
+    return {i}
 
 
 def possessors_of_kin(doc: Any, is_name: IsName, lex: Lexicons, never: set[int]) -> set[int]:

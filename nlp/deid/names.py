@@ -127,6 +127,7 @@ _PLAIN_SHORT = frozenset(
         "if",
     ]
 )
+_GRID_LINE = re.compile(r"[|\t]|\S {2,}\S.* {2,}")  # a table's line (round 17)
 _NON_NAME_POS = frozenset(
     ["VERB", "AUX", "ADJ", "ADV", "ADP", "DET", "PRON", "CCONJ", "SCONJ", "PART", "NUM"]
 )
@@ -1067,6 +1068,9 @@ class NameFinder:
             name = self.model.decide(feats, named, i in view.ruled_out, keep)
             if name != named:
                 status[i] = NAME if name else NONE
+        for i, _ in rows:  # a letter alone is a name only beside one ("4  A  S  S  DV": a grid)
+            if self._lone_letter(doc, status, rules, i):
+                status[i] = rules[i]
         for tok in doc:  # "Jamie-Lee", "Lombardi-Ward": one name, never half kept
             i, k = tok.i, tok.i + 2
             if k >= len(doc) or doc[i + 1].text != "-" or tok.whitespace_ or doc[i + 1].whitespace_:
@@ -1075,6 +1079,22 @@ class NameFinder:
                 continue
             if self._is_name(status, i) or self._is_name(status, k):
                 status[i], status[k] = max(status[i], NAME), max(status[k], NAME)
+
+    def _lone_letter(self, doc: Any, status: list[int], rules: list[int], i: int) -> bool:
+        """A single letter the learned decision named and the rules did not, with no name
+        beside it, on a table's line of three single letters or more: a grid's cells (round
+        17: ``4     A      S      S     DV``), not a person's initial (``R said``, ``cheers
+        S``)."""
+        if len(doc[i].text) != 1 or not self._is_name(status, i) or self._is_name(rules, i):
+            return False
+        if any(self._is_name(status, j) for j in (i - 1, i + 1) if 0 <= j < len(doc)):
+            return False
+        start = doc.text.rfind("\n", 0, doc[i].idx) + 1
+        end = doc.text.find("\n", doc[i].idx) % (len(doc.text) + 1)
+        if not _GRID_LINE.search(doc.text[start:end]):
+            return False  # a table's line: pipes, tabs or columns of spaces
+        line = doc.char_span(start, end, alignment_mode="expand") or []
+        return sum(len(t.text) == 1 and t.is_alpha for t in line) >= 3
 
     # -- initials that sign a note ---------------------------------------------------------
     _SIGN_CUES = frozenset(["signed", "sig", "countersigned", "initials", "initialled"])
@@ -1599,8 +1619,14 @@ class NameFinder:
             doc, is_name, lex, never, fixed, lambda text: self._initials_word(text, cued=True)
         )
         letters = bn.initials_beside_initials(doc, is_name, fixed)
+        signing = bn.initials_before_a_role(doc, is_name, fixed)
+        letters |= signing
         for j in named | letters:
             status[j] = NAME
+        for j in signing:  # the job title after them is a word, not the note's initials
+            role = cx.next_word(doc, j)
+            if role is not None:
+                status[role.i] = NONE
         return letters | {j for j in named if bn.INITIALS.fullmatch(doc[j].text)}
 
     def _styled_as_person(

@@ -773,6 +773,56 @@ def rooms_beside_names(text: str, names: Iterable[Entity]) -> Iterator[Entity]:
                 beside.append((after.end(), nxt.start() if nxt else line_end))
         if any(a < hi and lo < b for a, b in spans for lo, hi in beside if lo < hi):
             yield Entity(m.start("code"), m.end("code"), "room", tentative=True)
+    yield from _codes_touching_names(text, spans)
+
+
+# a room's code by the letters rooms go by ("b1", "R14", "SR2"; not "O2", "P1", "x2")
+_TOUCHING_CODE = re.compile(
+    r"(?<![\w./-])(?P<code>(?:[ABEFGKRUWabefgkruw]|[SsBb][Rr])\d{1,3}[A-Ha-h]?)(?![\w./%-])"
+)
+_FIELD_OPENS = re.compile(r"(?:^|\n|\s[–—-]\s|:\s*)$")
+_FIELD_CLOSES = re.compile(r"\s[–—-]\s|[ \t]*(?:\n|$)")
+
+
+def _codes_touching_names(text: str, spans: list[tuple[int, int]]) -> Iterator[Entity]:
+    """Round 17: a room code written against a found name in a handover or chart line: the
+    code opening a field with the name right after it (``b1 Veronica -``, ``MAR note - R14
+    OFOSU-AMPONSAH -``, ``- SR2 FUNG H S``), the code right after the names opening a field
+    and closing it (``BALOGH, Krisztina B2 -``), or after a name and ``from`` (``Fung from
+    SR2 -``). Tentative, as :func:`rooms_beside_names`' are."""
+    starts = {a for a, _ in spans}
+    ends = {b for _, b in spans}
+    for m in _TOUCHING_CODE.finditer(text):
+        code, lo, hi = m.group("code"), m.start(), m.end()
+        if _GRADE_CODE.fullmatch(code):
+            continue
+        opens = _FIELD_OPENS.search(text, max(0, lo - 4), lo) is not None
+        after = re.match(r"[ \t]+", text[hi:])
+        if opens and after and hi + after.end() in starts:
+            yield Entity(lo, hi, "room", tentative=True)
+            continue
+        if not _FIELD_CLOSES.match(text, hi):
+            continue
+        before = re.search(r"(?:\s+from)?[ \t]+$", text[max(0, lo - 12) : lo])
+        if before is None or lo - len(before.group(0)) not in ends:
+            continue
+        if "from" in before.group(0) or _names_open_field(text, lo - len(before.group(0)), spans):
+            yield Entity(lo, hi, "room", tentative=True)
+
+
+def _names_open_field(text: str, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether found names, joined by spaces or a comma, run back from ``end`` to the start
+    of a line or field (``BALOGH, Krisztina``)."""
+    by_end = {b: a for a, b in spans}
+    while end in by_end:
+        start = by_end[end]
+        gap = re.search(r"(?:,\s*|[ \t]+)$", text[max(0, start - 3) : start])
+        if _FIELD_OPENS.search(text, max(0, start - 4), start):
+            return True
+        if gap is None:
+            return False
+        end = start - len(gap.group(0))
+    return False
 
 
 def unit_names(text: str) -> set[str]:
@@ -1296,11 +1346,24 @@ _GRID_CODE = re.compile(r"(?P<series>[ABEFGKRU]|SR|BR)\d{1,3}", re.IGNORECASE)
 _INITIALS_CELL = re.compile(r"[A-Z]{2,3}|[A-Z][a-z]?[A-Z]{1,2}[a-z]?[A-Z]?")  # RM, JD, WMcK
 
 
+# a cell of a table aligned with spaces: words parted by single spaces ("A-toilet S")
+_SPACED_CELL = re.compile(r"\S+(?: \S+)*")
+
+
+def _spaced(line: str) -> bool:
+    """A line of a table aligned with spaces: three cells at least, parted by two spaces or
+    more (``Rm    22:00  23:00  00:00``, ``4     A      S      S``)."""
+    return len(re.split(r" {2,}", line.strip())) >= 3
+
+
 def _cells(line: str, at: int) -> list[tuple[int, int, str]]:
     """(start, end, text) of each cell of a table line starting at ``at``, stripped; empty
-    cells kept, outer pipes dropped (``| 2 | Gladys |``)."""
+    cells kept, outer pipes dropped (``| 2 | Gladys |``). A line with neither pipes nor
+    tabs is a table aligned with spaces: two spaces or more part its cells (round 17)."""
     inner = line.strip().strip("|")
     at += len(line) - len(line.lstrip()) + (1 if line.strip().startswith("|") else 0)
+    if "|" not in inner and "\t" not in inner:
+        return [(at + m.start(), at + m.end(), m.group(0)) for m in _SPACED_CELL.finditer(inner)]
     sep = "|" if "|" in inner else "\t"
     out, pos = [], 0
     for part in inner.split(sep):
@@ -1321,7 +1384,7 @@ def _table_columns(text: str) -> Iterator[Entity]:
     columns: dict[int, str] = {}
     at = 0
     for line in text.split("\n"):
-        tabbed, pipes = "\t" in line, line.count("|")
+        tabbed, pipes = "\t" in line or (not line.count("|") and _spaced(line)), line.count("|")
         if not tabbed and (pipes == 0 or (pipes == 1 and not (columns or _two_columns(line)))):
             columns = {}  # no table line (a lone "|" is one only after a two-column header)
         else:

@@ -104,3 +104,71 @@ def test_road_numbers_stay_but_a_reference_does_not(pseudonymise) -> None:
     road, ref = pseudonymise("Drive time 40 min via the A390/B3269.", "Complaint ref B3269 logged.")
     assert "via the A390/B3269" in road, road
     assert "B3269" not in ref, ref
+
+
+def test_room_codes_written_against_found_names(pseudonymise) -> None:
+    text = (
+        "night handover\n"
+        "b2 Philomena - settled after 23:00\n"
+        "b4 empty\n"
+        "b7 Wilhelmina - nausea better\n"
+        "Chart - R12 ODUYA-BELLO - feed restarted 22:25\n"
+        "MAR - KOVÁCS, Erzsébet B6 - Warfarin given whole\n"
+        "- Gillespie from SR3 - awaiting echo\n"
+    )
+    (out,) = pseudonymise(text)
+    for code in ("b2", "b4", "b7", "R12", "B6", "SR3"):
+        assert not re.search(rf"\b{code}\b", out), (code, out)
+
+
+def test_codes_that_are_no_rooms_stay_beside_names(pseudonymise) -> None:
+    (out,) = pseudonymise("Maude on O2 - 2L via cannula. Gave Joan B12 - injection due.")
+    assert "O2 - 2L" in out and "B12 - injection" in out, out
+
+
+def test_a_night_grid_aligned_with_spaces(pseudonymise) -> None:
+    text = (
+        "NIGHT CHECKS (hourly)\n"
+        "Rm    22:00  23:00  00:00  01:00\n"
+        "5     A      S      S      S     KD\n"
+        "12    S      S      A      S     KD\n"
+        "S = asleep, A = awake\n"
+    )
+    (out,) = pseudonymise(text)
+    rows = out.split("\n")[2:4]
+    assert not rows[0].startswith("5 ") and not rows[1].startswith("12 "), out
+    assert "22:00  23:00  00:00  01:00" in out, out  # the header's times stay
+    assert rows[0].split()[1:5] == ["A", "S", "S", "S"], out  # a grid's letters are no initials
+
+
+def test_a_spaced_form_line_is_no_table_of_rooms(pseudonymise) -> None:
+    text = "Obs\nWeight  62kg  BP 120/80   Pulse 72\n4  bags  sent to laundry"
+    (out,) = pseudonymise(text)
+    assert "4  bags" in out, out
+    assert "Weight  62kg  BP 120/80   Pulse 72" in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "letters", "role"),
+    [
+        ("Dressing renewed, site clean. Reassured. PC RGN", "PC", "RGN"),
+        ("Trialled level 6, safe swallow. mm SLT", "mm", "SLT"),
+    ],
+)
+def test_letters_and_a_job_title_closing_the_note_sign_it(
+    pseudonymise, text: str, letters: str, role: str
+) -> None:
+    (out,) = pseudonymise(text)
+    assert not re.search(rf"\b{letters}\b", out), out
+    assert out.endswith(f" {role}"), out  # the job title stays
+
+
+def test_a_role_before_a_job_title_is_no_signature(pseudonymise) -> None:
+    (out,) = pseudonymise("Seen at clinic. Advised rest. OT RGN")
+    assert "OT " in out, out
+
+
+def test_welsh_initials_listed_with_initials(pseudonymise) -> None:
+    text = "Cymraeg speakers on rota: Gwenllian, RhG."
+    (out,) = pseudonymise(text)
+    assert "RhG" not in out, out

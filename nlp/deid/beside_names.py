@@ -10,7 +10,8 @@ name, a found room or found initials already mark as a person's:
   opens with a room (:func:`persons_of_room_lines`);
 - ``KC/RC``, ``BM / JB``, ``GE, RhG``: initials standing alone with other initials that
   sign (:func:`initials_beside_initials`); ``... Reassured. PC RGN``: letters and a job
-  title closing the note (:func:`initials_before_a_role`);
+  title closing the note (:func:`initials_before_a_role`); ``PC -> Ioana``: initials
+  across a handover arrow from a found name (:func:`initials_across_an_arrow`);
 - ``Ugo's sister``: the possessor of a relation word (:func:`possessors_of_kin`).
 
 Each function returns the token indices to name; ``is_name`` says whether a token is
@@ -239,6 +240,36 @@ def initials_before_a_role(doc: Any, is_name: IsName, never: set[int]) -> set[in
     if before is not None and not (before.text in ".!?;" or "\n" in before.text_with_ws):
         return set()
     return {i}
+
+
+def _arrow_end(doc: Any, i: int, step: int) -> int | None:
+    """The token across a handover arrow (``->``, ``→``, ``>``) from ``i``, if any."""
+    j = i + step
+    marks = []
+    while 0 <= j < len(doc) and (doc[j].is_space or doc[j].text in ("-", ">", "→", "->")):
+        if not doc[j].is_space:
+            marks.append(doc[j].text)
+        j += step
+    arrow = "".join(marks if step > 0 else reversed(marks))
+    return j if arrow in ("->", "→", ">") and 0 <= j < len(doc) else None
+
+
+def initials_across_an_arrow(doc: Any, is_name: IsName, never: set[int]) -> set[int]:
+    """``PC -> Ioana (nights)``, ``Mairead → JT``: initials handing over to a found name, or
+    taking over from one, are a person's (round 17). Not titles, roles or listed
+    abbreviations (``BP -> Mary`` is no handover)."""
+    out: set[int] = set()
+    for tok in doc:
+        i = tok.i
+        if i in never or is_name(i) or not INITIALS.fullmatch(tok.text):
+            continue
+        key = tok.text.lower()
+        if _plain(key) or key in cx.ABBREVIATIONS or key in cx.JOB_WORDS:
+            continue
+        ends = (_arrow_end(doc, i, +1), _arrow_end(doc, i, -1))
+        if any(j is not None and is_name(j) for j in ends):
+            out.add(i)
+    return out
 
 
 def possessors_of_kin(doc: Any, is_name: IsName, lex: Lexicons, never: set[int]) -> set[int]:

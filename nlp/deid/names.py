@@ -1447,7 +1447,8 @@ class NameFinder:
 
     def _pets(self, doc: Any, known: Known) -> set[int]:
         """Names of animals: ``his dog Nelson``, ``the cat (Smwt)``, ``Nelson the dog``,
-        ``Nelson (dog)``, and the same word elsewhere in the note."""
+        ``Nelson (dog)``, ``his dog was called Jura``, and the same word elsewhere in the
+        note."""
         keys: set[str] = set()
         for tok in doc:
             if not tok.text[:1].isupper() or not cx.is_alpha_word(tok.text):
@@ -1455,6 +1456,9 @@ class NameFinder:
             prev = cx.prev_word(doc, tok.i, skip="(,-")
             after = cx.next_word(doc, tok.i, skip="(,")
             pet = prev is not None and prev.text in cx.PETS and prev.i >= tok.i - 3
+            if prev is not None and prev.lower_ in ("called", "named") and prev.i == tok.i - 1:
+                # "his dog was called Jura", "a kitten named Smudge" (round 17)
+                pet = any(t.text in cx.PETS for t in doc[max(0, prev.i - 3) : prev.i])
             if after is not None and after.lower_ == "the":
                 after = cx.next_word(doc, after.i)
             if after is not None and after.text in cx.PETS and after.i <= tok.i + 3:
@@ -1619,6 +1623,7 @@ class NameFinder:
             doc, is_name, lex, never, fixed, lambda text: self._initials_word(text, cued=True)
         )
         letters = bn.initials_beside_initials(doc, is_name, fixed)
+        letters |= bn.initials_across_an_arrow(doc, is_name, fixed)
         signing = bn.initials_before_a_role(doc, is_name, fixed)
         letters |= signing
         for j in named | letters:

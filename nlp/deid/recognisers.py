@@ -1329,6 +1329,8 @@ _SIGN_HEADERS = frozenset(
     [
         "sign", "signed", "signature", "sig", "initials", "initial", "init", "staff initials",
         "given by", "checked by", "signed by", "staff sign", "witness", "by",
+        # round 17: the column of staff who lead or cover ("| room | guest | staff lead |")
+        "staff lead", "lead", "staff", "keyworker", "key worker", "cover",
     ]
 )  # fmt: skip
 # capitals in a sign column that are an answer or an abbreviation, not a person's initials

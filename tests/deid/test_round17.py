@@ -172,3 +172,24 @@ def test_welsh_initials_listed_with_initials(pseudonymise) -> None:
     text = "Cymraeg speakers on rota: Gwenllian, RhG."
     (out,) = pseudonymise(text)
     assert "RhG" not in out, out
+
+
+def test_initials_across_a_handover_arrow(pseudonymise) -> None:
+    (out,) = pseudonymise("Handover done.\nKD -> Ileana (nights)")
+    assert not re.search(r"\bKD\b|Ileana", out), out
+    (out,) = pseudonymise("Obs: BP -> Mary to recheck at 14:00")
+    assert "BP ->" in out, out  # a listed abbreviation is no handover
+
+
+def test_a_pet_that_was_called_something_stays(pseudonymise) -> None:
+    text = "Talked about his dog that was called Islay, the dog not a person. Islay was a collie."
+    (out,) = pseudonymise(text)
+    assert out.count("Islay") == 2, out
+
+
+def test_initials_in_a_staff_lead_column(pseudonymise) -> None:
+    text = "| room | guest | staff lead |\n| 3 | PENHALE, Morwenna | CU |\n| 5 | empty | - |"
+    (out,) = pseudonymise(text)
+    assert "| CU |" not in out and "Morwenna" not in out, out
+    (out,) = pseudonymise("| Date | Staff | Hours |\n| 3/2 | OK | 8 |")
+    assert "| OK |" in out, out

@@ -6,8 +6,8 @@ name, a found room or found initials already mark as a person's:
 
 - ``Hedges, Ces: Rm 3``, ``RESIDENT: PLOWRIGHT, CLEMENCY   ROOM: 4``: the forename after a
   surname that opens a field, closing that field (:func:`forenames_after_surnames`);
-- ``Rm 3 - Ces - chesty``, ``fl5 Tabby - slept thru``: the person of a handover line that
-  opens with a room (:func:`persons_of_room_lines`);
+- ``Rm 3 - Ces - chesty``, ``fl4 DW - out``: the person of a handover line that opens with
+  a room (:func:`persons_of_room_lines`);
 - ``KC/RC``, ``BM / JB``, ``GE, RhG``: initials standing alone with other initials that
   sign (:func:`initials_beside_initials`); ``... Reassured. PC RGN``: letters and a job
   title closing the note (:func:`initials_before_a_role`); ``PC -> Ioana``: initials
@@ -32,10 +32,14 @@ IsName = Callable[[int], bool]
 _FIELD_ENDS = frozenset([":", "|", "(", "-", "–", "—", ";", ",", "/"])
 _DASHES = frozenset(["-", "–", "—", ":"])
 _POSSESSIVE = frozenset(["'s", "’s"])
+_KIN_ADJECTIVES = frozenset(["elder", "older", "younger", "big", "little", "twin", "late", "baby"])
 _ROOM_START = re.compile(
     r"(?:room|rm|bed|bedroom|flat|fl|br|sr|r)\.?\s?\d{1,4}[a-z]?", re.IGNORECASE
 )
 INITIALS = re.compile(r"[A-Z]{2,3}")
+_JOINERS = frozenset(["/", ",", "&", "+"])
+# capitals that answer a form's question, not a person's initials
+NOT_INITIALS = frozenset(["OK", "NA", "NR", "REF", "DNA", "PRN", "NIL", "YES", "NO", "N/A"])
 # initials with a Welsh or Gaelic digraph or a Mc ("RhG", "LlW", "SMcK"), in a list of initials
 _LISTED_INITIALS = re.compile(
     r"[A-Z]{2,3}|[A-Z]?(?:Rh|Ll|Dd|Ff|Ch|Mc)[A-Z]{1,2}|[A-Z][A-Z]?Mc[A-Z]"
@@ -91,15 +95,40 @@ def forenames_after_surnames(doc: Any, is_name: IsName, lex: Lexicons, never: se
         key, sur = cx.fold(tok.text), cx.fold(first.text)
         if any(_plain(k) or k in lex.places or k in lex.regions for k in (key, sur)):
             continue
-        if key in lex.not_names or not _closes_field(doc, i):
+        if key in lex.not_names or key in cx.ABBREVIATIONS or INITIALS.fullmatch(tok.text):
+            continue  # "Obs: BP, HR": readings, not a register's names
+        last = i + 1 if _second_forename(doc, i, lex) else i  # "Pellow, Ysolde Merryn:"
+        if not _closes_field(doc, last):
             continue
+        word = _name_word(key, lex, lex.first_names)
+        if not word and not _closes_register_field(doc, last):
+            continue  # "Pascoe, Hospital - admitted": a common word before a dash
+        forenames = {i, last}
         if is_name(surname):
-            out.add(i)
-        elif _name_word(sur, lex, lex.surnames) and (
-            is_name(i) or _name_word(key, lex, lex.first_names)
-        ):
-            out.update((surname, i))
+            out |= forenames
+        elif _name_word(sur, lex, lex.surnames) and (is_name(i) or word):
+            out |= forenames | {surname}
     return {j for j in out if not is_name(j)}
+
+
+def _second_forename(doc: Any, i: int, lex: Lexicons) -> bool:
+    """A second capitalised word right after forename ``i``, listed or in no word list."""
+    if i + 1 >= len(doc) or doc[i].whitespace_ != " ":
+        return False
+    nxt = doc[i + 1]
+    if not cx.is_alpha_word(nxt.text) or not nxt.text[:1].isupper():
+        return False
+    key = cx.fold(nxt.text)
+    listed = key in lex.first_names or key in lex.surnames
+    return not _plain(key) and (listed or not (lex.is_common(key) or key in lex.not_names))
+
+
+def _closes_register_field(doc: Any, i: int) -> bool:
+    """The token closes a register's field: the line, a colon, a pipe or a run of spaces."""
+    if i + 1 >= len(doc) or "\n" in doc[i].whitespace_:
+        return True
+    nxt = doc[i + 1]
+    return nxt.is_space or nxt.text in (":", "|")
 
 
 def _room_line_persons(doc: Any, fixed: set[int]) -> list[list[int]]:
@@ -108,7 +137,7 @@ def _room_line_persons(doc: Any, fixed: set[int]) -> list[list[int]]:
     lines: list[list[int]] = []
     for tok in doc:
         i = tok.i
-        if i not in fixed or not cx.line_initial(doc, i) or (i > 0 and doc[i - 1].i in fixed):
+        if i not in fixed or not cx.line_initial(doc, i) or i - 1 in fixed:
             continue
         j = i
         while j + 1 < len(doc) and j + 1 in fixed:
@@ -143,13 +172,13 @@ def persons_of_room_lines(
     fixed: set[int],
     initials_word: Callable[[str], bool],
 ) -> set[int]:
-    """``Rm 3 - Ces - chesty``, ``fl5 Tabby - slept thru``: a handover line that opens with a
-    found room, then one or two capitalised words closed by a dash, names its person there.
-    A word in no word list is named on that alone; a common word that the tagger reads as a
-    proper noun (``Tabby``) and initials (``DW``) only where another such line of the note
-    already holds a found name. Titles stay (``Rm 21 - Mrs Grabowska -``); states, listed
-    not-names and words the tagger reads as no noun do not become names (``Rm 5 - Vacant
-    -``)."""
+    """``Rm 3 - Ces - chesty``, ``fl4 DW - out``: a handover line that opens with a found
+    room, then one or two capitalised words closed by a dash, names its person there. A
+    word in no word list is named on that alone; a listed name that is also a word and
+    initials (``DW``) only where another such line of the note already holds a found name.
+    Titles stay (``Rm 21 - Mrs Grabowska -``); other English words do not become names
+    (``Rm 5 - Vacant -``, ``Rm 4 - Hospital -``, ``fl5 Tabby -``: a word, though a name
+    here)."""
     lines = _room_line_persons(doc, fixed)
     held = [any(is_name(j) for j in words) for words in lines]
     out: set[int] = set()
@@ -167,8 +196,7 @@ def persons_of_room_lines(
             if not tok.text[:1].isupper() or tok.is_stop:
                 continue
             listed = key in lex.first_names or key in lex.surnames
-            nominal = tok.pos_ in ("PROPN", "NOUN")  # "Tabby" is tagged a noun; not "Vacant"
-            if not lex.is_common(key) or (others and (listed or nominal)):
+            if not lex.is_common(key) or (others and listed):
                 out.add(j)
     return out
 
@@ -177,7 +205,7 @@ def _segment(doc: Any, i: int) -> list[int]:
     """The tokens of ``i``'s line or table cell after any label (``Witness:``), spaces
     left out."""
     lo = i
-    while lo > 0 and doc[lo - 1].text not in "|:" and "\n" not in doc[lo - 1].text_with_ws:
+    while lo > 0 and doc[lo - 1].text not in ("|", ":") and "\n" not in doc[lo - 1].text_with_ws:
         lo -= 1
     hi = i
     while hi + 1 < len(doc) and doc[hi + 1].text != "|" and "\n" not in doc[hi].whitespace_:
@@ -188,54 +216,68 @@ def _segment(doc: Any, i: int) -> list[int]:
 
 
 def initials_beside_initials(doc: Any, is_name: IsName, never: set[int]) -> set[int]:
-    """``KC/RC``, ``BM / JB``, ``speakers on rota: Gwen, RhG.``: a line, table cell or
-    labelled field holding only initials and names joined by ``/`` or commas, one of them
-    already a person's, names people: the initials are a person's too (``RC`` and ``BM`` are
-    abbreviations elsewhere). Titles and roles stay (``JB / RGN``)."""
+    """``KC/RC``, ``BM / JB``, ``(BM & RA)``, ``speakers on rota: Gwen, RhG.``: a line, table
+    cell or labelled field holding only initials and names joined by ``/``, ``&``, ``+`` or
+    commas, one of them already a person's, names people: the initials are a person's too
+    (``RC`` and ``BM`` are abbreviations elsewhere). Titles, roles, job words, listed
+    abbreviations and answers stay (``JB / RGN``, ``BP/HR``, ``OK/NA``); in a comma list
+    only digraph initials or initials beside a name written as a word (``KC, GP, DN``)."""
     out: set[int] = set()
     for tok in doc:
         i = tok.i
         if i in never or is_name(i) or not _LISTED_INITIALS.fullmatch(tok.text.rstrip(".")):
             continue  # "RhG." closing a sentence is one token
         key = tok.text.rstrip(".").lower()
-        if key in cx.TITLES or key in cx.ROLES or key in cx.JOB_WORDS:
+        if key in cx.TITLES or key in cx.ROLES or key in cx.JOB_WORDS or key in cx.ABBREVIATIONS:
             continue
-        cell = _segment(doc, i)
-        if cell and doc[cell[-1]].text == ".":
-            cell = cell[:-1]  # "GE, RhG ."
+        if tok.text.upper() in NOT_INITIALS or key in cx.CLOSING_WORDS:
+            continue  # "OK/NA"
+        cell = [k for k in _segment(doc, i) if doc[k].text not in ("(", ")", ".")]
+        joiners = [k for k in cell if doc[k].text in _JOINERS]
         joined = all(
-            doc[k].text in ("/", ",")
-            or is_name(k)
-            or _LISTED_INITIALS.fullmatch(doc[k].text.rstrip("."))
+            k in joiners or is_name(k) or _LISTED_INITIALS.fullmatch(doc[k].text.rstrip("."))
             for k in cell
         )
         if len(cell) < 3 or not joined:
             continue
-        shaped = [k for k in cell if _LISTED_INITIALS.fullmatch(doc[k].text.rstrip("."))]
-        if key in cx.ABBREVIATIONS and any(is_name(k) and k not in shaped for k in cell):
-            continue  # "Obs: BP, HR, Mary.": readings beside a name; initials only with initials
+        if any(doc[k].text == "," for k in joiners) and not _digraph_or_beside_a_word(
+            doc, i, cell, is_name
+        ):
+            continue  # "Attendees: KC, GP, DN, MDT": a list of initials may be of teams
         if any(is_name(k) for k in cell if k != i):
             out.add(i)
     return out
 
 
+def _digraph_or_beside_a_word(doc: Any, i: int, cell: list[int], is_name: IsName) -> bool:
+    """In a comma list, initials are named only when they hold a Welsh or Gaelic digraph
+    (``RhG``) or a found name written as a word stands in the list (``Gwen, RhG``)."""
+    if not INITIALS.fullmatch(doc[i].text.rstrip(".")):
+        return True
+    return any(is_name(k) and not INITIALS.fullmatch(doc[k].text.rstrip(".")) for k in cell)
+
+
 def initials_before_a_role(doc: Any, is_name: IsName, never: set[int]) -> set[int]:
-    """``... Reassured. PC RGN``, ``... how to prompt. mm SLT``: two or three letters and a
-    job title closing the note, after a sentence or on a line of their own, sign it (the
-    letters are a person's, though they spell an abbreviation: personal care, millimetres).
-    Not a title, role, relation, closing word or month (``... fine. OT RGN``)."""
-    words = [t for t in doc if not t.is_space and t.text not in ".!"]
+    """``... Reassured. PC RGN``, ``... how to prompt. mm SLT``, ``PC (RGN)``: two or three
+    letters and a registered professional's title (``signing_title`` in
+    context_words.tsv) closing the note, after a sentence or on a line of their own, sign
+    it (the letters are a person's, though they spell an abbreviation: personal care,
+    millimetres). Not a title, role, relation, closing word, month, listed abbreviation or
+    a shift (``... fine. OT RGN``, ``AM RGN``)."""
+    words = [t for t in doc if not t.is_space and t.text not in (".", "!", ",", "(", ")")]
     if len(words) < 2:
         return set()
     letters, role = words[-2], words[-1]
-    if role.lower_ not in cx.ROLES and role.lower_ not in cx.JOB_WORDS:
+    if role.lower_ not in cx.SIGNING_TITLES:
         return set()
     i = letters.i
     if i in never or is_name(i) or not re.fullmatch(r"[A-Z]{2,3}|[a-z]{2}", letters.text):
         return set()
     key = letters.lower_
-    if _plain(key) or key in cx.CLOSING_WORDS or key in cx.PARTICLES:
+    if _plain(key) or key in cx.CLOSING_WORDS or key in cx.PARTICLES or key in cx.ABBREVIATIONS:
         return set()
+    if letters.text.upper() in NOT_INITIALS or key in ("am", "pm", "cc"):
+        return set()  # "AM staff", "cc GP"
     before = doc[i - 1] if i > 0 else None
     if before is not None and not (before.text in ".!?;" or "\n" in before.text_with_ws):
         return set()
@@ -284,6 +326,8 @@ def possessors_of_kin(doc: Any, is_name: IsName, lex: Lexicons, never: set[int])
         if doc[i].whitespace_ or not cx.is_alpha_word(tok.text) or cx.shape(tok.text) != "title":
             continue
         kin = cx.next_word(doc, i + 1)
+        if kin is not None and kin.lower_ in _KIN_ADJECTIVES:
+            kin = cx.next_word(doc, kin.i)  # "Ugo's elder sister"
         if kin is None or cx.fold(kin.text) not in cx.RELATIONS:
             continue
         key = cx.fold(tok.text)

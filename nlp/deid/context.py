@@ -68,6 +68,7 @@ INITIALS_AFTER = _words("initials_after")  # per TJ, told CQ, care lead LP
 HANDOVER = _words("handover")  # hand over from BW, passed to MT
 ABBREVIATIONS = _words("abbreviation")  # BP, given PO, per EDT: no initials there
 JOB_WORDS = _words("job")  # Carys Bowen, Senior Carer: an author column's job title
+SIGNING_TITLES = _words("signing_title")  # ... Reassured. PC RGN: letters before it sign
 # words before a capitalised run that say it is a place or a thing, not a person
 LOCATIVES = frozenset(
     [

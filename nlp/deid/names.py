@@ -127,7 +127,29 @@ _PLAIN_SHORT = frozenset(
         "if",
     ]
 )
-_GRID_LINE = re.compile(r"[|\t]|\S {2,}\S.* {2,}")  # a table's line (round 17)
+# a capital letter (not I) that is a whole table cell: between the line's ends, pipes, tabs
+# or two spaces or more (round 17)
+_LETTER_CELL = re.compile(r"(?:^|(?<=[|\t])|(?<=[|\t] )|(?<=  ))[A-HJ-Z](?= {2,}| ?[|\t]| *$)")
+
+
+def _grid_letters(doc: Any) -> set[int]:
+    """Tokens that are whole one-letter cells (a capital, not ``I``) of a table line holding
+    three such cells or more: a night-check grid's ``A`` and ``S`` (``4     A      S      S
+    DV``), not a person's initial in prose or in a table's name column (``| 4 | J | up x3
+    |``)."""
+    out: set[int] = set()
+    pos = 0
+    for line in doc.text.split("\n"):
+        letters = [m.start() for m in _LETTER_CELL.finditer(line)]
+        if len(letters) >= 3:
+            for at in letters:
+                span = doc.char_span(pos + at, pos + at + 1)
+                if span is not None:
+                    out.add(span[0].i)
+        pos += len(line) + 1
+    return out
+
+
 _NON_NAME_POS = frozenset(
     ["VERB", "AUX", "ADJ", "ADV", "ADP", "DET", "PRON", "CCONJ", "SCONJ", "PART", "NUM"]
 )
@@ -588,7 +610,7 @@ class NameFinder:
         prev = cx.prev_word(doc, i, skip=".")
         if key in cx.SAINTS or (prev is not None and cx.fold(prev.text) in cx.SAINTS):
             return NONE  # St Mary's (church), Ysbyty Gwynedd (hospital)
-        if prev is not None and prev.lower_ == "lady" and self._our_lady(doc, prev.i):
+        if prev is not None and prev.text == "Lady" and self._our_lady(doc, prev.i):
             return NONE  # "Our Lady Immaculate", "Our Lady Star of the Sea": a church
         form = cx.shape(text)
         lex = self.lex
@@ -691,7 +713,7 @@ class NameFinder:
     @staticmethod
     def _our_lady(doc: Any, i: int) -> bool:
         before = cx.prev_word(doc, i, skip="")
-        return before is not None and before.lower_ == "our"
+        return before is not None and before.text == "Our"  # not "our lady Kerenza": a resident
 
     def _bare_possessive(self, doc: Any, i: int, known: Known) -> bool:
         """A learned name with ``s`` before a noun (``Tommys sensor``, ``waynes nephew``):
@@ -1068,8 +1090,9 @@ class NameFinder:
             name = self.model.decide(feats, named, i in view.ruled_out, keep)
             if name != named:
                 status[i] = NAME if name else NONE
-        for i, _ in rows:  # a letter alone is a name only beside one ("4  A  S  S  DV": a grid)
-            if self._lone_letter(doc, status, rules, i):
+        grid = _grid_letters(doc)  # a letter alone is a name only beside one ("4  A  S  DV")
+        for i, _ in rows:
+            if i in grid and self._lone_letter(doc, status, rules, i):
                 status[i] = rules[i]
         for tok in doc:  # "Jamie-Lee", "Lombardi-Ward": one name, never half kept
             i, k = tok.i, tok.i + 2
@@ -1082,19 +1105,10 @@ class NameFinder:
 
     def _lone_letter(self, doc: Any, status: list[int], rules: list[int], i: int) -> bool:
         """A single letter the learned decision named and the rules did not, with no name
-        beside it, on a table's line of three single letters or more: a grid's cells (round
-        17: ``4     A      S      S     DV``), not a person's initial (``R said``, ``cheers
-        S``)."""
-        if len(doc[i].text) != 1 or not self._is_name(status, i) or self._is_name(rules, i):
+        beside it (round 17; read only for a grid's cells, :func:`_grid_letters`)."""
+        if not self._is_name(status, i) or self._is_name(rules, i):
             return False
-        if any(self._is_name(status, j) for j in (i - 1, i + 1) if 0 <= j < len(doc)):
-            return False
-        start = doc.text.rfind("\n", 0, doc[i].idx) + 1
-        end = doc.text.find("\n", doc[i].idx) % (len(doc.text) + 1)
-        if not _GRID_LINE.search(doc.text[start:end]):
-            return False  # a table's line: pipes, tabs or columns of spaces
-        line = doc.char_span(start, end, alignment_mode="expand") or []
-        return sum(len(t.text) == 1 and t.is_alpha for t in line) >= 3
+        return not any(self._is_name(status, j) for j in (i - 1, i + 1) if 0 <= j < len(doc))
 
     # -- initials that sign a note ---------------------------------------------------------
     _SIGN_CUES = frozenset(["signed", "sig", "countersigned", "initials", "initialled"])

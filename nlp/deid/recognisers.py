@@ -780,6 +780,11 @@ def rooms_beside_names(text: str, names: Iterable[Entity]) -> Iterator[Entity]:
 _TOUCHING_CODE = re.compile(
     r"(?<![\w./-])(?P<code>(?:[ABEFGKRUWabefgkruw]|[SsBb][Rr])\d{1,3}[A-Ha-h]?)(?![\w./%-])"
 )
+# after a name, codes that are creams and vitamins as often as rooms ("Doris Penrose E45",
+# "Doris B6 -"), and a pressure ulcer's grade before wound words ("G3 - pressure ulcer")
+_NOT_A_ROOM_AFTER_A_NAME = re.compile(r"[Ee]\d{1,3}|[Bb][16]")
+_GRADED = re.compile(r"[Gg][1-4]\b")
+_WOUND_AFTER = re.compile(r"(?i:ulcer|sore|grade|pressure|damage|wound|sacr|heel|skin)")
 _FIELD_OPENS = re.compile(r"(?:^|\n|\s[–—-]\s|:\s*)$")
 _FIELD_CLOSES = re.compile(r"\s[–—-]\s|[ \t]*(?:\n|$)")
 
@@ -789,7 +794,8 @@ def _codes_touching_names(text: str, spans: list[tuple[int, int]]) -> Iterator[E
     code opening a field with the name right after it (``b1 Veronica -``, ``MAR note - R14
     OFOSU-AMPONSAH -``, ``- SR2 FUNG H S``), the code right after the names opening a field
     and closing it (``BALOGH, Krisztina B2 -``), or after a name and ``from`` (``Fung from
-    SR2 -``). Tentative, as :func:`rooms_beside_names`' are."""
+    SR2 -``); after a name, not a cream or vitamin (``E45``, ``B6``) nor a grade before
+    wound words (``G3 - pressure ulcer``). Tentative, as :func:`rooms_beside_names`' are."""
     starts = {a for a, _ in spans}
     ends = {b for _, b in spans}
     for m in _TOUCHING_CODE.finditer(text):
@@ -801,8 +807,10 @@ def _codes_touching_names(text: str, spans: list[tuple[int, int]]) -> Iterator[E
         if opens and after and hi + after.end() in starts:
             yield Entity(lo, hi, "room", tentative=True)
             continue
-        if not _FIELD_CLOSES.match(text, hi):
+        if not _FIELD_CLOSES.match(text, hi) or _NOT_A_ROOM_AFTER_A_NAME.fullmatch(code):
             continue
+        if _GRADED.match(code) and _WOUND_AFTER.search(text, hi, hi + 40):
+            continue  # "Ellis Tonkin G3 - pressure ulcer": a grade
         before = re.search(r"(?:\s+from)?[ \t]+$", text[max(0, lo - 12) : lo])
         if before is None or lo - len(before.group(0)) not in ends:
             continue
@@ -1354,8 +1362,11 @@ _SPACED_CELL = re.compile(r"\S+(?: \S+)*")
 
 def _spaced(line: str) -> bool:
     """A line of a table aligned with spaces: three cells at least, parted by two spaces or
-    more (``Rm    22:00  23:00  00:00``, ``4     A      S      S``)."""
-    return len(re.split(r" {2,}", line.strip())) >= 3
+    more (``Rm    22:00  23:00  00:00``, ``4     A      S      S``); not sentences typed
+    with two spaces after each stop (``Checked all rooms.  Hall door locked.  Fire ...``)."""
+    cells = re.split(r" {2,}", line.strip())
+    sentences = sum(c.endswith((".", "!", "?")) or len(c.split()) > 3 for c in cells)
+    return len(cells) >= 3 and sentences <= 1
 
 
 def _cells(line: str, at: int) -> list[tuple[int, int, str]]:
@@ -1386,7 +1397,9 @@ def _table_columns(text: str) -> Iterator[Entity]:
     columns: dict[int, str] = {}
     at = 0
     for line in text.split("\n"):
-        tabbed, pipes = "\t" in line or (not line.count("|") and _spaced(line)), line.count("|")
+        pipes = line.count("|")
+        spaced = not pipes and "\t" not in line and _spaced(line)
+        tabbed = "\t" in line or spaced
         if not tabbed and (pipes == 0 or (pipes == 1 and not (columns or _two_columns(line)))):
             columns = {}  # no table line (a lone "|" is one only after a two-column header)
         else:
@@ -1419,8 +1432,9 @@ def _table_columns(text: str) -> Iterator[Entity]:
                 if k >= len(cells) or is_header:
                     continue
                 a, b, cell = cells[k]
-                if kind == "room" and (_ROOM_CELL.fullmatch(cell) or re.fullmatch("[A-Z]", cell)):
-                    yield Entity(a, b, "room")  # "22", "2.14", "C" (Flat C)
+                letter = re.fullmatch("[A-Z]", cell) and not spaced  # "C" (Flat C); not "Y"
+                if kind == "room" and (_ROOM_CELL.fullmatch(cell) or letter):
+                    yield Entity(a, b, "room")  # "22", "2.14"
                 elif kind == "sign" and _INITIALS_CELL.fullmatch(cell) and _initials_cell(cell):
                     yield Entity(a, b, "name", parts=((a, b, "initial"),))
         at += len(line) + 1

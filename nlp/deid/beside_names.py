@@ -172,13 +172,14 @@ def persons_of_room_lines(
     fixed: set[int],
     initials_word: Callable[[str], bool],
 ) -> set[int]:
-    """``Rm 3 - Ces - chesty``, ``fl4 DW - out``: a handover line that opens with a found
-    room, then one or two capitalised words closed by a dash, names its person there. A
-    word in no word list is named on that alone; a listed name that is also a word and
-    initials (``DW``) only where another such line of the note already holds a found name.
-    Titles stay (``Rm 21 - Mrs Grabowska -``); other English words do not become names
-    (``Rm 5 - Vacant -``, ``Rm 4 - Hospital -``, ``fl5 Tabby -``: a word, though a name
-    here)."""
+    """``Rm 3 - Ces - chesty``, ``fl4 DW - out``, ``RM 4 MENUCHA GROSS –``: a handover line
+    that opens with a found room, then one or two capitalised words closed by a dash, names
+    its person there. A word in no word list is named on that alone, and so is a word right
+    after a name in that place (``GROSS``, ``Fudge``); a listed name that is also a word, a
+    rare word (``Ces``) and initials (``DW``) only where another such line of the note
+    already holds a found name. Titles stay (``Rm 21 - Mrs Grabowska -``); everyday English
+    words do not become names (``Rm 5 - Vacant -``, ``Rm 4 - Hospital -``, ``fl5 Tabby -``:
+    a word, though a name here)."""
     lines = _room_line_persons(doc, fixed)
     held = [any(is_name(j) for j in words) for words in lines]
     out: set[int] = set()
@@ -196,7 +197,9 @@ def persons_of_room_lines(
             if not tok.text[:1].isupper() or tok.is_stop:
                 continue
             listed = key in lex.first_names or key in lex.surnames
-            if not lex.is_common(key) or (others and listed):
+            everyday = key in lex.common_words  # "Hospital", "Vacant"; not the rare "Ces"
+            after_name = j - 1 in words and (is_name(j - 1) or j - 1 in out)  # "MENUCHA GROSS"
+            if not lex.is_common(key) or after_name or (others and (listed or not everyday)):
                 out.add(j)
     return out
 

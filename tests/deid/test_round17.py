@@ -261,3 +261,12 @@ def test_forms_close_to_the_rules_are_replaced(pseudonymise, text: str, gone: li
     (out,) = pseudonymise(text)
     for word in gone:
         assert not re.search(rf"\b{word}\b", out), (word, out)
+
+
+def test_a_surname_or_rare_word_in_a_room_lines_person_slot(pseudonymise) -> None:
+    text = (
+        "RM 2 RIVKA FELDMAN – SETTLED.\nRM 4 MENUCHA GROSS – SETTLED, NO NIGHTMARES.\n"
+        "Rm 21 - Mrs Kowalczyk - end of life pathway.\nRm 3 - Ces - chesty, sats 91% RA."
+    )
+    (out,) = pseudonymise(text)
+    assert not re.search(r"\bGROSS\b|\bCes\b", out), out

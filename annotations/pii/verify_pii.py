@@ -184,6 +184,7 @@ HOLDOUT12_MINS = HOLDOUT6_MINS
 DEV14_MINS = DEV4_MINS
 DEV15_MINS = DEV4_MINS
 DEV16_MINS = DEV4_MINS
+DEV17_MINS = DEV4_MINS
 
 # name (pii_<name>.jsonl), minimum notes, id prefix, minima: checked when present, in order
 OPTIONAL_SETS = (
@@ -214,6 +215,7 @@ OPTIONAL_SETS = (
     ("holdout12", 240, "PII-H12", HOLDOUT12_MINS),
     ("dev15", 200, "PII-X", DEV15_MINS),
     ("dev16", 160, "PII-Y", DEV16_MINS),
+    ("dev17", 160, "PII-Z", DEV17_MINS),
 )
 
 

@@ -22,7 +22,7 @@ listed not-names, things).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from typing import Any
 
 from nlp.deid import context as cx
@@ -66,7 +66,7 @@ def _closes_field(doc: Any, i: int) -> bool:
     return nxt.is_space or nxt.text in _FIELD_ENDS
 
 
-def _name_word(key: str, lex: Lexicons, listed: frozenset[str] | set[str]) -> bool:
+def _name_word(key: str, lex: Lexicons, listed: Container[str]) -> bool:
     """A word that may stand for a person on its own: listed, or in no word list."""
     return key in listed or not (lex.is_common(key) or key in lex.not_names)
 
@@ -74,11 +74,14 @@ def _name_word(key: str, lex: Lexicons, listed: frozenset[str] | set[str]) -> bo
 def forenames_after_surnames(doc: Any, is_name: IsName, lex: Lexicons, never: set[int]) -> set[int]:
     """``Hedges, Ces:``, ``PLOWRIGHT, CLEMENCY   ROOM: 4``, ``| TASKER, Lyndon |``: a
     register's ``Surname, Forename``. A capitalised word right after a name and its comma,
-    the name opening a line or a field and the word closing it, is the forename (a common
-    word too: ``Clemency``). Where the finder found neither (``Pritchard, Ysolde:`` reads
-    as a label), both are named when the first is a listed surname or in no word list and
-    the second a listed forename or in no word list. Never a title, relation, role, state,
-    month or day, a listed not-name or a place (``Jones, Manager:``, ``Smith, Leeds |``)."""
+    the name opening a line or a field and the word (or it and a second forename,
+    ``Pellow, Ysolde Merryn:``) closing it, is the forename; a common word only before a
+    colon, a pipe, spaces or the line's end (``Clemency``; not ``Pascoe, Hospital -
+    admitted``). Where the finder found neither (``Pritchard, Ysolde:`` reads as a label),
+    both are named when the first is a listed surname or in no word list and the second a
+    listed forename or in no word list. Never a title, relation, role, state, month or day,
+    a listed not-name or abbreviation, an acronym or a place (``Jones, Manager:``, ``Obs:
+    BP, HR``, ``Smith, Leeds |``)."""
     out: set[int] = set()
     for tok in doc:
         i = tok.i
@@ -119,8 +122,7 @@ def _second_forename(doc: Any, i: int, lex: Lexicons) -> bool:
     if not cx.is_alpha_word(nxt.text) or not nxt.text[:1].isupper():
         return False
     key = cx.fold(nxt.text)
-    listed = key in lex.first_names or key in lex.surnames
-    return not _plain(key) and (listed or not (lex.is_common(key) or key in lex.not_names))
+    return not _plain(key) and (_name_word(key, lex, lex.first_names) or key in lex.surnames)
 
 
 def _closes_register_field(doc: Any, i: int) -> bool:
@@ -132,8 +134,8 @@ def _closes_register_field(doc: Any, i: int) -> bool:
 
 
 def _room_line_persons(doc: Any, fixed: set[int]) -> list[list[int]]:
-    """For each line opening with a found room (``Rm 3 -``, ``fl5``), the one or two
-    capitalised words after it that a dash or colon closes."""
+    """For each line opening with a found room (``Rm 3 -``, ``fl5``), the words after it
+    (up to three, the first capitalised) that a dash or colon closes."""
     lines: list[list[int]] = []
     for tok in doc:
         i = tok.i

@@ -1624,8 +1624,8 @@ class NameFinder:
     ) -> set[int]:
         """Round 17 (:mod:`nlp.deid.beside_names`): names a record's layout places beside
         names, rooms or initials already found, after the learned decision; returns the
-        initials among them. Initials joined to initials are named even where the list
-        calls them abbreviations (``KC/RC``), so only ``fixed`` bars them."""
+        initials among them. Initials joined to initials are named even where the not-name
+        list holds them (``RC`` in ``KC/RC``), so only ``fixed`` bars them there."""
 
         def is_name(j: int) -> bool:
             return self._is_name(status, j)

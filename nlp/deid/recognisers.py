@@ -786,6 +786,7 @@ _NOT_A_ROOM_AFTER_A_NAME = re.compile(r"[Ee]\d{1,3}|[Bb][16]")
 _GRADED = re.compile(r"[Gg][1-4]\b")
 _WOUND_AFTER = re.compile(r"(?i:ulcer|sore|grade|pressure|damage|wound|sacr|heel|skin)")
 _FIELD_OPENS = re.compile(r"(?:^|\n|\s[–—-]\s|:\s*)$")
+_BLANKS = re.compile(r"[ \t]+")
 _FIELD_CLOSES = re.compile(r"\s[–—-]\s|[ \t]*(?:\n|$)")
 
 
@@ -803,8 +804,8 @@ def _codes_touching_names(text: str, spans: list[tuple[int, int]]) -> Iterator[E
         if _GRADE_CODE.fullmatch(code):
             continue
         opens = _FIELD_OPENS.search(text, max(0, lo - 4), lo) is not None
-        after = re.match(r"[ \t]+", text[hi:])
-        if opens and after and hi + after.end() in starts:
+        after = _BLANKS.match(text, hi)
+        if opens and after and after.end() in starts:
             yield Entity(lo, hi, "room", tentative=True)
             continue
         if not _FIELD_CLOSES.match(text, hi) or _NOT_A_ROOM_AFTER_A_NAME.fullmatch(code):
@@ -1399,8 +1400,8 @@ def _table_columns(text: str) -> Iterator[Entity]:
     for line in text.split("\n"):
         pipes = line.count("|")
         spaced = not pipes and "\t" not in line and _spaced(line)
-        tabbed = "\t" in line or spaced
-        if not tabbed and (pipes == 0 or (pipes == 1 and not (columns or _two_columns(line)))):
+        aligned = "\t" in line or spaced  # columns by tabs or by spaces
+        if not aligned and (pipes == 0 or (pipes == 1 and not (columns or _two_columns(line)))):
             columns = {}  # no table line (a lone "|" is one only after a two-column header)
         else:
             cells = _cells(line, at)

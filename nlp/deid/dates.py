@@ -41,6 +41,7 @@ DATE_PATTERNS: dict[str, str] = {
 # a word that says a date in spaces follows: "DATE OF BIRTH: 05 04 1940", "born 5 4 1940"
 _DATE_CUE = re.compile(r"\b(?i:dob|d\.o\.b|birth|born|date|dated|died|admitted)\b[^\n]*$")
 _DAY_MONTH = re.compile(r"(?P<d>\d{1,2})/(?P<m>\d{1,2})")
+_NIGHT = re.compile(r"(?P<d1>\d{1,2})-(?P<d>\d{1,2})/(?P<m>\d{1,2})")  # "27-28/11": a night
 _COMPILED = {kind: re.compile(p, re.IGNORECASE) for kind, p in DATE_PATTERNS.items()}
 
 
@@ -143,14 +144,27 @@ def shift_date_text(text: str, days: int) -> str | None:
             return None if old is None else _render(m, kind, old + timedelta(days=days))
     m = _DAY_MONTH.fullmatch(text.strip())
     if m:  # "15/02": no year (2000 is a leap year, so 29/02 is valid)
-        try:
-            new = date(2000, int(m.group("m")), int(m.group("d"))) + timedelta(days=days)
-        except ValueError:
+        return _shift_day_month(m.group("d"), m.group("m"), days)
+    m = _NIGHT.fullmatch(text.strip())
+    if m:  # "27-28/11", "02-03/04": two days of one month, each moved
+        first = _shift_day_month(m.group("d1"), m.group("m"), days)
+        last = _shift_day_month(m.group("d"), m.group("m"), days)
+        if first is None or last is None:
             return None
-        d = f"{new.day:02d}" if len(m.group("d")) == 2 else str(new.day)
-        mo = f"{new.month:02d}" if len(m.group("m")) == 2 else str(new.month)
-        return f"{d}/{mo}"
+        same = first.split("/")[1] == last.split("/")[1]
+        return f"{first.split('/')[0]}-{last}" if same else f"{first}-{last}"
     return None
+
+
+def _shift_day_month(day: str, month: str, days: int) -> str | None:
+    """``day``/``month`` (no year) moved by ``days``, written with the same padding."""
+    try:
+        new = date(2000, int(month), int(day)) + timedelta(days=days)
+    except ValueError:
+        return None
+    d = f"{new.day:02d}" if len(day) == 2 else str(new.day)
+    mo = f"{new.month:02d}" if len(month) == 2 else str(new.month)
+    return f"{d}/{mo}"
 
 
 def shift_iso(value: str, days: int) -> str:

@@ -191,6 +191,11 @@ class Pseudonyms:
 
     def phone(self, text: str) -> str:
         digits = re.sub(r"\D", "", text)
+        if not digits:  # read out in words: "seven seven double oh, nine double oh, ..."
+            spoken = _spoken_digits(text)  # "7700900672", the leading 0 unsaid
+            national = spoken if spoken.startswith("0") else "0" + spoken
+            fake = self.phone(national)[-len(spoken) :] if spoken else ""
+            return " ".join(_DIGIT_NAMES[int(c)] for c in fake) or text
         lead = "0044" if digits.startswith("0044") else "44" if digits.startswith("44") else ""
         national = "0" + digits[len(lead) :] if lead else digits
         prefix = "07700900" if national.startswith("07") else "01632960"
@@ -204,3 +209,19 @@ class Pseudonyms:
 
     def email(self, text: str) -> str:
         return self.counter("email", text.lower(), lambda n: f"person{n}@example.org")
+
+
+_DIGIT_NAMES = ["oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_DIGIT_VALUES = {"zero": "0", "nought": "0", **{w: str(n) for n, w in enumerate(_DIGIT_NAMES)}}
+
+
+def _spoken_digits(text: str) -> str:
+    """The digits of a number read out in words (``double oh`` is ``00``)."""
+    out, times = [], 1
+    for word in re.findall(r"[a-z]+", text.lower()):
+        if word in ("double", "triple"):
+            times = 2 if word == "double" else 3
+        elif word in _DIGIT_VALUES:
+            out.append(_DIGIT_VALUES[word] * times)
+            times = 1
+    return "".join(out)

@@ -284,13 +284,34 @@ def _national(raw: str) -> str:
 # a number read out digit by digit, as dictation writes it: "mobile is 0 7 7 0 0 9 0 0 7 5 7"
 # (after a word for a phone; not a scale or a row of scores, "0 1 2 3 ... 10")
 SPOKEN_PHONE = re.compile(r"(?<![\w.,])0(?:\s{1,2}\d){9,10}(?!\d)(?!\s{1,2}\d)")
+# round 17: a number from abroad ("+1 617 555 0142", "+48 600 123 456"; 8-15 digits) and a
+# number read out in words ("seven seven double oh, nine double oh, six seven two")
+FOREIGN_PHONE = re.compile(r"(?<![\w+])\+(?!44)[1-9]\d{0,2}(?:[\s-]?\d){7,13}(?![\d])")
+_DIGIT_WORD = r"(?:oh|zero|nought|one|two|three|four|five|six|seven|eight|nine)"
+_DIGIT_COUNT = re.compile(rf"(?i:(double|triple)\s+)?(?i:{_DIGIT_WORD})")
+_SPOKEN_DIGITS = rf"(?:(?:double|triple)\s+)?{_DIGIT_WORD}"
+WORDED_PHONE = re.compile(rf"(?i:\b{_SPOKEN_DIGITS}(?:[\s,-]+{_SPOKEN_DIGITS}){{5,}}\b)")
 _PHONE_CUE = re.compile(
     r"\b(?i:mobile|mob|tel|telephone|phone|number|no|ring|call|contact|landline|on)\b\W{0,3}"
     r"(?:\w+\W{1,3}){0,2}$"
 )
 
 
+def _worded_digits(words: str) -> int:
+    """How many digits a number read out in words holds (``double oh`` is two)."""
+    return sum(
+        {"double": 2, "triple": 3}.get((m.group(1) or "").lower(), 1)
+        for m in _DIGIT_COUNT.finditer(words)
+    )
+
+
 def _phones(text: str) -> Iterator[Entity]:
+    for m in FOREIGN_PHONE.finditer(text):
+        yield Entity(m.start(), m.end(), "phone")
+    for m in WORDED_PHONE.finditer(text):
+        cued = _PHONE_CUE.search(text[max(0, m.start() - 40) : m.start()])
+        if cued and 10 <= _worded_digits(m.group(0)) <= 11:
+            yield Entity(m.start(), m.end(), "phone")
     for m in SPOKEN_PHONE.finditer(text):
         digits = re.sub(r"\D", "", m.group(0))
         rising = all(int(b) == int(a) + 1 for a, b in itertools.pairwise(digits[:4]))
@@ -1176,7 +1197,8 @@ def _house_addresses(text: str) -> Iterator[Entity]:
 # Welsh: the practice word comes first (Meddygfa Teilo, Meddygfa'r Llan, Meddygfa Glan yr
 # Afon: the article and small words inside a Welsh name)
 GP_WELSH = re.compile(
-    r"\b(?:Meddygfa|MEDDYGFA)(?:['’]r)?(?:\s+(?:(?:y|yr|ar|a|o|dan|uwch)\s+)?[A-Z][\w'’-]+){1,3}"
+    r"\b(?:Meddygfa|MEDDYGFA|Canolfan Feddygol|CANOLFAN FEDDYGOL)(?:['’]r)?"
+    r"(?:\s+(?:(?:y|yr|ar|a|o|dan|uwch)\s+)?[A-Z][\w'’-]+){1,3}"
 )
 
 
@@ -1301,6 +1323,14 @@ _DATE_CUE = (
 )
 _DM_CUED = re.compile(rf"{_DATE_CUE}(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})(?![\d/]|\.\d)")
 _DAY_CUED = re.compile(rf"{_DATE_CUE}(?i:the\s+)(?P<d>\d{{1,2}})(?i:st|nd|rd|th)\b")
+# round 17: a short date, or a night's two days, after a record's heading word or a weekday
+# ("Handover 26/4", "daily notes 7/2 -", "NIGHT 26-27/08", "Waking night log 02-03/04",
+# "Thu 25/9", "started 12/3")
+_DM_HEADED = re.compile(
+    r"(?i:\b(?:handover|note|notes|report|log|night|nights|rota|started|stopped|ended|w/e"
+    r"|weekend|mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)\.?\s+)"
+    r"(?:(?P<d1>\d{1,2})-)?(?P<d>\d{1,2})/(?P<m>\d{1,2})(?![\d/]|\.\d)"
+)
 # Welsh dates: "7 Chwef", "22 Mawrth 2026", "3ydd Ionawr"
 _WELSH_DATE = re.compile(
     r"\b(?P<d>\d{1,2})(?:af|il|ydd|edd|fed|eg|ain)?\s+(?:Ionawr|Ion|Chwefror|Chwef|Mawrth|Maw"
@@ -1317,6 +1347,11 @@ def _day_month(text: str) -> Iterator[Entity]:
     for m in _DM_CUED.finditer(text):
         if 1 <= int(m.group("d")) <= 31 and 1 <= int(m.group("m")) <= 12:
             yield Entity(m.start("d"), m.end(), "date")
+    for m in _DM_HEADED.finditer(text):
+        d, mo = int(m.group("d")), int(m.group("m"))
+        first = int(m.group("d1")) if m.group("d1") else d
+        if 1 <= first <= d <= 31 and 1 <= mo <= 12:
+            yield Entity(m.start("d1") if m.group("d1") else m.start("d"), m.end(), "date")
     for m in SPOKEN_DATE.finditer(text):
         yield Entity(m.start(), m.end(), "date")
     for rx in (_DAY_CUED, _WELSH_DATE):

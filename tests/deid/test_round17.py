@@ -270,3 +270,47 @@ def test_a_surname_or_rare_word_in_a_room_lines_person_slot(pseudonymise) -> Non
     )
     (out,) = pseudonymise(text)
     assert not re.search(r"\bGROSS\b|\bCes\b", out), out
+
+
+# -- dev17's first reading (dates, phones, Welsh addresses and practices)
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("HANDOVER 4/6 13:45\nRm 7 - quiet", "4/6"),
+        ("daily notes 7/2 - up at 7, sat in the lounge", "7/2"),
+        ("ROTA / CALL SCHEDULE - Thu 25/9", "25/9"),
+        ("Zopiclone started 12/3. Pharmacy delivering weekly.", "12/3"),
+        ("NIGHT 26-27/08. UP 3 TIMES", "26-27/08"),
+        ("Waking night log 02-03/04\n23:00 checks done", "02-03/04"),
+    ],
+)
+def test_short_dates_after_a_records_heading_or_a_weekday(
+    pseudonymise, text: str, date: str
+) -> None:
+    (out,) = pseudonymise(text)
+    assert date not in out, out
+    assert "[date" not in out, out  # moved and written alike, not a placeholder
+
+
+def test_fractions_scores_and_medical_durations_stay(pseudonymise) -> None:
+    text = "Pain 4/10, BP 120/80, antibiotics for 2/7 then review, ate 1/2 portion, scored 3/5."
+    (out,) = pseudonymise(text)
+    assert out == text, out
+
+
+def test_a_number_from_abroad_and_one_read_out_in_words(pseudonymise) -> None:
+    abroad, spoken = pseudonymise(
+        "Her son rang from Boston, +1 617 555 0142, asked us to call back.",
+        "Voicemail: call me back on seven seven double oh, nine double oh, six one four. Ta.",
+    )
+    assert "617 555 0142" not in abroad, abroad
+    assert "six one four" not in spoken and "call me back on " in spoken, spoken
+    (out,) = pseudonymise("She counted one two three four five six with the group, +2 kg gained.")
+    assert "one two three four five six" in out and "+2 kg" in out, out
+
+
+def test_welsh_street_and_practice_words(pseudonymise) -> None:
+    (out,) = pseudonymise("Home: 7 Stryt Fawr, Cefn Mawr.\nPractice: Canolfan Feddygol Glan Nedd")
+    assert "Stryt Fawr" not in out and "Glan Nedd" not in out, out

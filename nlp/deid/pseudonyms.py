@@ -212,14 +212,19 @@ class Pseudonyms:
 
 
 _DIGIT_NAMES = ["oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
-_DIGIT_VALUES = {"zero": "0", "nought": "0", **{w: str(n) for n, w in enumerate(_DIGIT_NAMES)}}
+_DIGIT_VALUES = {
+    "zero": "0",
+    "nought": "0",
+    "o": "0",
+    **{w: str(n) for n, w in enumerate(_DIGIT_NAMES)},
+}
 
 
 def _spoken_digits(text: str) -> str:
     """The digits of a number read out in words (``double oh`` is ``00``)."""
     out, times = [], 1
     for word in re.findall(r"[a-z]+", text.lower()):
-        if word in ("double", "triple"):
+        if word in ("double", "triple", "treble"):
             times = 2 if word == "double" else 3
         elif word in _DIGIT_VALUES:
             out.append(_DIGIT_VALUES[word] * times)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator
+from datetime import date
 
 from nlp.deid.dates import MONTHS, find_dates
 from nlp.deid.entities import Entity
@@ -286,10 +287,17 @@ def _national(raw: str) -> str:
 SPOKEN_PHONE = re.compile(r"(?<![\w.,])0(?:\s{1,2}\d){9,10}(?!\d)(?!\s{1,2}\d)")
 # round 17: a number from abroad ("+1 617 555 0142", "+48 600 123 456"; 8-15 digits) and a
 # number read out in words ("seven seven double oh, nine double oh, six seven two")
-FOREIGN_PHONE = re.compile(r"(?<![\w+])\+(?!44)[1-9]\d{0,2}(?:[\s-]?\d){7,13}(?![\d])")
-_DIGIT_WORD = r"(?:oh|zero|nought|one|two|three|four|five|six|seven|eight|nine)"
-_DIGIT_COUNT = re.compile(rf"(?i:(double|triple)\s+)?(?i:{_DIGIT_WORD})")
-_SPOKEN_DIGITS = rf"(?:(?:double|triple)\s+)?{_DIGIT_WORD}"
+FOREIGN_PHONE = re.compile(
+    r"(?<![\w+])\(?\+(?!44)[1-9]\d{0,2}\)?[\s.-](?:\(0\)\s?)?(?:\(\d{2,4}\)[\s.-]?)?"
+    r"(?:\d{1,4}[\s.-]){1,4}\d{3,4}(?![\d])"
+)
+_DIGIT_WORD = r"(?:oh|o|zero|nought|one|two|three|four|five|six|seven|eight|nine)"
+_DIGIT_COUNT = re.compile(rf"(?i:(double|triple|treble)\s+)?(?i:{_DIGIT_WORD})")
+_SPOKEN_DIGITS = rf"(?:(?:double|triple|treble)\s+)?{_DIGIT_WORD}"
+# a number read out follows one of these right away ("call me back on", "my number is")
+_WORDED_CUE = re.compile(
+    r"\b(?i:number|mobile|mob|tel|phone|landline|on|is|at|call|ring|text|contact)\W{0,3}$"
+)
 WORDED_PHONE = re.compile(rf"(?i:\b{_SPOKEN_DIGITS}(?:[\s,-]+{_SPOKEN_DIGITS}){{5,}}\b)")
 _PHONE_CUE = re.compile(
     r"\b(?i:mobile|mob|tel|telephone|phone|number|no|ring|call|contact|landline|on)\b\W{0,3}"
@@ -300,16 +308,17 @@ _PHONE_CUE = re.compile(
 def _worded_digits(words: str) -> int:
     """How many digits a number read out in words holds (``double oh`` is two)."""
     return sum(
-        {"double": 2, "triple": 3}.get((m.group(1) or "").lower(), 1)
+        {"double": 2, "triple": 3, "treble": 3}.get((m.group(1) or "").lower(), 1)
         for m in _DIGIT_COUNT.finditer(words)
     )
 
 
 def _phones(text: str) -> Iterator[Entity]:
     for m in FOREIGN_PHONE.finditer(text):
-        yield Entity(m.start(), m.end(), "phone")
+        if 9 <= sum(c.isdigit() for c in m.group(0)) <= 15:  # not "Ref +1 234 567"
+            yield Entity(m.start(), m.end(), "phone")
     for m in WORDED_PHONE.finditer(text):
-        cued = _PHONE_CUE.search(text[max(0, m.start() - 40) : m.start()])
+        cued = _WORDED_CUE.search(text, max(0, m.start() - 16), m.start())
         if cued and 10 <= _worded_digits(m.group(0)) <= 11:
             yield Entity(m.start(), m.end(), "phone")
     for m in SPOKEN_PHONE.finditer(text):
@@ -1324,13 +1333,53 @@ _DATE_CUE = (
 _DM_CUED = re.compile(rf"{_DATE_CUE}(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})(?![\d/]|\.\d)")
 _DAY_CUED = re.compile(rf"{_DATE_CUE}(?i:the\s+)(?P<d>\d{{1,2}})(?i:st|nd|rd|th)\b")
 # round 17: a short date, or a night's two days, after a record's heading word or a weekday
-# ("Handover 26/4", "daily notes 7/2 -", "NIGHT 26-27/08", "Waking night log 02-03/04",
-# "Thu 25/9", "started 12/3")
+# ("Handover 26/4", "Handover: 26/4", "daily notes 7/2 -", "NIGHT 26-27/08", "Thu 25/9",
+# "Monday 3/6"); weekdays capitalised (not "she sat 1/2 hour", "O2 sat 9/10")
 _DM_HEADED = re.compile(
-    r"(?i:\b(?:handover|note|notes|report|log|night|nights|rota|started|stopped|ended|w/e"
-    r"|weekend|mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)\.?\s+)"
+    r"(?:\b(?i:handover|notes?|report|log|nights?|rota|w/e|weekend)"
+    r"|\b(?:Mon|Tue|Tues|Wed|Weds|Thu|Thur|Thurs|Fri|Sat|Sun|MON|TUE|WED|THU|FRI|SAT|SUN)"
+    r"|\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\.?[:,]?\s+(?:[-–]\s+)?"
     r"(?:(?P<d1>\d{1,2})-)?(?P<d>\d{1,2})/(?P<m>\d{1,2})(?![\d/]|\.\d)"
+    r"(?:-(?P<d2>\d{1,2})/(?P<m2>\d{1,2})(?![\d/]|\.\d))?"
 )
+# what makes a short number pair a fraction, a count, a duration or a score, not a date:
+# "Night 2/3 of the block", "1/2 hourly", "Handover 2/3 staff off", "started 2/7 ago"
+_NOT_A_DATE_AFTER = re.compile(
+    r"\s*(?i:of|hours?|hourly|hrly|hrs?|days?|ago|tabs?|tablets?|staff|staffed|done|completed"
+    r"|readings?|portions?|full|left|mins?|minutes|weeks?|wks?|times|x)\b|\s*%"
+)
+_SCORED_BEFORE = re.compile(r"(?i:pain|score|scored|rated|rating|sats?|bp|out of)\b[^\n]{0,20}$")
+
+
+def _real_day(day: int, month: int) -> bool:
+    """A day of that month in a leap year (``30/2`` is none)."""
+    try:
+        date(2000, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _headed_dates(text: str) -> Iterator[Entity]:
+    """:data:`_DM_HEADED`'s dates: a real day, not a fraction of quarters or thirds (``1/2``,
+    ``2/3``), not days of a week (``works nights 3/7``), not before a word that counts
+    (``hourly``, ``of``, ``staff``, ``ago``), not after a score word (``Pain log 6-7/10``);
+    a night's range only of two days in a row."""
+    for m in _DM_HEADED.finditer(text):
+        d, mo = int(m.group("d")), int(m.group("m"))
+        first = int(m.group("d1")) if m.group("d1") else d
+        fraction = not m.group("d1") and (d < mo <= 4 or (mo == 7 and d <= 7))
+        if not (1 <= first <= d and _real_day(d, mo)) or fraction:
+            continue  # "2/3", "1/2": fractions; "3/7": days of a week, as clinicians write
+        if m.group("d1") and d != first + 1:
+            continue
+        if _NOT_A_DATE_AFTER.match(text, m.end()) or _SCORED_BEFORE.search(text, 0, m.start()):
+            continue
+        yield Entity(m.start("d1") if m.group("d1") else m.start("d"), m.end("m"), "date")
+        if m.group("d2") and 1 <= int(m.group("m2")) <= 12:  # "Night 26/8-27/8": both
+            yield Entity(m.start("d2"), m.end("m2"), "date")
+
+
 # Welsh dates: "7 Chwef", "22 Mawrth 2026", "3ydd Ionawr"
 _WELSH_DATE = re.compile(
     r"\b(?P<d>\d{1,2})(?:af|il|ydd|edd|fed|eg|ain)?\s+(?:Ionawr|Ion|Chwefror|Chwef|Mawrth|Maw"
@@ -1347,11 +1396,7 @@ def _day_month(text: str) -> Iterator[Entity]:
     for m in _DM_CUED.finditer(text):
         if 1 <= int(m.group("d")) <= 31 and 1 <= int(m.group("m")) <= 12:
             yield Entity(m.start("d"), m.end(), "date")
-    for m in _DM_HEADED.finditer(text):
-        d, mo = int(m.group("d")), int(m.group("m"))
-        first = int(m.group("d1")) if m.group("d1") else d
-        if 1 <= first <= d <= 31 and 1 <= mo <= 12:
-            yield Entity(m.start("d1") if m.group("d1") else m.start("d"), m.end(), "date")
+    yield from _headed_dates(text)
     for m in SPOKEN_DATE.finditer(text):
         yield Entity(m.start(), m.end(), "date")
     for rx in (_DAY_CUED, _WELSH_DATE):

@@ -192,9 +192,10 @@ class Pseudonyms:
     def phone(self, text: str) -> str:
         digits = re.sub(r"\D", "", text)
         if not digits:  # read out in words: "seven seven double oh, nine double oh, ..."
-            spoken = _spoken_digits(text)  # "7700900672", the leading 0 unsaid
+            spoken = _spoken_digits(text)  # "7700900672", the leading 0 unsaid; the number
+            # may have been seen written in digits, so its pseudonym is read as digits only
             national = spoken if spoken.startswith("0") else "0" + spoken
-            fake = self.phone(national)[-len(spoken) :] if spoken else ""
+            fake = re.sub(r"\D", "", self.phone(national))[-len(spoken) :] if spoken else ""
             return " ".join(_DIGIT_NAMES[int(c)] for c in fake) or text
         lead = "0044" if digits.startswith("0044") else "44" if digits.startswith("44") else ""
         national = "0" + digits[len(lead) :] if lead else digits

@@ -349,3 +349,12 @@ def test_counts_durations_scores_and_lists_the_review_found_stay(pseudonymise, t
 def test_forms_the_review_found_kept_are_replaced(pseudonymise, text: str, gone: str) -> None:
     (out,) = pseudonymise(text)
     assert gone not in out and "[date" not in out, out
+
+
+def test_a_number_written_in_digits_then_read_out_in_words(pseudonymise) -> None:
+    digits, words = pseudonymise(
+        "Daughter's mobile 07700 900614.",
+        "Voicemail: call me on oh seven seven double oh, nine double oh, six one four.",
+    )
+    assert "900614" not in digits.replace(" ", ""), digits
+    assert "six one four" not in words and "call me on " in words, words

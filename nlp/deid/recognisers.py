@@ -285,7 +285,7 @@ def _national(raw: str) -> str:
 # a number read out digit by digit, as dictation writes it: "mobile is 0 7 7 0 0 9 0 0 7 5 7"
 # (after a word for a phone; not a scale or a row of scores, "0 1 2 3 ... 10")
 SPOKEN_PHONE = re.compile(r"(?<![\w.,])0(?:\s{1,2}\d){9,10}(?!\d)(?!\s{1,2}\d)")
-# round 17: a number from abroad ("+1 617 555 0142", "+48 600 123 456"; 8-15 digits) and a
+# round 17: a number from abroad ("+1 617 555 0142", "+48 600 123 456"; 9-15 digits) and a
 # number read out in words ("seven seven double oh, nine double oh, six seven two")
 FOREIGN_PHONE = re.compile(
     r"(?<![\w+])\(?\+(?!44)[1-9]\d{0,2}\)?[\s.-](?:\(0\)\s?)?(?:\(\d{2,4}\)[\s.-]?)?"
@@ -1376,7 +1376,8 @@ def _headed_dates(text: str) -> Iterator[Entity]:
         if _NOT_A_DATE_AFTER.match(text, m.end()) or _SCORED_BEFORE.search(text, 0, m.start()):
             continue
         yield Entity(m.start("d1") if m.group("d1") else m.start("d"), m.end("m"), "date")
-        if m.group("d2") and 1 <= int(m.group("m2")) <= 12:  # "Night 26/8-27/8": both
+        # "Night 26/8-27/8": the second date too
+        if m.group("d2") and _real_day(int(m.group("d2")), int(m.group("m2"))):
             yield Entity(m.start("d2"), m.end("m2"), "date")
 
 

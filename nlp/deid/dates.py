@@ -32,11 +32,13 @@ DATE_PATTERNS: dict[str, str] = {
     # not inside a longer run of numbers)
     "dmy_spaced": r"(?<!\d )(?<![\d.,/-])\b(?P<d>\d{1,2})(?P<sep> {1,2})(?P<m>\d{1,2})(?P=sep)"
     r"(?P<y>(?:19|20)\d{2})\b(?! \d)",
-    "d_month": rf"\b(?P<d>\d{{1,2}})(?P<ord>{_ORD})(?P<of>\s+of)?\s+(?P<mon>{_MONTH_RE})\.?"
-    rf"(?:(?P<ysep>,?\s+)(?P<y>(?:19|20)\d{{2}}))?\b",
-    "month_d": rf"\b(?P<mon>{_MONTH_RE})\.?\s+(?P<d>\d{{1,2}})(?P<ord>{_ORD})"
-    rf"(?:(?P<ysep>,?\s+)(?P<y>(?:19|20)\d{{2}}))?\b",
-    "month_y": rf"\b(?P<mon>{_MONTH_RE})\.?(?P<ysep>,?\s+)(?P<y>(?:19|20)\d{{2}})\b",
+    # round 17: the parts of a date on one line ("restarted 22:25\nMAR - KOVÁCS" is a time and
+    # a chart, not "25 MAR")
+    "d_month": rf"\b(?P<d>\d{{1,2}})(?P<ord>{_ORD})(?P<of>[ \t]+of)?[ \t]+(?P<mon>{_MONTH_RE})\.?"
+    rf"(?:(?P<ysep>,?[ \t]+)(?P<y>(?:19|20)\d{{2}}))?\b",
+    "month_d": rf"\b(?P<mon>{_MONTH_RE})\.?[ \t]+(?P<d>\d{{1,2}})(?P<ord>{_ORD})"
+    rf"(?:(?P<ysep>,?[ \t]+)(?P<y>(?:19|20)\d{{2}}))?\b",
+    "month_y": rf"\b(?P<mon>{_MONTH_RE})\.?(?P<ysep>,?[ \t]+)(?P<y>(?:19|20)\d{{2}})\b",
 }
 # a word that says a date in spaces follows: "DATE OF BIRTH: 05 04 1940", "born 5 4 1940"
 _DATE_CUE = re.compile(r"\b(?i:dob|d\.o\.b|birth|born|date|dated|died|admitted)\b[^\n]*$")

@@ -358,3 +358,11 @@ def test_a_number_written_in_digits_then_read_out_in_words(pseudonymise) -> None
     )
     assert "900614" not in digits.replace(" ", ""), digits
     assert "six one four" not in words and "call me on " in words, words
+
+
+def test_a_time_closing_a_line_and_a_chart_opening_the_next_are_no_date(pseudonymise) -> None:
+    text = "Feed restarted 22:25\nMAR - Warfarin given whole with yoghurt."
+    (out,) = pseudonymise(text)
+    assert out == text, out
+    (out,) = pseudonymise("Seen on 3 May 2024 by the GP.")
+    assert "3 May 2024" not in out, out

@@ -27,6 +27,7 @@ from typing import Any
 
 from nlp.deid import context as cx
 from nlp.deid.lexicons import Lexicons
+from nlp.deid.recognisers import NOT_INITIALS
 
 IsName = Callable[[int], bool]
 _FIELD_ENDS = frozenset([":", "|", "(", "-", "–", "—", ";", ",", "/"])
@@ -38,8 +39,6 @@ _ROOM_START = re.compile(
 )
 INITIALS = re.compile(r"[A-Z]{2,3}")
 _JOINERS = frozenset(["/", ",", "&", "+"])
-# capitals that answer a form's question, not a person's initials
-NOT_INITIALS = frozenset(["OK", "NA", "NR", "REF", "DNA", "PRN", "NIL", "YES", "NO", "N/A"])
 # initials with a Welsh or Gaelic digraph or a Mc ("RhG", "LlW", "SMcK"), in a list of initials
 _LISTED_INITIALS = re.compile(
     r"[A-Z]{2,3}|[A-Z]?(?:Rh|Ll|Dd|Ff|Ch|Mc)[A-Z]{1,2}|[A-Z][A-Z]?Mc[A-Z]"

@@ -1424,7 +1424,7 @@ _SIGN_HEADERS = frozenset(
     ]
 )  # fmt: skip
 # capitals in a sign column that are an answer or an abbreviation, not a person's initials
-_NOT_INITIALS = frozenset(["OK", "NA", "NR", "REF", "DNA", "PRN", "NIL", "YES", "NO", "N/A"])
+NOT_INITIALS = frozenset(["OK", "NA", "NR", "REF", "DNA", "PRN", "NIL", "YES", "NO", "N/A"])
 # "22", "1A", "B3", and a floor and room ("2.14", "G.07", "A/17")
 _ROOM_CELL = re.compile(r"[A-Za-z]{0,2}\d{1,4}[A-Za-z]?|(?:\d|[A-Za-z]{1,2})[./-]\d{2}")
 # a header cell that is a clock time: a night-check grid's columns ("Rm | 22:00 | 00:00 |")
@@ -1472,7 +1472,7 @@ def _cells(line: str, at: int) -> list[tuple[int, int, str]]:
 def _initials_cell(cell: str) -> bool:
     from nlp.deid import context as cx
 
-    return cell.upper() not in _NOT_INITIALS and cell.lower() not in cx.ABBREVIATIONS
+    return cell.upper() not in NOT_INITIALS and cell.lower() not in cx.ABBREVIATIONS
 
 
 def _table_columns(text: str) -> Iterator[Entity]:

@@ -31,6 +31,7 @@ from nlp.deid.recognisers import NOT_INITIALS
 
 IsName = Callable[[int], bool]
 _FIELD_ENDS = frozenset([":", "|", "(", "-", "–", "—", ";", ",", "/"])
+_REGISTER_ENDS = frozenset([":", "|"])
 _DASHES = frozenset(["-", "–", "—", ":"])
 _POSSESSIVE = frozenset(["'s", "’s"])
 _KIN_ADJECTIVES = frozenset(["elder", "older", "younger", "big", "little", "twin", "late", "baby"])
@@ -56,13 +57,14 @@ def _plain(key: str) -> bool:
     )
 
 
-def _closes_field(doc: Any, i: int) -> bool:
-    """The token ends its field: the note, the line, a run of spaces or a field mark."""
+def _closes_field(doc: Any, i: int, marks: frozenset[str] = _FIELD_ENDS) -> bool:
+    """The token ends its field: the note, the line, a run of spaces or one of ``marks``
+    (a register's field closes only at a colon or a pipe: :data:`_REGISTER_ENDS`)."""
     tok = doc[i]
     if i + 1 >= len(doc) or "\n" in tok.whitespace_:
         return True
     nxt = doc[i + 1]
-    return nxt.is_space or nxt.text in _FIELD_ENDS
+    return nxt.is_space or nxt.text in marks
 
 
 def _name_word(key: str, lex: Lexicons, listed: Container[str]) -> bool:
@@ -103,7 +105,7 @@ def forenames_after_surnames(doc: Any, is_name: IsName, lex: Lexicons, never: se
         if not _closes_field(doc, last):
             continue
         word = _name_word(key, lex, lex.first_names)
-        if not word and not _closes_register_field(doc, last):
+        if not word and not _closes_field(doc, last, _REGISTER_ENDS):
             continue  # "Pascoe, Hospital - admitted": a common word before a dash
         forenames = {i, last}
         if is_name(surname):
@@ -122,14 +124,6 @@ def _second_forename(doc: Any, i: int, lex: Lexicons) -> bool:
         return False
     key = cx.fold(nxt.text)
     return not _plain(key) and (_name_word(key, lex, lex.first_names) or key in lex.surnames)
-
-
-def _closes_register_field(doc: Any, i: int) -> bool:
-    """The token closes a register's field: the line, a colon, a pipe or a run of spaces."""
-    if i + 1 >= len(doc) or "\n" in doc[i].whitespace_:
-        return True
-    nxt = doc[i + 1]
-    return nxt.is_space or nxt.text in (":", "|")
 
 
 def _room_line_persons(doc: Any, fixed: set[int]) -> list[list[int]]:

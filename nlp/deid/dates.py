@@ -158,6 +158,15 @@ def shift_date_text(text: str, days: int) -> str | None:
     return None
 
 
+def real_day(day: int, month: int) -> bool:
+    """A day of that month in a leap year (``30/2`` is none)."""
+    try:
+        date(2000, month, day)
+    except ValueError:
+        return False
+    return True
+
+
 def _shift_day_month(day: str, month: str, days: int) -> str | None:
     """``day``/``month`` (no year) moved by ``days``, written with the same padding."""
     try:

@@ -1090,10 +1090,10 @@ class NameFinder:
             name = self.model.decide(feats, named, i in view.ruled_out, keep)
             if name != named:
                 status[i] = NAME if name else NONE
-        grid = _grid_letters(doc)  # a letter alone is a name only beside one ("4  A  S  DV")
-        for i, _ in rows:
-            if i in grid and self._lone_letter(doc, status, rules, i):
-                status[i] = rules[i]
+        # a letter alone is a name only beside one ("4  A  S  DV"); the grid read only then
+        lone = [i for i, _ in rows if self._lone_letter(doc, status, rules, i)]
+        for i in _grid_letters(doc) & set(lone) if lone else ():
+            status[i] = rules[i]
         for tok in doc:  # "Jamie-Lee", "Lombardi-Ward": one name, never half kept
             i, k = tok.i, tok.i + 2
             if k >= len(doc) or doc[i + 1].text != "-" or tok.whitespace_ or doc[i + 1].whitespace_:
@@ -1106,7 +1106,7 @@ class NameFinder:
     def _lone_letter(self, doc: Any, status: list[int], rules: list[int], i: int) -> bool:
         """A single letter the learned decision named and the rules did not, with no name
         beside it (round 17; read only for a grid's cells, :func:`_grid_letters`)."""
-        if not self._is_name(status, i) or self._is_name(rules, i):
+        if len(doc[i].text) != 1 or not self._is_name(status, i) or self._is_name(rules, i):
             return False
         return not any(self._is_name(status, j) for j in (i - 1, i + 1) if 0 <= j < len(doc))
 

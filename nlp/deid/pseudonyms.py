@@ -192,7 +192,7 @@ class Pseudonyms:
     def phone(self, text: str) -> str:
         digits = re.sub(r"\D", "", text)
         if not digits:  # read out in words: "seven seven double oh, nine double oh, ..."
-            spoken = _spoken_digits(text)  # "7700900672", the leading 0 unsaid; the number
+            spoken = spoken_digits(text)  # "7700900672", the leading 0 unsaid; the number
             # may have been seen written in digits, so its pseudonym is read as digits only
             national = spoken if spoken.startswith("0") else "0" + spoken
             fake = re.sub(r"\D", "", self.phone(national))[-len(spoken) :] if spoken else ""
@@ -213,7 +213,7 @@ class Pseudonyms:
 
 
 _DIGIT_NAMES = ["oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
-_DIGIT_VALUES = {
+DIGIT_VALUES = {
     "zero": "0",
     "nought": "0",
     "o": "0",
@@ -221,13 +221,13 @@ _DIGIT_VALUES = {
 }
 
 
-def _spoken_digits(text: str) -> str:
+def spoken_digits(text: str) -> str:
     """The digits of a number read out in words (``double oh`` is ``00``)."""
     out, times = [], 1
     for word in re.findall(r"[a-z]+", text.lower()):
         if word in ("double", "triple", "treble"):
             times = 2 if word == "double" else 3
-        elif word in _DIGIT_VALUES:
-            out.append(_DIGIT_VALUES[word] * times)
+        elif word in DIGIT_VALUES:
+            out.append(DIGIT_VALUES[word] * times)
             times = 1
     return "".join(out)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator
-from datetime import date
 
-from nlp.deid.dates import MONTHS, find_dates
+from nlp.deid.dates import MONTHS, find_dates, real_day
 from nlp.deid.entities import Entity
 from nlp.deid.lexicons import address_words
+from nlp.deid.pseudonyms import DIGIT_VALUES, spoken_digits
 
 EMAIL = re.compile(r"\b[\w.+'-]+@[\w-]+(?:\.[\w-]+)+\b")
 NHS = re.compile(r"(?<![\d/-])(\d{3})([ -]?)(\d{3})\2(\d{4})(?![\d/-])")
@@ -291,8 +291,7 @@ FOREIGN_PHONE = re.compile(
     r"(?<![\w+])\(?\+(?!44)[1-9]\d{0,2}\)?[\s.-](?:\(0\)\s?)?(?:\(\d{2,4}\)[\s.-]?)?"
     r"(?:\d{1,4}[\s.-]){1,4}\d{3,4}(?![\d])"
 )
-_DIGIT_WORD = r"(?:oh|o|zero|nought|one|two|three|four|five|six|seven|eight|nine)"
-_DIGIT_COUNT = re.compile(rf"(?i:(double|triple|treble)\s+)?(?i:{_DIGIT_WORD})")
+_DIGIT_WORD = "(?:" + "|".join(sorted(DIGIT_VALUES, key=len, reverse=True)) + ")"
 _SPOKEN_DIGITS = rf"(?:(?:double|triple|treble)\s+)?{_DIGIT_WORD}"
 # a number read out follows one of these right away ("call me back on", "my number is")
 _WORDED_CUE = re.compile(
@@ -305,21 +304,13 @@ _PHONE_CUE = re.compile(
 )
 
 
-def _worded_digits(words: str) -> int:
-    """How many digits a number read out in words holds (``double oh`` is two)."""
-    return sum(
-        {"double": 2, "triple": 3, "treble": 3}.get((m.group(1) or "").lower(), 1)
-        for m in _DIGIT_COUNT.finditer(words)
-    )
-
-
 def _phones(text: str) -> Iterator[Entity]:
     for m in FOREIGN_PHONE.finditer(text):
         if 9 <= sum(c.isdigit() for c in m.group(0)) <= 15:  # not "Ref +1 234 567"
             yield Entity(m.start(), m.end(), "phone")
     for m in WORDED_PHONE.finditer(text):
         cued = _WORDED_CUE.search(text, max(0, m.start() - 16), m.start())
-        if cued and 10 <= _worded_digits(m.group(0)) <= 11:
+        if cued and 10 <= len(spoken_digits(m.group(0))) <= 11:
             yield Entity(m.start(), m.end(), "phone")
     for m in SPOKEN_PHONE.finditer(text):
         digits = re.sub(r"\D", "", m.group(0))
@@ -759,10 +750,12 @@ def numbered_rooms(text: str, found: Iterable[Entity]) -> Iterator[Entity]:
 # line, not "Linnea – 4 – falls", "Ivy – 96 – sats"; only the letters rooms go by, not "Marnie
 # D3 –", "T2 –", "C2 – call missed", nor "2L", litres), or a code between a
 # line's opening word and a dash ("FELICITY G11 – happy", "courtney r11 – hard day")
+# the letters a room's code goes by here ("b1", "R14", "SR2"; not "O2", "P1", "x2")
+_ROOM_SERIES = r"(?:[ABEFGKRUWabefgkruw]|[SsBb][Rr])"
 _FIELD_ROOM = re.compile(
     r"(?:^|(?<=\n))(?:(?P<lead>[^\W\d_][\w'’-]*)\s(?=[A-Za-z]{1,2}\d)"
     r"|[^\n–—]*?\s[–—-]\s)?"
-    r"(?P<code>(?:[ABEFGKRUWabefgkruw]|[SsBb][Rr])?\d{1,3}[A-Ha-h]?)(?=\s[–—-]\s)"
+    rf"(?P<code>{_ROOM_SERIES}?\d{{1,3}}[A-Ha-h]?)(?=\s[–—-]\s)"
 )
 # the field after a bare number that makes it a reading, a count or a dose, not a room
 # ("Ivy – 96 – sats", "Joan – 10 – mins walk", "Mavis – 2 – staff needed", "– 200 – ml")
@@ -806,10 +799,8 @@ def rooms_beside_names(text: str, names: Iterable[Entity]) -> Iterator[Entity]:
     yield from _codes_touching_names(text, spans)
 
 
-# a room's code by the letters rooms go by ("b1", "R14", "SR2"; not "O2", "P1", "x2")
-_TOUCHING_CODE = re.compile(
-    r"(?<![\w./-])(?P<code>(?:[ABEFGKRUWabefgkruw]|[SsBb][Rr])\d{1,3}[A-Ha-h]?)(?![\w./%-])"
-)
+# a room's code by the letters rooms go by, standing alone
+_TOUCHING_CODE = re.compile(rf"(?<![\w./-])(?P<code>{_ROOM_SERIES}\d{{1,3}}[A-Ha-h]?)(?![\w./%-])")
 # after a name, codes that are creams and vitamins as often as rooms ("Doris Penrose E45",
 # "Doris B6 -"), and a pressure ulcer's grade before wound words ("G3 - pressure ulcer")
 _NOT_A_ROOM_AFTER_A_NAME = re.compile(r"[Ee]\d{1,3}|[Bb][16]")
@@ -828,7 +819,7 @@ def _codes_touching_names(text: str, spans: list[tuple[int, int]]) -> Iterator[E
     SR2 -``); after a name, not a cream or vitamin (``E45``, ``B6``) nor a grade before
     wound words (``G3 - pressure ulcer``). Tentative, as :func:`rooms_beside_names`' are."""
     starts = {a for a, _ in spans}
-    ends = {b for _, b in spans}
+    by_end = {b: a for a, b in spans}
     for m in _TOUCHING_CODE.finditer(text):
         code, lo, hi = m.group("code"), m.start(), m.end()
         if _GRADE_CODE.fullmatch(code):
@@ -843,16 +834,15 @@ def _codes_touching_names(text: str, spans: list[tuple[int, int]]) -> Iterator[E
         if _GRADED.match(code) and _WOUND_AFTER.search(text, hi, hi + 40):
             continue  # "Ellis Tonkin G3 - pressure ulcer": a grade
         before = re.search(r"(?:\s+from)?[ \t]+$", text[max(0, lo - 12) : lo])
-        if before is None or lo - len(before.group(0)) not in ends:
+        if before is None or lo - len(before.group(0)) not in by_end:
             continue
-        if "from" in before.group(0) or _names_open_field(text, lo - len(before.group(0)), spans):
+        if "from" in before.group(0) or _names_open_field(text, lo - len(before.group(0)), by_end):
             yield Entity(lo, hi, "room", tentative=True)
 
 
-def _names_open_field(text: str, end: int, spans: list[tuple[int, int]]) -> bool:
-    """Whether found names, joined by spaces or a comma, run back from ``end`` to the start
-    of a line or field (``BALOGH, Krisztina``)."""
-    by_end = {b: a for a, b in spans}
+def _names_open_field(text: str, end: int, by_end: dict[int, int]) -> bool:
+    """Whether found names (``by_end``: each name's start by its end), joined by spaces or a
+    comma, run back from ``end`` to the start of a line or field (``BALOGH, Krisztina``)."""
     while end in by_end:
         start = by_end[end]
         gap = re.search(r"(?:,\s*|[ \t]+)$", text[max(0, start - 3) : start])
@@ -1351,15 +1341,6 @@ _NOT_A_DATE_AFTER = re.compile(
 _SCORED_BEFORE = re.compile(r"(?i:pain|score|scored|rated|rating|sats?|bp|out of)\b[^\n]{0,20}$")
 
 
-def _real_day(day: int, month: int) -> bool:
-    """A day of that month in a leap year (``30/2`` is none)."""
-    try:
-        date(2000, month, day)
-    except ValueError:
-        return False
-    return True
-
-
 def _headed_dates(text: str) -> Iterator[Entity]:
     """:data:`_DM_HEADED`'s dates: a real day, not a fraction of quarters or thirds (``1/2``,
     ``2/3``), not days of a week (``works nights 3/7``), not before a word that counts
@@ -1369,7 +1350,7 @@ def _headed_dates(text: str) -> Iterator[Entity]:
         d, mo = int(m.group("d")), int(m.group("m"))
         first = int(m.group("d1")) if m.group("d1") else d
         fraction = not m.group("d1") and (d < mo <= 4 or (mo == 7 and d <= 7))
-        if not (1 <= first <= d and _real_day(d, mo)) or fraction:
+        if not (1 <= first <= d and real_day(d, mo)) or fraction:
             continue  # "2/3", "1/2": fractions; "3/7": days of a week, as clinicians write
         if m.group("d1") and d != first + 1:
             continue
@@ -1377,7 +1358,7 @@ def _headed_dates(text: str) -> Iterator[Entity]:
             continue
         yield Entity(m.start("d1") if m.group("d1") else m.start("d"), m.end("m"), "date")
         # "Night 26/8-27/8": the second date too
-        if m.group("d2") and _real_day(int(m.group("d2")), int(m.group("m2"))):
+        if m.group("d2") and real_day(int(m.group("d2")), int(m.group("m2"))):
             yield Entity(m.start("d2"), m.end("m2"), "date")
 
 

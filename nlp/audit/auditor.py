@@ -100,8 +100,13 @@ class Auditor:
         self.timings = {"model_seconds": 0.0, "flags_seconds": 0.0, "plan_standard_seconds": 0.0}
         self.seconds = dict.fromkeys(STAGES, 0.0)
 
-    def audit_batch(self, notes: Sequence[Note]) -> BatchResult:
-        """Audit one batch of notes; the rows of each note depend on that note alone."""
+    def audit_batch(self, notes: Sequence[Note], register: Register | None = None) -> BatchResult:
+        """Audit one batch of notes; the rows of each note depend on that note alone.
+
+        ``register``: matched instead of the auditor's own (a worker process is handed
+        the entries of the batch's people with each batch).
+        """
+        register = self.register if register is None else register
         clock = time.perf_counter
         seconds = dict.fromkeys(STAGES, 0.0)
         t = clock()
@@ -126,7 +131,7 @@ class Auditor:
         result = BatchResult(seconds=seconds)
         plan_seconds = 0.0
         for analysis, preds in zip(analyses, predictions, strict=True):
-            found = build_note_findings(analysis, preds, self.register)
+            found = build_note_findings(analysis, preds, register)
             t2 = clock()
             if self.plan_standard:
                 found.flags.extend(plan_gap_flags(analysis, found.restrictions))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,6 +94,15 @@ class Register:
     @classmethod
     def empty(cls) -> Register:
         return cls([], supplied=False)
+
+    def for_people(self, person_ids: Iterable[str]) -> Register:
+        """The entries of these people only (what a batch of their notes can match), the
+        register still supplied: a worker process is handed this with each batch."""
+        part = Register([], supplied=self.supplied)
+        for person_id in set(person_ids):
+            if person_id in self.by_person:
+                part.by_person[person_id] = self.by_person[person_id]
+        return part
 
     def match(self, person_id: str, restriction_type: str, wording: str, on: str) -> RegisterMatch:
         """The register status of a restriction of ``person_id`` on ISO date ``on``."""

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,10 +31,10 @@ from nlp.records.exports import Problem, ReadResult
 if TYPE_CHECKING:
     from nlp.audit.batch import AuditSettings, BatchResult
     from nlp.audit.register_match import Register
+    from nlp.audit.workers import WorkerPool
     from nlp.schema import Note
 
 CHUNK_ROWS = 2000  # rows read from the export at a time
-IN_FLIGHT_PER_WORKER = 2
 
 
 class AuditError(RuntimeError):
@@ -74,17 +73,13 @@ def run_audit(request: AuditRequest, progress: AuditProgress | None = None) -> d
     """Audit ``request.records`` into ``request.out_dir``; return the run summary."""
     from nlp.analysis.english import ParserMissing, available_model, checked_parser
     from nlp.audit.batch import AuditSettings
-    from nlp.audit.register_match import load_register
     from nlp.prediction.registry import ModelNotFound, load_sentence_model
     from nlp.prediction.store import UnsafeModel
-    from nlp.records.exports import RecordsError, iter_notes
 
-    progress = progress or AuditProgress()
     if request.workers < 1 or request.batch_size < 1 or request.chunk_rows < 1:
         raise AuditError("--workers and --batch-size must be at least 1")
     check_out_dir(request.out_dir)
     try:
-        reg, reg_problems = load_register(request.register) if request.register else (None, [])
         # with worker processes, this one only reads and writes: check the model, don't load it
         model = (
             load_sentence_model(request.model)
@@ -93,15 +88,44 @@ def run_audit(request: AuditRequest, progress: AuditProgress | None = None) -> d
         )
         available_model()  # no English parser: say so before reading anything
         parser = checked_parser()  # a distilled parser ($CAREAUDIT_PARSER): files checked here
-        chunks = iter_notes(request.records, request.columns, request.chunk_rows)
-        first = next(chunks)
-    except (RecordsError, ParserMissing, ModelNotFound, UnsafeModel) as exc:
+    except (ParserMissing, ModelNotFound, UnsafeModel) as exc:
         raise AuditError(str(exc)) from exc
     settings = AuditSettings(
         model=request.model,
         register=str(request.register) if request.register else None,
         batch_size=request.batch_size,
     )
+    pool = None
+    if request.workers > 1:  # started first: the workers load while this process reads
+        from nlp.audit.workers import WorkerPool
+
+        pool = WorkerPool(settings, request.workers)
+    try:
+        progress = progress or AuditProgress()
+        return _read_audit_write(request, progress, settings, model, parser, pool)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _read_audit_write(
+    request: AuditRequest,
+    progress: AuditProgress,
+    settings: AuditSettings,
+    model: Any,
+    parser: str,
+    pool: WorkerPool | None,
+) -> dict[str, Any]:
+    """Read the register and the export, audit batch by batch, write the run folder."""
+    from nlp.audit.register_match import load_register
+    from nlp.records.exports import RecordsError, iter_notes
+
+    try:
+        reg, reg_problems = load_register(request.register) if request.register else (None, [])
+        chunks = iter_notes(request.records, request.columns, request.chunk_rows)
+        first = next(chunks)
+    except RecordsError as exc:
+        raise AuditError(str(exc)) from exc
     meta = run_metadata(
         run_id([request.records, request.register], model, parser),
         str(request.records),
@@ -124,7 +148,7 @@ def run_audit(request: AuditRequest, progress: AuditProgress | None = None) -> d
 
             progress.on_start(len(first.notes) if first.rows < request.chunk_rows else None)
             batches = _batches(first, chunks, request.batch_size, problems, tally)
-            for result in _audited(batches, settings, model, reg, request.workers):
+            for result in _audited(batches, settings, model, reg, pool):
                 writer.add_outcomes(result.outcomes)
                 tally.notes += len(result.outcomes)
                 progress.on_batch(result)
@@ -182,11 +206,11 @@ def _audited(
     batches: Iterator[list[Note]],
     settings: AuditSettings,
     model: Any,
-    register: Any,
-    workers: int,
+    register: Register | None,
+    pool: WorkerPool | None,
 ) -> Iterator[BatchResult]:
-    """Audit each batch, in order: here (one worker) or in ``workers`` processes."""
-    if workers == 1:
+    """Audit each batch, in order: here (no pool) or in the pool's worker processes."""
+    if pool is None:
         # imported here: with worker processes this one never imports spaCy (about 55 MB)
         from nlp.analysis.english import ParserMissing
         from nlp.audit.auditor import Auditor, shared_analyzer
@@ -211,46 +235,15 @@ def _audited(
             release_freed_memory()
             yield result
         return
-    yield from _audited_in_processes(batches, settings, workers, register)
-
-
-def _audited_in_processes(
-    batches: Iterator[list[Note]],
-    settings: AuditSettings,
-    workers: int,
-    register: Register | None = None,
-) -> Iterator[BatchResult]:
-    """Batches to a pool of ``workers`` processes, results back in input order."""
-    import multiprocessing
-    from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    from nlp.audit.batch import audit_in_worker, start_worker
-
-    pending: deque[Future[BatchResult]] = deque()
-    limit = IN_FLIGHT_PER_WORKER * workers
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=start_worker,
-        initargs=(settings, register),  # read once, here
-    )
     try:
-        for batch in batches:
-            pending.append(pool.submit(audit_in_worker, batch, settings))
-            if len(pending) >= limit:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+        yield from pool.audited(batches, register)
     except BrokenProcessPool as exc:
         raise AuditError(
             f"a worker process stopped unexpectedly ({exc}); run again, or with --workers 1 "
             "to see the error"
         ) from exc
-    finally:
-        for future in pending:
-            future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def checked_model(name: str) -> Any:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from nlp.audit.batch import BLAS_THREADS
 from nlp.audit.run import AuditError, AuditRequest, run_audit
 from nlp.records.exports import iter_notes, read_notes, read_table
 from nlp.records.run_writer import PARTIAL, RunWriter
@@ -57,34 +58,61 @@ def test_two_workers_give_identical_files(reference, tmp_path):
 
 WORKER_START = """
 import pickle, sys
-from nlp.audit.auditor import cached_auditor
-from nlp.audit.batch import AuditSettings, start_worker
-settings = AuditSettings(model="hybrid", register=sys.argv[1])
-start_worker(settings, pickle.loads(sys.stdin.buffer.read()))
-auditor = cached_auditor(settings)
+from nlp.audit.batch import AuditSettings, audit_in_worker, start_worker
+settings = AuditSettings(model="hybrid")
+start_worker(settings)
+register, notes = pickle.loads(sys.stdin.buffer.read())
+part = register.for_people(n.person_id for n in notes)
+result = audit_in_worker(notes, settings, part)
 print(sorted(m for m in ("pandas", "pyarrow", "sklearn", "torch") if m in sys.modules))
-print(len(auditor.register.by_person))
+print(sorted({r.register_status for o in result.outcomes for r in o.restrictions}))
+from threadpoolctl import threadpool_info
+print(sorted({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}))
 """
 
 
-def test_a_worker_uses_the_register_its_parent_read(tmp_path):
-    """A worker process is handed the register the parent read, so it reads no table
-    and never imports pandas (about 70 MB in each worker)."""
+def test_a_worker_matches_the_register_entries_each_batch_brings(tmp_path):
+    """A worker reads no register: each batch brings its people's entries (the parent's
+    register), so it never imports pandas (about 70 MB in each worker); its BLAS runs
+    one thread (two workers on two cores: an idle BLAS thread per core cost 5 % CPU)."""
     import pickle
 
     from nlp.audit.register_match import load_register
 
     register = load_register(REGISTER)[0]
     run = subprocess.run(
-        [sys.executable, "-c", WORKER_START, str(tmp_path / "absent.csv")],
-        input=pickle.dumps(register),
+        [sys.executable, "-c", WORKER_START],
+        input=pickle.dumps((register, read_notes(SAMPLE).notes)),
         capture_output=True,
         cwd=ROOT,
         check=True,
+        env={k: v for k, v in os.environ.items() if k not in BLAS_THREADS},
     )
-    imported, people = run.stdout.decode().splitlines()
+    imported, statuses, blas_threads = run.stdout.decode().splitlines()
     assert imported == "[]"
-    assert int(people) == len(register.by_person) > 0
+    assert blas_threads == "[1]"
+    assert "'in_register'" in statuses and "'no_register'" not in statuses, statuses
+
+
+def test_a_batchs_part_of_the_register_matches_as_the_whole(tmp_path):
+    """``Register.for_people``: the same match for every person in the batch, still a
+    supplied register for people with no entry (not in register, not no register)."""
+    from nlp.audit.register_match import Register, load_register
+
+    register = load_register(REGISTER)[0]
+    people = sorted(register.by_person)
+    part = register.for_people([people[0], people[0], "P-NOBODY"])
+    assert set(part.by_person) == {people[0]}
+    entry = register.by_person[people[0]][0]
+    for r in (register, part):
+        found = r.match(people[0], entry.restriction_type, entry.restriction, entry.start_date)
+        assert found.entry == entry
+    assert part.match("P-NOBODY", "locked_door", "door locked", "2026-01-01").status == (
+        register.match("P-NOBODY", "locked_door", "door locked", "2026-01-01").status
+    )
+    assert register.match(people[1], "x", "y", "2026-01-01").status != "no_register"
+    assert part.match(people[1], "x", "y", "2026-01-01").status != "no_register"
+    assert Register.empty().for_people(people).supplied is False
 
 
 def test_summary_carries_the_models_thresholds(reference):
@@ -271,13 +299,17 @@ def test_the_pool_hands_its_workers_the_parents_register(tmp_path):
     against the register: they use the one the parent read (never re-read it)."""
     from nlp.audit.batch import AuditSettings
     from nlp.audit.register_match import load_register
-    from nlp.audit.run import _audited_in_processes
+    from nlp.audit.workers import WorkerPool
 
     notes = read_notes(SAMPLE).notes
     register = load_register(REGISTER)[0]
     settings = AuditSettings(register=str(tmp_path / "absent.csv"), batch_size=8)
     batches = [notes[i : i + 8] for i in range(0, len(notes), 8)]
-    results = list(_audited_in_processes(iter(batches), settings, 2, register))
+    pool = WorkerPool(settings, 2)
+    try:
+        results = list(pool.audited(iter(batches), register))
+    finally:
+        pool.close()
     statuses = {r.register_status for b in results for o in b.outcomes for r in o.restrictions}
     assert sum(len(b.outcomes) for b in results) == len(notes)
     assert "in_register" in statuses, statuses

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.deid import name_encoder, name_model, name_tagger
+from nlp.deid.beside_names import names_in_table_cells
 from nlp.deid.entities import Entity, resolve
 from nlp.deid.lexicons import Lexicons, load
 from nlp.deid.name_encoder import NameEncoder
@@ -120,6 +121,7 @@ class DeidAnalyzer:
         entities = resolve(found + names.entities)
         beside = [*rooms_beside_names(text, names.entities)]  # "Thia – W3 –": once names are found
         beside += _mentions_of_rooms(text, beside)  # "Tom – 1a – ... the TV in 1A"
+        beside += names_in_table_cells(text, names.entities, self.lexicons)  # "|J Quartermaine|"
         added = [e for e in beside if not any(e.overlaps(f) for f in entities)]
         return Analysis(resolve(entities + added) if added else entities, names.votes)
 

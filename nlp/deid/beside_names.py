@@ -12,7 +12,10 @@ name, a found room or found initials already mark as a person's:
   sign (:func:`initials_beside_initials`); ``... Reassured. PC RGN``: letters and a job
   title closing the note (:func:`initials_before_a_role`); ``PC -> Ioana``: initials
   across a handover arrow from a found name (:func:`initials_across_an_arrow`);
-- ``Ugo's sister``: the possessor of a relation word (:func:`possessors_of_kin`).
+- ``Ugo's sister``: the possessor of a relation word (:func:`possessors_of_kin`);
+- round 18: a table cell holding an initial and a surname (``| J Quartermaine |``,
+  ``W.Szulc`` between tabs), or a found surname and an initial (``Ferrabee T|``)
+  (:func:`names_in_table_cells`, read from the text once names are found).
 
 Each function returns the token indices to name; ``is_name`` says whether a token is
 already a name (or initials) and ``never`` holds tokens no rule may name (identifiers,
@@ -22,10 +25,11 @@ listed not-names, things).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Iterator
 from typing import Any
 
 from nlp.deid import context as cx
+from nlp.deid.entities import Entity
 from nlp.deid.lexicons import Lexicons
 from nlp.deid.recognisers import NOT_INITIALS
 
@@ -333,3 +337,47 @@ def possessors_of_kin(doc: Any, is_name: IsName, lex: Lexicons, never: set[int])
             continue
         out.add(i)
     return out
+
+
+# a cell of a table line (two or more bars or tabs): an initial and a surname, or a surname
+# and an initial
+_TABLE_CELL = re.compile(r"[^|\t\n]+")
+_SURNAME = r"[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?"
+_INITIAL_SURNAME = re.compile(rf"(?P<i>[A-Z])(?:\.\s?|\s)(?P<sur>{_SURNAME})")
+_SURNAME_INITIAL = re.compile(rf"(?P<sur>{_SURNAME})\s(?P<i>[A-Z])\.?")
+
+
+def names_in_table_cells(text: str, names: list[Entity], lex: Lexicons) -> Iterator[Entity]:
+    """Round 18: a whole table cell that is an initial and a surname in no word list
+    (``|J Quartermaine|``, ``⇥W.Szulc⇥``: the staff column of a visit or medicines log),
+    and the initial in a cell after a found surname (``Ferrabee T|Flat 1``). Read from the
+    text, not the tokens: a table written without spaces is one token (``T|Flat``).
+    Tentative: carried to other notes only as a word that may be a name."""
+    found = {(e.start, e.end) for e in names if e.kind == "name"}
+    start = 0
+    for line in text.split("\n"):
+        if line.count("|") + line.count("\t") >= 2:
+            for m in _TABLE_CELL.finditer(line):
+                raw = m.group(0)
+                lo = start + m.start() + len(raw) - len(raw.lstrip())
+                cell = raw.strip()
+                first = _INITIAL_SURNAME.fullmatch(cell)
+                if first is not None:
+                    key = cx.fold(first.group("sur"))
+                    if _name_word(key, lex, ()) and not _plain(key):
+                        yield Entity(
+                            lo,
+                            lo + len(cell),
+                            "name",
+                            parts=(
+                                (lo, lo + 1, "initial"),
+                                (lo + first.start("sur"), lo + first.end("sur"), "last"),
+                            ),
+                            tentative=True,
+                        )
+                    continue
+                last = _SURNAME_INITIAL.fullmatch(cell)
+                if last is not None and (lo, lo + last.end("sur")) in found:
+                    at = lo + last.start("i")
+                    yield Entity(at, at + 1, "name", parts=((at, at + 1, "initial"),))
+        start += len(line) + 1

@@ -469,17 +469,21 @@ class Pseudonymiser:
         number = self.pool.remember("room", key, lambda: self._other_number(digits, rooms))
         if coded:  # "K-14", "F2", "R.3": new letters too
             new = self._initials(code.group("l")) + code.group("h") + number
-            return text[: code.start()] + new + text[code.end() :]
-        new = number if old[0].isdigit() else old[0] + number
-        rest = text[m.end() :]
-        second = re.match(r"[.-](\d+)", rest)  # "rm 1.07", "cell 2-14": the room's own number
+            start, end = code.start(), code.end()
+        else:
+            new = number if old[0].isdigit() else old[0] + number
+            start, end = m.start(), m.end()
+        rest = text[end:]
+        # "rm 1.07", "cell 2-14", "Flat 2/1", "B1/1": the room's own number, one pseudonym
+        # per room and number however the mention is worded
+        second = re.match(r"[./-](\d+)", rest)
         if second is not None:
             tail = second.group(1)
             other = self.pool.remember(
-                "room", cx.fold(text) + ":2", lambda: self._other_number(tail).zfill(len(tail))
+                "room", f"{key}:{tail}", lambda: self._other_number(tail).zfill(len(tail))
             )
             rest = rest[0] + other + rest[second.end() :]
-        return text[: m.start()] + new + rest
+        return text[:start] + new + rest
 
     def _gp(self, text: str) -> str:
         words = text.split()

@@ -160,13 +160,16 @@ ROOM = re.compile(
     r"\b(?!fl\.?(?:\s?[:-])?\s?\d{3})"  # "fl 250 taken": a fluid amount, not flat 250
     r"(?:room|rm|bedroom|bed|flat|apartment|apt|bay|bungalow|cottage|suite|unit|chalet"
     r"|ystafell|stafell|yst|fflat|fl|seòmar|seomar|bedspace|bed\s+space|pod|cubicle|studio"
+    r"|gwely|llofft|tŷ"  # Welsh bed, bedroom, house ("Gwely 4", "llofft 4", "Tŷ 1")
     r"|cell|dorm|dormitory|pokój|pokoju|pokoj|berth|mooring|pitch|plot|bdrm|b/r|side\s+room"
     r"|(?<!\w[ \t])rhif"  # "Rhif 4 – Emlyn" opening an entry; not "Bws rhif 42", a bus
     # "BR 7", "SR 6" spaced (not "SR1", the benefits form, nor "SR 1 form" or "BR 18, HR 88")
     r"|(?:br|sr)(?=\s\d{1,2}\b(?![,;]?\s*(?:form|hr|bp|rr|p|spo2|sats|temp|t)\b)))"
     r"\.?(?:\s?[:-])?\s?(?:no\.?\s?|number\s|#\s?)?"
-    r"(?P<num>\d{1,2}[.-]\d{2,3}|\d{1,4}[a-z]?|(?!x\d)[a-z]{1,2}[.-]?\d{1,3})\b(?![:.]\d)"
-    r"(?!\s?(?:am|pm|hrs?|hours?|mins?|times|x|mls?|mg|oz|cc|litres?|units?)\b)",
+    r"(?P<num>\d{1,2}[.-]\d{2,3}|\d{1,4}[a-z]?|(?!x\d)[a-z]{1,2}[.-]?\d{1,3})"
+    r"(?:/\d{1,2}(?![/\d]))?"  # a flat's floor and door ("Flat 2/1", "Bed B1/1"); not a date
+    r"\b(?![:.]\d)(?!/\d)"  # nor a fraction: "back to bed 1/2 hour later"
+    r"(?!\s?(?:am|pm|hrs?|hours?|hourly|mins?|times|x|mls?|mg|oz|cc|litres?|units?)\b)",
     re.IGNORECASE,
 )
 # a room number in words: "room eight", "Bedroom Two", "RM TWELVE" (not "the room two doors
@@ -797,6 +800,7 @@ def rooms_beside_names(text: str, names: Iterable[Entity]) -> Iterator[Entity]:
         if any(a < hi and lo < b for a, b in spans for lo, hi in beside if lo < hi):
             yield Entity(m.start("code"), m.end("code"), "room", tentative=True)
     yield from _codes_touching_names(text, spans)
+    yield from _numbers_opening_names(text, spans)
 
 
 # a room's code by the letters rooms go by, standing alone
@@ -838,6 +842,36 @@ def _codes_touching_names(text: str, spans: list[tuple[int, int]]) -> Iterator[E
             continue
         if "from" in before.group(0) or _names_open_field(text, lo - len(before.group(0)), by_end):
             yield Entity(lo, hi, "room", tentative=True)
+
+
+# a number opening a line or a bullet, a name right after it ("7 Eurfyl | cysgu", "15
+# WIESŁAWA - refused", "12A SINA T -")
+_NUMBER_OPENING = re.compile(r"(?m)^(?:[-•*][ \t]+)?(?P<num>\d{1,3}[A-Ha-h]?)[ \t]+(?=\S)")
+_INITIAL_AFTER = re.compile(r"[ \t]+[A-Z]\.?(?![\w.])")
+_NAMES_CLOSE = re.compile(r"[ \t]*(?:[–—|:-]|\n|$)")
+
+
+def _numbers_opening_names(text: str, spans: list[tuple[int, int]]) -> Iterator[Entity]:
+    """Round 18: a bare number opening a handover or grid line whose next field is a found
+    name (``7 Eurfyl | cysgu``, ``3  OBIE - see own note``, ``12A SINA T -``): the names, and
+    an initial, run from the number to the field's end (a dash, bar, colon or the line's
+    end), so ``7 Combe Raleigh Lane`` (an address) and ``2 Marys came`` are not rooms.
+    Tentative, as :func:`rooms_beside_names`' are."""
+    ends = dict(spans)
+    for m in _NUMBER_OPENING.finditer(text):
+        pos = ends.get(m.end())
+        if pos is None:
+            continue
+        while True:
+            blank = _BLANKS.match(text, pos)
+            if blank is not None and blank.end() in ends:
+                pos = ends[blank.end()]
+            elif (initial := _INITIAL_AFTER.match(text, pos)) is not None:
+                pos = initial.end()
+            else:
+                break
+        if _NAMES_CLOSE.match(text, pos):
+            yield Entity(m.start("num"), m.end("num"), "room", tentative=True)
 
 
 def _names_open_field(text: str, end: int, by_end: dict[int, int]) -> bool:

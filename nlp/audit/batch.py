@@ -75,16 +75,16 @@ class AuditSettings:
     selective_parse: bool = True
 
 
-# numpy's BLAS reads these when it loads; a worker sets them unless the user has
-BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+# numpy's OpenBLAS reads this when it loads; a worker sets it unless the user has (not
+# OMP_NUM_THREADS: torch reads that too, and the transformer model would get one thread)
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS",)
 
 
 def start_worker(settings: AuditSettings) -> None:
     """Process-pool initializer: one BLAS thread; load the pipelines and model once.
 
     The worker reads no register (``settings.register`` is None): each batch comes with
-    its people's entries (:func:`audit_in_worker`), so the parent can start the workers
-    before it has read the register or the export, and no worker imports pandas (about
+    its people's entries (:func:`audit_in_worker`), so no worker imports pandas (about
     70 MB each). Each worker is one of ``--workers`` processes sharing the machine's
     cores, so numpy's OpenBLAS starts one thread instead of one per core, as Dask's
     nanny sets for its workers (two workers on two cores: 4,000 dense notes 7.5 -> 7.1 s;

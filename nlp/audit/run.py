@@ -79,7 +79,11 @@ def run_audit(request: AuditRequest, progress: AuditProgress | None = None) -> d
     if request.workers < 1 or request.batch_size < 1 or request.chunk_rows < 1:
         raise AuditError("--workers and --batch-size must be at least 1")
     check_out_dir(request.out_dir)
-    try:
+    from nlp.audit.register_match import load_register
+    from nlp.records.exports import RecordsError, iter_notes
+
+    try:  # the inputs read and the model checked before any worker starts
+        reg, reg_problems = load_register(request.register) if request.register else (None, [])
         # with worker processes, this one only reads and writes: check the model, don't load it
         model = (
             load_sentence_model(request.model)
@@ -88,7 +92,9 @@ def run_audit(request: AuditRequest, progress: AuditProgress | None = None) -> d
         )
         available_model()  # no English parser: say so before reading anything
         parser = checked_parser()  # a distilled parser ($CAREAUDIT_PARSER): files checked here
-    except (ParserMissing, ModelNotFound, UnsafeModel) as exc:
+        chunks = iter_notes(request.records, request.columns, request.chunk_rows)
+        first = next(chunks)
+    except (RecordsError, ParserMissing, ModelNotFound, UnsafeModel) as exc:
         raise AuditError(str(exc)) from exc
     settings = AuditSettings(
         model=request.model,
@@ -96,36 +102,41 @@ def run_audit(request: AuditRequest, progress: AuditProgress | None = None) -> d
         batch_size=request.batch_size,
     )
     pool = None
-    if request.workers > 1:  # started first: the workers load while this process reads
+    if request.workers > 1:  # started now: they load while this process sets up the run
         from nlp.audit.workers import WorkerPool
 
         pool = WorkerPool(settings, request.workers)
     try:
         progress = progress or AuditProgress()
-        return _read_audit_write(request, progress, settings, model, parser, pool)
+        read = _Read(reg, reg_problems, first, chunks)
+        return _audit_and_write(request, progress, settings, model, parser, read, pool)
     finally:
         if pool is not None:
             pool.close()
 
 
-def _read_audit_write(
+@dataclass(slots=True)
+class _Read:
+    """What run_audit read before auditing: the register and the export's first chunk."""
+
+    register: Register | None
+    register_problems: list[Problem]
+    first: ReadResult
+    chunks: Iterator[ReadResult]
+
+
+def _audit_and_write(
     request: AuditRequest,
     progress: AuditProgress,
     settings: AuditSettings,
     model: Any,
     parser: str,
+    read: _Read,
     pool: WorkerPool | None,
 ) -> dict[str, Any]:
-    """Read the register and the export, audit batch by batch, write the run folder."""
-    from nlp.audit.register_match import load_register
-    from nlp.records.exports import RecordsError, iter_notes
-
-    try:
-        reg, reg_problems = load_register(request.register) if request.register else (None, [])
-        chunks = iter_notes(request.records, request.columns, request.chunk_rows)
-        first = next(chunks)
-    except RecordsError as exc:
-        raise AuditError(str(exc)) from exc
+    """Audit the export batch by batch and write the run folder."""
+    reg, reg_problems = read.register, read.register_problems
+    first, chunks = read.first, read.chunks
     meta = run_metadata(
         run_id([request.records, request.register], model, parser),
         str(request.records),

@@ -1,12 +1,12 @@
-"""``--workers N``: processes started before the export is read, fed batches in order.
+"""``--workers N``: processes started once the inputs are read, fed batches in order.
 
 A spawned worker needs about a second to import spaCy and load the pipelines and
-model, so :class:`WorkerPool` starts every process as soon as the model and parser
-are checked: they load while this process reads the register and the first chunk of
-the export. The register stays here; each batch travels with its people's entries
-(:meth:`nlp.audit.register_match.Register.for_people`). Results come back in the
-order the batches went out, at most ``IN_FLIGHT_PER_WORKER`` per worker in flight.
-"""
+model. :class:`WorkerPool` starts every process at once, right after the parent has
+read the register and the export's first chunk (so a bad input fails before any
+worker loads). The register stays here; each batch travels with its people's entries
+(:meth:`nlp.audit.register_match.Register.for_people`), so no worker reads it or
+imports pandas. Results come back in the order the batches went out, at most
+``IN_FLIGHT_PER_WORKER`` per worker in flight."""
 
 from __future__ import annotations
 

@@ -86,7 +86,7 @@ def test_a_worker_matches_the_register_entries_each_batch_brings(tmp_path):
         capture_output=True,
         cwd=ROOT,
         check=True,
-        env={k: v for k, v in os.environ.items() if k not in BLAS_THREADS},
+        env={k: v for k, v in os.environ.items() if k not in (*BLAS_THREADS, "OMP_NUM_THREADS")},
     )
     imported, statuses, blas_threads = run.stdout.decode().splitlines()
     assert imported == "[]"

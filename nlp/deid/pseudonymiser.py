@@ -184,6 +184,7 @@ class Pseudonymiser:
         self._units: dict[str, set[str]] = {}  # folded service -> its wings' and units' names
         self._codes: dict[str, set[str]] = {}  # folded service -> its rooms' codes ("g4")
         self._note_numbers: set[str] = set()  # numbers of the note being rewritten
+        self._doors: dict[str, set[str]] = {}  # second numbers given per room ("B1/1", "B1/2")
         self._note_letters: set[str] = set()  # its rooms' letters
         self.counts: dict[str, int] = {}
         for name in extra_names:
@@ -476,13 +477,18 @@ class Pseudonymiser:
         rest = text[end:]
         # "rm 1.07", "cell 2-14", "Flat 2/1", "B1/1": the room's own number, one pseudonym
         # per room and number however the mention is worded
-        second = re.match(r"[./-](\d+)", rest)
+        second = re.match(r"[A-Za-z]?[./-](\d+)", rest)  # "Bed 1A/2": after the letter
         if second is not None:
             tail = second.group(1)
-            other = self.pool.remember(
-                "room", f"{key}:{tail}", lambda: self._other_number(tail).zfill(len(tail))
-            )
-            rest = rest[0] + other + rest[second.end() :]
+            doors = self._doors.setdefault(key, set())  # one room's doors never become one
+
+            def door() -> str:
+                new = self._other_number(tail, doors).zfill(len(tail))
+                doors.add(new)
+                return new
+
+            other = self.pool.remember("room", f"{key}:{tail}", door)
+            rest = rest[: second.start(1)] + other + rest[second.end() :]
         return text[:start] + new + rest
 
     def _gp(self, text: str) -> str:

@@ -167,9 +167,14 @@ ROOM = re.compile(
     r"|(?:br|sr)(?=\s\d{1,2}\b(?![,;]?\s*(?:form|hr|bp|rr|p|spo2|sats|temp|t)\b)))"
     r"\.?(?:\s?[:-])?\s?(?:no\.?\s?|number\s|#\s?)?"
     r"(?P<num>\d{1,2}[.-]\d{2,3}|\d{1,4}[a-z]?|(?!x\d)[a-z]{1,2}[.-]?\d{1,3})"
-    r"(?:/\d{1,2}(?![/\d]))?"  # a flat's floor and door ("Flat 2/1", "Bed B1/1"); not a date
-    r"\b(?![:.]\d)(?!/\d)"  # nor a fraction: "back to bed 1/2 hour later"
-    r"(?!\s?(?:am|pm|hrs?|hours?|hourly|mins?|times|x|mls?|mg|oz|cc|litres?|units?)\b)",
+    # a flat's floor and door ("Flat 2/1", "Bed B1/1", "Flat 14/3A"); not a date, nor a
+    # fraction before a measure ("back to bed 1/2 an hour later", "in bed 3/4 of the day")
+    r"(?:/\d{1,3}[a-z]?(?![/\d])(?!\s?(?:an?\s+(?:hour|hr)|day|way|past|asleep|of|nights?)\b))?"
+    r"\b(?![:.]\d)(?!/\d)"
+    r"(?!\s?(?:am|pm|hrs?|hours?|hourly|mins?|times|x|mls?|mg|oz|cc|litres?|units?"
+    # Welsh measures after a Welsh room word ("yn y gwely 2 awr", "gwely 8 o'r gloch")
+    r"|awr|oriau|munud|funud|gwaith|waith|diwrnod|niwrnod|wythnos|milltir|filltir"
+    r"|o['’]r\s+gloch|gloch)\b)",
     re.IGNORECASE,
 )
 # a room number in words: "room eight", "Bedroom Two", "RM TWELVE" (not "the room two doors
@@ -858,7 +863,11 @@ def _numbers_opening_names(text: str, spans: list[tuple[int, int]]) -> Iterator[
     end), so ``7 Combe Raleigh Lane`` (an address) and ``2 Marys came`` are not rooms.
     Tentative, as :func:`rooms_beside_names`' are."""
     ends = dict(spans)
-    for m in _NUMBER_OPENING.finditer(text):
+    openings = list(_NUMBER_OPENING.finditer(text))
+    listed = _numbered_list(text, openings)
+    for k, m in enumerate(openings):
+        if k in listed:
+            continue
         pos = ends.get(m.end())
         if pos is None:
             continue
@@ -872,6 +881,35 @@ def _numbers_opening_names(text: str, spans: list[tuple[int, int]]) -> Iterator[
                 break
         if _NAMES_CLOSE.match(text, pos):
             yield Entity(m.start("num"), m.end("num"), "room", tentative=True)
+
+
+_STAFF_HEADING = re.compile(r"(?i:staff|carers|on\s+shift|on\s+duty|team|rota)")
+
+
+def _numbered_list(text: str, openings: list[re.Match[str]]) -> set[int]:
+    """Openings that number a list, not rooms: a run 1, 2, 3 ... on the lines one after
+    another (``1 Margaret - ate well`` / ``2 Harold - ...``), or any line under a heading
+    that names staff (``Staff on shift:`` / ``1 Anna``)."""
+    out: set[int] = set()
+    k = 0
+    while k < len(openings):
+        run = [k]
+        while run[-1] + 1 < len(openings):
+            a, b = openings[run[-1]], openings[run[-1] + 1]
+            following = a.group("num").isdigit() and b.group("num") == str(int(a.group("num")) + 1)
+            between = text[a.end() : b.start()]
+            if not following or between.count("\n") != 1:
+                break  # not the next number, or not on the next line
+            run.append(run[-1] + 1)
+        if openings[k].group("num") == "1" and len(run) > 1:
+            out.update(run)
+        k = run[-1] + 1
+    for k, m in enumerate(openings):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        heading = text[max(0, text.rfind("\n", 0, max(0, line_start - 1)) + 1) : line_start]
+        if _STAFF_HEADING.search(heading):
+            out.add(k)
+    return out
 
 
 def _names_open_field(text: str, end: int, by_end: dict[int, int]) -> bool:

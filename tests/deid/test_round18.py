@@ -110,3 +110,45 @@ def test_an_initial_and_a_word_outside_a_name_cell_stay(pseudonymise, text: str)
     (out,) = pseudonymise(text)
     for kept in re.findall(r"\b[A-Z] (Braun|Ward|Block)\b", text):
         assert kept in out, out
+
+
+# the fresh-eyes review's probes (round 18)
+def test_a_door_with_a_letter_or_three_digits_is_still_replaced(pseudonymise) -> None:
+    (out,) = pseudonymise("Visit to Flat 14/3A went well. Flat 2/102 was empty.")
+    assert "14/3A" not in out and "Flat 14" not in out and "2/102" not in out, out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Went back to bed 1/2 an hour after lunch.",
+        "In bed 3/4 of the day, then up for tea.",
+        "Rhoi 2 dabled yn y gwely 8 o'r gloch.",
+        "Yn y gwely 2 awr ar ôl cinio.",
+        "Aeth i'r llofft 2 waith heddiw.",
+    ],
+)
+def test_a_fraction_or_a_welsh_measure_after_a_room_word_stays(pseudonymise, text: str) -> None:
+    (out,) = pseudonymise(text)
+    number = re.search(r"(?i:bed|gwely|llofft) (\d+(?:/\d+)?)", text)
+    assert number is not None and f" {number.group(1)}" in out, out
+
+
+def test_beds_of_one_bay_keep_distinct_pseudonyms(pseudonymise) -> None:
+    text = ", ".join(f"Bed B1/{n}" for n in range(1, 21)) + " checked. Bed 1A/2 too."
+    (out,) = pseudonymise(text)
+    beds = re.findall(r"Bed ([A-Z]+\d+/\d+)", out)
+    assert len(beds) == 20 and len(set(beds)) == 20, out
+    assert "1A/2" not in out, out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Staff on shift:\n1 Anna\n2 Beth\n3 Carol\n",
+        "Handover:\n1 Margaret - ate well\n2 Harold - slept\n",
+    ],
+)
+def test_a_numbered_list_of_names_keeps_its_numbers(pseudonymise, text: str) -> None:
+    (out,) = pseudonymise(text)
+    assert re.search(r"(?m)^1 .*\n2 ", out), out

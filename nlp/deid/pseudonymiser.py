@@ -483,9 +483,9 @@ class Pseudonymiser:
             doors = self._doors.setdefault(key, set())  # one room's doors never become one
 
             def door() -> str:
-                new = self._other_number(tail, doors).zfill(len(tail))
-                doors.add(new)
-                return new
+                pseudonym = self._other_number(tail, doors).zfill(len(tail))
+                doors.add(pseudonym)
+                return pseudonym
 
             other = self.pool.remember("room", f"{key}:{tail}", door)
             rest = rest[: second.start(1)] + other + rest[second.end() :]

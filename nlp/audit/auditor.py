@@ -198,19 +198,15 @@ def shared_analyzer() -> Analyzer:
     return _ANALYZERS[0]
 
 
-def cached_auditor(settings: AuditSettings, register: Register | None = None) -> Auditor:
-    """This process's auditor for ``settings``: pipelines, model and register load once.
-
-    ``register``: ``settings.register`` already read (by a parent process), or None to
-    read it here.
-    """
+def cached_auditor(settings: AuditSettings) -> Auditor:
+    """This process's auditor for ``settings``: pipelines, model and register load once
+    (a ``--workers`` process's settings name no register: its batches bring theirs)."""
     auditor = _AUDITORS.get(settings)
     if auditor is None:
         from nlp.audit.register_match import load_register
         from nlp.prediction.registry import load_sentence_model
 
-        if register is None and settings.register:
-            register = load_register(Path(settings.register))[0]
+        register = load_register(Path(settings.register))[0] if settings.register else None
         auditor = Auditor(
             load_sentence_model(settings.model),
             analyzer=shared_analyzer(),

@@ -4,8 +4,7 @@
 :meth:`nlp.audit.auditor.Auditor.audit_batch` returns (plain rows: notes, flags,
 restriction mentions, counts, seconds per stage); :class:`AuditSettings` is what
 a worker process needs to build its own auditor. :func:`start_worker` and
-:func:`audit_in_worker` are the entry points of ``--workers`` processes
-(:mod:`nlp.audit.workers`). This
+:func:`audit_in_worker` are the entry points of ``--workers`` processes. This
 module imports neither spaCy nor the model, so the process that only reads the
 export and writes the run folder stays small.
 """
@@ -97,11 +96,6 @@ def start_worker(settings: AuditSettings) -> None:
     from nlp.audit.auditor import cached_auditor
 
     cached_auditor(settings)
-
-
-def worker_ready() -> None:
-    """A task that does nothing: submitting one per worker starts every process now
-    (the executor starts them only as tasks arrive)."""
 
 
 def audit_in_worker(

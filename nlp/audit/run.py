@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,10 +32,10 @@ from nlp.records.exports import Problem, ReadResult
 if TYPE_CHECKING:
     from nlp.audit.batch import AuditSettings, BatchResult
     from nlp.audit.register_match import Register
-    from nlp.audit.workers import WorkerPool
     from nlp.schema import Note
 
 CHUNK_ROWS = 2000  # rows read from the export at a time
+IN_FLIGHT_PER_WORKER = 2
 
 
 class AuditError(RuntimeError):
@@ -73,16 +74,16 @@ def run_audit(request: AuditRequest, progress: AuditProgress | None = None) -> d
     """Audit ``request.records`` into ``request.out_dir``; return the run summary."""
     from nlp.analysis.english import ParserMissing, available_model, checked_parser
     from nlp.audit.batch import AuditSettings
+    from nlp.audit.register_match import load_register
     from nlp.prediction.registry import ModelNotFound, load_sentence_model
     from nlp.prediction.store import UnsafeModel
+    from nlp.records.exports import RecordsError, iter_notes
 
+    progress = progress or AuditProgress()
     if request.workers < 1 or request.batch_size < 1 or request.chunk_rows < 1:
         raise AuditError("--workers and --batch-size must be at least 1")
     check_out_dir(request.out_dir)
-    from nlp.audit.register_match import load_register
-    from nlp.records.exports import RecordsError, iter_notes
-
-    try:  # the inputs read and the model checked before any worker starts
+    try:
         reg, reg_problems = load_register(request.register) if request.register else (None, [])
         # with worker processes, this one only reads and writes: check the model, don't load it
         model = (
@@ -101,42 +102,6 @@ def run_audit(request: AuditRequest, progress: AuditProgress | None = None) -> d
         register=str(request.register) if request.register else None,
         batch_size=request.batch_size,
     )
-    pool = None
-    if request.workers > 1:  # started now: they load while this process sets up the run
-        from nlp.audit.workers import WorkerPool
-
-        pool = WorkerPool(settings, request.workers)
-    try:
-        progress = progress or AuditProgress()
-        read = _Read(reg, reg_problems, first, chunks)
-        return _audit_and_write(request, progress, settings, model, parser, read, pool)
-    finally:
-        if pool is not None:
-            pool.close()
-
-
-@dataclass(slots=True)
-class _Read:
-    """What run_audit read before auditing: the register and the export's first chunk."""
-
-    register: Register | None
-    register_problems: list[Problem]
-    first: ReadResult
-    chunks: Iterator[ReadResult]
-
-
-def _audit_and_write(
-    request: AuditRequest,
-    progress: AuditProgress,
-    settings: AuditSettings,
-    model: Any,
-    parser: str,
-    read: _Read,
-    pool: WorkerPool | None,
-) -> dict[str, Any]:
-    """Audit the export batch by batch and write the run folder."""
-    reg, reg_problems = read.register, read.register_problems
-    first, chunks = read.first, read.chunks
     meta = run_metadata(
         run_id([request.records, request.register], model, parser),
         str(request.records),
@@ -159,7 +124,7 @@ def _audit_and_write(
 
             progress.on_start(len(first.notes) if first.rows < request.chunk_rows else None)
             batches = _batches(first, chunks, request.batch_size, problems, tally)
-            for result in _audited(batches, settings, model, reg, pool):
+            for result in _audited(batches, settings, model, reg, request.workers):
                 writer.add_outcomes(result.outcomes)
                 tally.notes += len(result.outcomes)
                 progress.on_batch(result)
@@ -218,10 +183,10 @@ def _audited(
     settings: AuditSettings,
     model: Any,
     register: Register | None,
-    pool: WorkerPool | None,
+    workers: int,
 ) -> Iterator[BatchResult]:
-    """Audit each batch, in order: here (no pool) or in the pool's worker processes."""
-    if pool is None:
+    """Audit each batch, in order: here (one worker) or in ``workers`` processes."""
+    if workers == 1:
         # imported here: with worker processes this one never imports spaCy (about 55 MB)
         from nlp.analysis.english import ParserMissing
         from nlp.audit.auditor import Auditor, shared_analyzer
@@ -246,15 +211,50 @@ def _audited(
             release_freed_memory()
             yield result
         return
+    yield from _audited_in_processes(batches, settings, workers, register)
+
+
+def _audited_in_processes(
+    batches: Iterator[list[Note]],
+    settings: AuditSettings,
+    workers: int,
+    register: Register | None = None,
+) -> Iterator[BatchResult]:
+    """Batches to a pool of ``workers`` processes, results back in input order. The
+    register stays here: each batch travels with its people's entries
+    (:meth:`Register.for_people`), so no worker reads the file or imports pandas."""
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    from nlp.audit.batch import audit_in_worker, start_worker
+
+    settings = replace(settings, register=None)  # workers read no register
+    pending: deque[Future[BatchResult]] = deque()
+    limit = IN_FLIGHT_PER_WORKER * workers
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=start_worker,
+        initargs=(settings,),
+    )
     try:
-        yield from pool.audited(batches, register)
+        for batch in batches:
+            part = None if register is None else register.for_people(n.person_id for n in batch)
+            pending.append(pool.submit(audit_in_worker, batch, settings, part))
+            if len(pending) >= limit:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
     except BrokenProcessPool as exc:
         raise AuditError(
             f"a worker process stopped unexpectedly ({exc}); run again, or with --workers 1 "
             "to see the error"
         ) from exc
+    finally:
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def checked_model(name: str) -> Any:

@@ -299,17 +299,13 @@ def test_the_pool_hands_its_workers_the_parents_register(tmp_path):
     against the register: they use the one the parent read (never re-read it)."""
     from nlp.audit.batch import AuditSettings
     from nlp.audit.register_match import load_register
-    from nlp.audit.workers import WorkerPool
+    from nlp.audit.run import _audited_in_processes
 
     notes = read_notes(SAMPLE).notes
     register = load_register(REGISTER)[0]
     settings = AuditSettings(register=str(tmp_path / "absent.csv"), batch_size=8)
     batches = [notes[i : i + 8] for i in range(0, len(notes), 8)]
-    pool = WorkerPool(settings, 2)
-    try:
-        results = list(pool.audited(iter(batches), register))
-    finally:
-        pool.close()
+    results = list(_audited_in_processes(iter(batches), settings, 2, register))
     statuses = {r.register_status for b in results for o in b.outcomes for r in o.restrictions}
     assert sum(len(b.outcomes) for b in results) == len(notes)
     assert "in_register" in statuses, statuses

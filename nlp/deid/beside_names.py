@@ -31,7 +31,7 @@ from typing import Any
 from nlp.deid import context as cx
 from nlp.deid.entities import Entity
 from nlp.deid.lexicons import Lexicons
-from nlp.deid.recognisers import NOT_INITIALS
+from nlp.deid.recognisers import NOT_INITIALS, table_cells
 
 IsName = Callable[[int], bool]
 _FIELD_ENDS = frozenset([":", "|", "(", "-", "–", "—", ";", ",", "/"])
@@ -341,7 +341,6 @@ def possessors_of_kin(doc: Any, is_name: IsName, lex: Lexicons, never: set[int])
 
 # a cell of a table line (two or more bars or tabs): an initial and a surname, or a surname
 # and an initial
-_TABLE_CELL = re.compile(r"[^|\t\n]+")
 _SURNAME = r"[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?"
 _INITIAL_SURNAME = re.compile(rf"(?P<i>[A-Z])(?:\.\s?|\s)(?P<sur>{_SURNAME})")
 _SURNAME_INITIAL = re.compile(rf"(?P<sur>{_SURNAME})\s(?P<i>[A-Z])\.?")
@@ -349,7 +348,7 @@ _SURNAME_INITIAL = re.compile(rf"(?P<sur>{_SURNAME})\s(?P<i>[A-Z])\.?")
 
 def names_in_table_cells(text: str, names: list[Entity], lex: Lexicons) -> Iterator[Entity]:
     """Round 18: a whole table cell that is an initial and a surname in no word list
-    (``|J Quartermaine|``, ``⇥W.Szulc⇥``: the staff column of a visit or medicines log),
+    (``|J Quartermaine|``, ``W.Szulc`` between tabs: the staff column of a visit or medicines log),
     and the initial in a cell after a found surname (``Ferrabee T|Flat 1``). Read from the
     text, not the tokens: a table written without spaces is one token (``T|Flat``).
     Tentative: carried to other notes only as a word that may be a name."""
@@ -357,10 +356,7 @@ def names_in_table_cells(text: str, names: list[Entity], lex: Lexicons) -> Itera
     start = 0
     for line in text.split("\n"):
         if line.count("|") + line.count("\t") >= 2:
-            for m in _TABLE_CELL.finditer(line):
-                raw = m.group(0)
-                lo = start + m.start() + len(raw) - len(raw.lstrip())
-                cell = raw.strip()
+            for lo, _, cell in table_cells(line, start):
                 first = _INITIAL_SURNAME.fullmatch(cell)
                 if first is not None:
                     key = cx.fold(first.group("sur"))

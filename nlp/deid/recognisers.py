@@ -1504,7 +1504,7 @@ def _spaced(line: str) -> bool:
     return len(cells) >= 3 and sentences <= 1
 
 
-def _cells(line: str, at: int) -> list[tuple[int, int, str]]:
+def table_cells(line: str, at: int) -> list[tuple[int, int, str]]:
     """(start, end, text) of each cell of a table line starting at ``at``, stripped; empty
     cells kept, outer pipes dropped (``| 2 | Gladys |``). A line with neither pipes nor
     tabs is a table aligned with spaces: two spaces or more part its cells (round 17)."""
@@ -1538,7 +1538,7 @@ def _table_columns(text: str) -> Iterator[Entity]:
         if not aligned and (pipes == 0 or (pipes == 1 and not (columns or _two_columns(line)))):
             columns = {}  # no table line (a lone "|" is one only after a two-column header)
         else:
-            cells = _cells(line, at)
+            cells = table_cells(line, at)
             heads = [c[2].lower() for c in cells]
             people = any(h in _PEOPLE_HEADERS for h in heads)
             header = {
@@ -1587,7 +1587,7 @@ _PEOPLE_HEADERS = frozenset(
 
 def _two_columns(line: str) -> bool:
     """A two-column header naming a room column and a people column (``Flat No | Tenant``)."""
-    heads = [cell.lower() for _, _, cell in _cells(line, 0)]
+    heads = [cell.lower() for _, _, cell in table_cells(line, 0)]
     return (
         len(heads) == 2
         and any(h in _ROOM_HEADERS for h in heads)
